@@ -1,0 +1,72 @@
+// Public API of passport-saml-multi-idp. Values and types are listed separately.
+
+export { MultiIdpSamlStrategy } from './strategy/multi-idp-saml-strategy.js'
+export type {
+  SamlAuthenticateOptions,
+  SamlAuthInfo,
+  VerifyContext,
+  VerifyDone,
+  VerifyFunction,
+  VerifyFunctionWithRequest,
+} from './strategy/multi-idp-saml-strategy.js'
+export type { MultiIdpSamlStrategyOptions } from './strategy/strategy-options.js'
+
+export { samlRouter } from './express/saml-router.js'
+export type { SamlRouterOptions } from './express/saml-router.js'
+export { samlErrorHandler } from './express/error-handler.js'
+
+export { SamlError, SAML_ERROR_STATUS, isSamlError } from './errors/saml-error.js'
+export type { SamlErrorCode } from './errors/saml-error.js'
+
+export { MemoryIdpStore } from './store/memory-idp-store.js'
+export { normalizeIdpRecord } from './store/normalize-idp-record.js'
+export type { IdpStore, ListIdpsOptions } from './store/idp-store.js'
+export type {
+  AttributePresetName,
+  IdpEndpoints,
+  IdpRecord,
+  IdpRecordFields,
+  IdpRecordInput,
+  SamlBinding,
+} from './store/idp-record.js'
+
+export { MemorySamlCache } from './cache/memory-saml-cache.js'
+export type { MemorySamlCacheOptions } from './cache/memory-saml-cache.js'
+export type { SamlCache } from './cache/saml-cache.js'
+
+export {
+  byEmailDomain,
+  byHost,
+  byPathParam,
+  byResponseIssuer,
+  defaultResolvers,
+} from './resolve/resolvers.js'
+export type { IdpResolver, ResolveInput } from './resolve/resolvers.js'
+
+export { parseIdpMetadata } from './metadata/parse-idp-metadata.js'
+export type { ParsedIdpMetadata, ParseIdpMetadataOptions } from './metadata/parse-idp-metadata.js'
+
+export { presets, defaultAttributeMap } from './profile/presets.js'
+export { compileAttributeMap, mapProfile } from './profile/map-profile.js'
+export type { CompiledAttributeMap } from './profile/map-profile.js'
+export type {
+  AttributeFieldSpec,
+  AttributeMap,
+  AttributeTransform,
+  GroupsMap,
+  MappedProfile,
+  SamlAttribute,
+  SamlProfile,
+} from './profile/types.js'
+
+export { safeReturnTo } from './relay-state/safe-return-to.js'
+export type { ReturnToPolicy } from './relay-state/safe-return-to.js'
+
+export { SamlServiceProvider } from './sp/service-provider.js'
+export type { AcceptedResponse, LoginStart, ServiceProviderSettings } from './sp/service-provider.js'
+export type { ServiceProviderOptions } from './sp/sp-options.js'
+
+export { decodeSamlResponse, peekIssuer, validateResponse } from './validate/validate-response.js'
+export type { ResponsePolicy, ValidatedAssertion } from './validate/validate-response.js'
+export { MESSAGE_XML_LIMITS, METADATA_XML_LIMITS } from './xml/parse-xml.js'
+export type { XmlLimits } from './xml/parse-xml.js'

@@ -1,0 +1,32 @@
+import type { IdpRecord, IdpRecordInput } from './idp-record.js'
+
+/** Options for {@link IdpStore.list}. */
+export interface ListIdpsOptions {
+  /** At most this many records (default: all). */
+  limit?: number
+  /** Only ids sorting after this one (keyset paging). */
+  after?: string
+}
+
+/**
+ * Where IdP records live. Every adapter validates records on write with `normalizeIdpRecord`, so a
+ * record read back is always well formed; an adapter that cannot reach its backend throws
+ * `SamlError` `ERR_SAML_STORE_UNAVAILABLE`.
+ *
+ * Invariants every adapter keeps (the conformance suite in `spec/store/conformance.ts` checks them):
+ * - `put` assigns `version` (previous + 1, or 1) and `updatedAt`;
+ * - an entityID belongs to one record, an email domain to one record (`ERR_SAML_IDP_CONFIG` otherwise);
+ * - `list` is ordered by id.
+ */
+export interface IdpStore {
+  get(id: string): Promise<IdpRecord | undefined>
+  findByEntityId(entityId: string): Promise<IdpRecord | undefined>
+  /** `domain` is matched case-insensitively. */
+  findByEmailDomain(domain: string): Promise<IdpRecord | undefined>
+  list(options?: ListIdpsOptions): Promise<IdpRecord[]>
+  /** Validates, normalizes and stores; returns the stored record. */
+  put(input: IdpRecordInput): Promise<IdpRecord>
+  /** True when a record was deleted. */
+  delete(id: string): Promise<boolean>
+  close?(): Promise<void>
+}

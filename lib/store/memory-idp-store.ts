@@ -1,0 +1,105 @@
+import { SamlError } from '../errors/saml-error.js'
+import type { IdpRecord, IdpRecordInput } from './idp-record.js'
+import type { IdpStore, ListIdpsOptions } from './idp-store.js'
+import { normalizeEmailDomain, normalizeIdpRecord } from './normalize-idp-record.js'
+
+/**
+ * The reference {@link IdpStore}: records in process memory, indexed by id, entityID and email
+ * domain. Every write is validated with `normalizeIdpRecord` and happens in one synchronous step,
+ * so concurrent `put`s never interleave. Good for tests, demos and apps whose IdPs are configured
+ * in code; records are lost when the process exits.
+ *
+ * @example
+ * ```ts
+ * import { MemoryIdpStore } from 'passport-saml-multi-idp'
+ * const store = new MemoryIdpStore()
+ * await store.put({ id: 'acme', metadataXml: acmeMetadata, emailDomains: ['acme.com'] })
+ * const idp = await store.findByEmailDomain('ACME.com') // the acme record
+ * ```
+ */
+export class MemoryIdpStore implements IdpStore {
+  private readonly byId = new Map<string, IdpRecord>()
+  private readonly idByEntityId = new Map<string, string>()
+  private readonly idByDomain = new Map<string, string>()
+
+  async get(id: string): Promise<IdpRecord | undefined> {
+    return typeof id === 'string' ? this.byId.get(id) : undefined
+  }
+
+  async findByEntityId(entityId: string): Promise<IdpRecord | undefined> {
+    const id = typeof entityId === 'string' ? this.idByEntityId.get(entityId) : undefined
+    return id === undefined ? undefined : this.byId.get(id)
+  }
+
+  async findByEmailDomain(domain: string): Promise<IdpRecord | undefined> {
+    const normalized = normalizeEmailDomain(domain)
+    const id = normalized === undefined ? undefined : this.idByDomain.get(normalized)
+    return id === undefined ? undefined : this.byId.get(id)
+  }
+
+  async list(options: ListIdpsOptions = {}): Promise<IdpRecord[]> {
+    const { limit, after } = options
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+      throw new TypeError('"options.limit" must be a non-negative integer')
+    }
+    if (after !== undefined && typeof after !== 'string')
+      throw new TypeError('"options.after" must be a string')
+    // Plain code-unit order, the same as SQL's COLLATE "C" on ASCII ids.
+    const ids = [...this.byId.keys()].filter((id) => after === undefined || id > after).sort(compareIds)
+    return (limit === undefined ? ids : ids.slice(0, limit)).map((id) => this.byId.get(id)!)
+  }
+
+  async put(input: IdpRecordInput): Promise<IdpRecord> {
+    const fields = normalizeIdpRecord(input)
+    const owner = this.idByEntityId.get(fields.entityId)
+    if (owner !== undefined && owner !== fields.id) {
+      throw new SamlError(
+        `IdP "${fields.id}": entityID "${fields.entityId}" already belongs to IdP "${owner}"`,
+        'ERR_SAML_IDP_CONFIG',
+        { idp: fields.id },
+      )
+    }
+    for (const domain of fields.emailDomains) {
+      const domainOwner = this.idByDomain.get(domain)
+      if (domainOwner !== undefined && domainOwner !== fields.id) {
+        throw new SamlError(
+          `IdP "${fields.id}": email domain "${domain}" already belongs to IdP "${domainOwner}"`,
+          'ERR_SAML_IDP_CONFIG',
+          { idp: fields.id },
+        )
+      }
+    }
+    const previous = this.byId.get(fields.id)
+    const record: IdpRecord = Object.freeze({
+      ...fields,
+      version: (previous?.version ?? 0) + 1,
+      updatedAt: new Date().toISOString(),
+    })
+    if (previous) this.unindex(previous)
+    this.byId.set(record.id, record)
+    this.idByEntityId.set(record.entityId, record.id)
+    for (const domain of record.emailDomains) this.idByDomain.set(domain, record.id)
+    return record
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const previous = typeof id === 'string' ? this.byId.get(id) : undefined
+    if (!previous) return false
+    this.unindex(previous)
+    this.byId.delete(id)
+    return true
+  }
+
+  async close(): Promise<void> {}
+
+  private unindex(record: IdpRecord): void {
+    if (this.idByEntityId.get(record.entityId) === record.id) this.idByEntityId.delete(record.entityId)
+    for (const domain of record.emailDomains) {
+      if (this.idByDomain.get(domain) === record.id) this.idByDomain.delete(domain)
+    }
+  }
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

@@ -1,0 +1,154 @@
+import type { SamlCache } from '../cache/saml-cache.js'
+import { MemorySamlCache } from '../cache/memory-saml-cache.js'
+import type { IdpResolver } from '../resolve/resolvers.js'
+import { defaultResolvers } from '../resolve/resolvers.js'
+import {
+  resolveServiceProvider,
+  type ResolvedServiceProvider,
+  type ServiceProviderOptions,
+} from '../sp/sp-options.js'
+import type { IdpStore } from '../store/idp-store.js'
+import { MESSAGE_XML_LIMITS, type XmlLimits } from '../xml/parse-xml.js'
+
+/** Options of {@link MultiIdpSamlStrategy}. Only `store` and `sp` are required. */
+export interface MultiIdpSamlStrategyOptions {
+  /** Strategy name for `passport.authenticate(name)`. Default `'saml'`. */
+  name?: string
+  /** Where IdP records come from. */
+  store: IdpStore
+  /** This app as a SAML service provider. */
+  sp: ServiceProviderOptions
+  /** How to pick the IdP for a request, tried in order. Default: path param `idp`, response Issuer, email domain. */
+  resolve?: IdpResolver | readonly IdpResolver[]
+  /** Issued request IDs and consumed assertion IDs. Default: in-memory (one process only; use Redis for several). */
+  cache?: SamlCache
+  /** Allowed clock difference with IdPs. Default 180000 (3 minutes). An IdP record may override it. */
+  clockSkewMs?: number
+  /** Current time; for tests and for checking captured fixtures. Default `Date.now`. */
+  clock?: () => number | Date
+  /** How long an AuthnRequest may be answered. Default 600000 (10 minutes). */
+  requestTtlMs?: number
+  /** Hosts (besides `sp.baseUrl`'s) an absolute `returnTo`/RelayState may point at; `*.example.com` allowed. */
+  allowedRedirectHosts?: readonly string[]
+  /** Where to go after login when no (safe) returnTo was given. Default `'/'`. */
+  defaultReturnTo?: string
+  /**
+   * Bind every AuthnRequest to the browser that started it through an HttpOnly cookie, so a response
+   * solicited in one browser cannot be used in another. Default true. Turn off only for clients that
+   * cannot keep cookies between login start and ACS.
+   */
+  bindRequestsToBrowser?: boolean
+  /** Name of the binding cookie. Default `saml_binding` (`__Host-saml_binding` on https). */
+  bindingCookieName?: string
+  /** Caps on posted SAML messages. Defaults: 256 KiB, 4000 elements, depth 24. */
+  limits?: Partial<XmlLimits>
+  /** Call verify as `(req, profile, context, done)`. Default false. */
+  passReqToCallback?: boolean
+}
+
+export interface ResolvedStrategyOptions {
+  readonly name: string
+  readonly store: IdpStore
+  readonly sp: ResolvedServiceProvider
+  readonly resolvers: readonly IdpResolver[]
+  readonly cache: SamlCache
+  readonly clockSkewMs: number
+  readonly clock: () => number
+  readonly requestTtlMs: number
+  readonly allowedRedirectHosts: readonly string[]
+  readonly defaultReturnTo: string
+  readonly bindRequestsToBrowser: boolean
+  readonly bindingCookieName: string
+  readonly limits: XmlLimits
+  readonly passReqToCallback: boolean
+}
+
+function fail(option: string, message: string): never {
+  throw new TypeError(`"options.${option}" ${message}`)
+}
+
+function msOption(value: unknown, option: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    fail(option, `must be an integer number of milliseconds from 0 to ${max}`)
+  }
+  return value
+}
+
+function isStore(value: unknown): value is IdpStore {
+  const s = value as IdpStore
+  return (
+    !!s &&
+    ['get', 'findByEntityId', 'findByEmailDomain', 'list', 'put', 'delete'].every(
+      (m) => typeof (s as unknown as Record<string, unknown>)[m] === 'function',
+    )
+  )
+}
+
+/** Validates options once, fills defaults, returns a frozen object. Misuse throws a TypeError naming the option. */
+export function resolveStrategyOptions(options: MultiIdpSamlStrategyOptions): ResolvedStrategyOptions {
+  if (!options || typeof options !== 'object')
+    throw new TypeError('options are required: { store, sp: { baseUrl } }')
+  if (!isStore(options.store))
+    fail('store', 'must be an IdpStore (get, findByEntityId, findByEmailDomain, list, put, delete)')
+  const sp = resolveServiceProvider(options.sp)
+  const resolvers =
+    options.resolve === undefined
+      ? defaultResolvers()
+      : Array.isArray(options.resolve)
+        ? [...options.resolve]
+        : [options.resolve]
+  if (resolvers.length === 0 || !resolvers.every((r) => typeof r === 'function')) {
+    fail(
+      'resolve',
+      'must be a resolver function or a non-empty array of them (see byPathParam, byResponseIssuer, ...)',
+    )
+  }
+  const cache = options.cache ?? new MemorySamlCache()
+  if (
+    typeof cache.set !== 'function' ||
+    typeof cache.take !== 'function' ||
+    typeof cache.add !== 'function'
+  ) {
+    fail('cache', 'must be a SamlCache (set, take, add)')
+  }
+  const clock = options.clock
+  if (clock !== undefined && typeof clock !== 'function')
+    fail('clock', 'must be a function returning a Date or epoch milliseconds')
+  const defaultReturnTo = options.defaultReturnTo ?? '/'
+  if (
+    typeof defaultReturnTo !== 'string' ||
+    !defaultReturnTo.startsWith('/') ||
+    defaultReturnTo.startsWith('//')
+  ) {
+    fail('defaultReturnTo', 'must be a path on this site, like "/"')
+  }
+  const allowedRedirectHosts = options.allowedRedirectHosts ?? []
+  if (
+    !Array.isArray(allowedRedirectHosts) ||
+    !allowedRedirectHosts.every((h) => typeof h === 'string' && /^(\*\.)?[a-z0-9.-]+(:\d+)?$/i.test(h))
+  ) {
+    fail('allowedRedirectHosts', 'must be an array of host names like "docs.example.com" or "*.example.com"')
+  }
+  const limits = { ...MESSAGE_XML_LIMITS, ...options.limits }
+  for (const key of ['maxBytes', 'maxElements', 'maxDepth'] as const) {
+    if (!Number.isInteger(limits[key]) || limits[key] < 1) fail(`limits.${key}`, 'must be a positive integer')
+  }
+  const https = sp.baseUrl.startsWith('https:')
+  return Object.freeze({
+    name: options.name ?? 'saml',
+    store: options.store,
+    sp,
+    resolvers: Object.freeze(resolvers),
+    cache,
+    clockSkewMs: msOption(options.clockSkewMs, 'clockSkewMs', 180_000, 600_000),
+    clock: clock ? () => Number(clock()) : Date.now,
+    requestTtlMs: msOption(options.requestTtlMs, 'requestTtlMs', 600_000, 86_400_000),
+    allowedRedirectHosts: Object.freeze([...allowedRedirectHosts]),
+    defaultReturnTo,
+    bindRequestsToBrowser: options.bindRequestsToBrowser ?? true,
+    bindingCookieName: options.bindingCookieName ?? (https ? '__Host-saml_binding' : 'saml_binding'),
+    limits: Object.freeze(limits),
+    passReqToCallback: options.passReqToCallback ?? false,
+  })
+}

@@ -1,0 +1,61 @@
+import { createHash, X509Certificate, type KeyObject } from 'node:crypto'
+import { SamlError } from '../errors/saml-error.js'
+
+/** One IdP certificate, decoded once: the public key to verify with and the DER fingerprint. */
+export interface TrustedKey {
+  readonly key: KeyObject
+  readonly keyType: 'rsa' | 'ec'
+  /** Hex SHA-256 of the certificate's DER. */
+  readonly fingerprint: string
+}
+
+/** An IdP's signing certificates, ready to verify with. Built once per IdP record version. */
+export interface TrustedKeys {
+  readonly keys: readonly TrustedKey[]
+  readonly byFingerprint: ReadonlyMap<string, TrustedKey>
+}
+
+/**
+ * Decodes PEM certificates into `KeyObject`s once, so verification never touches PEM (decoding a
+ * PEM costs ~0.5 ms, eight times an RSA-2048 verify).
+ */
+export function compileTrustedKeys(certs: readonly string[], idp: string): TrustedKeys {
+  const keys: TrustedKey[] = []
+  const byFingerprint = new Map<string, TrustedKey>()
+  for (const pem of certs) {
+    let cert: X509Certificate
+    try {
+      cert = new X509Certificate(pem)
+    } catch (err) {
+      throw new SamlError(
+        `IdP "${idp}" has a signing certificate that cannot be decoded`,
+        'ERR_SAML_IDP_CONFIG',
+        {
+          cause: err,
+          idp,
+        },
+      )
+    }
+    const key = cert.publicKey
+    const type = key.asymmetricKeyType
+    if (type !== 'rsa' && type !== 'ec') {
+      throw new SamlError(
+        `IdP "${idp}" has a ${String(type)} signing key; only RSA and EC are supported`,
+        'ERR_SAML_IDP_CONFIG',
+        {
+          idp,
+        },
+      )
+    }
+    const trusted: TrustedKey = { key, keyType: type, fingerprint: fingerprintDer(cert.raw) }
+    if (!byFingerprint.has(trusted.fingerprint)) {
+      keys.push(trusted)
+      byFingerprint.set(trusted.fingerprint, trusted)
+    }
+  }
+  return { keys, byFingerprint }
+}
+
+export function fingerprintDer(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex')
+}

@@ -1,0 +1,235 @@
+import { createHash, timingSafeEqual, verify } from 'node:crypto'
+import { ExclusiveCanonicalization } from 'xml-crypto'
+import { SamlError } from '../errors/saml-error.js'
+import { decodeBase64Strict } from '../xml/base64.js'
+import { childElements, isElement, leafText } from '../xml/dom.js'
+import { NS } from '../xml/namespaces.js'
+import { DIGEST_ALGORITHMS, ENVELOPED_SIGNATURE, EXC_C14N, SIGNATURE_ALGORITHMS } from './algorithms.js'
+import { fingerprintDer, type TrustedKey, type TrustedKeys } from './trusted-keys.js'
+
+const c14n = new ExclusiveCanonicalization()
+
+export interface SignaturePolicy {
+  readonly trust: TrustedKeys
+  readonly allowSha1: boolean
+}
+
+interface SignatureParts {
+  signedInfo: Element
+  signatureMethod: string
+  digestAlgorithm: 'sha1' | 'sha256' | 'sha384' | 'sha512'
+  digestValue: Buffer
+  signatureValue: Buffer
+  referencePrefixList: string[]
+  signedInfoPrefixList: string[]
+  keyInfoFingerprint: string | undefined
+}
+
+function structure(message: string): SamlError {
+  return new SamlError(`signature is not in the accepted form: ${message}`, 'ERR_SAML_STRUCTURE')
+}
+
+function algorithm(message: string): SamlError {
+  return new SamlError(message, 'ERR_SAML_SIGNATURE_ALGORITHM')
+}
+
+function prefixListOf(method: Element): string[] {
+  const kids = childElements(method)
+  if (kids.length === 0) return []
+  if (kids.length !== 1 || !isElement(kids[0], NS.excC14n, 'InclusiveNamespaces')) {
+    throw structure('a canonicalization method may only carry InclusiveNamespaces')
+  }
+  return (kids[0].getAttribute('PrefixList') ?? '').split(/\s+/).filter((p) => p.length > 0)
+}
+
+/**
+ * Reads a `ds:Signature` that must sign exactly its parent element, in the one shape SAML uses:
+ * SignedInfo (exc-c14n) + SignatureValue + optional KeyInfo; one Reference to `#<parent ID>`;
+ * transforms enveloped-signature then exc-c14n. Anything else is refused, which is what makes
+ * signature-wrapping attacks impossible here rather than merely detected.
+ */
+function readSignature(signature: Element, signed: Element, policy: SignaturePolicy): SignatureParts {
+  const kids = childElements(signature)
+  const [signedInfo, signatureValueEl, keyInfo, ...rest] = kids
+  if (
+    !isElement(signedInfo, NS.dsig, 'SignedInfo') ||
+    !isElement(signatureValueEl, NS.dsig, 'SignatureValue')
+  ) {
+    throw structure('Signature must start with SignedInfo and SignatureValue')
+  }
+  if (rest.length > 0 || (keyInfo !== undefined && !isElement(keyInfo, NS.dsig, 'KeyInfo'))) {
+    throw structure('Signature may hold only SignedInfo, SignatureValue and KeyInfo')
+  }
+
+  const infoKids = childElements(signedInfo)
+  if (infoKids.length !== 3)
+    throw structure('SignedInfo must hold one method of each kind and exactly one Reference')
+  const [canonMethod, sigMethod, reference] = infoKids as [Element, Element, Element]
+  if (
+    !isElement(canonMethod, NS.dsig, 'CanonicalizationMethod') ||
+    !isElement(sigMethod, NS.dsig, 'SignatureMethod') ||
+    !isElement(reference, NS.dsig, 'Reference')
+  ) {
+    throw structure('SignedInfo must be CanonicalizationMethod, SignatureMethod, Reference')
+  }
+  if (canonMethod.getAttribute('Algorithm') !== EXC_C14N) {
+    throw algorithm(
+      `canonicalization ${canonMethod.getAttribute('Algorithm')} is not accepted; use exclusive c14n`,
+    )
+  }
+  const signedInfoPrefixList = prefixListOf(canonMethod)
+  if (childElements(sigMethod).length > 0) throw structure('SignatureMethod must be empty')
+  const signatureMethod = sigMethod.getAttribute('Algorithm') ?? ''
+  const sigAlg = SIGNATURE_ALGORITHMS.get(signatureMethod)
+  if (!sigAlg || (sigAlg.hash === 'sha1' && !policy.allowSha1)) {
+    throw algorithm(`signature algorithm ${signatureMethod || '(none)'} is not accepted`)
+  }
+
+  // Reference: URI must point at the parent, by its (document-unique) ID.
+  const id = signed.getAttribute('ID')
+  if (!id || reference.getAttribute('URI') !== `#${id}`) {
+    throw structure('the Reference must point at the element the Signature is in')
+  }
+  const refKids = childElements(reference)
+  if (refKids.length !== 3) throw structure('Reference must hold Transforms, DigestMethod and DigestValue')
+  const [transforms, digestMethod, digestValueEl] = refKids as [Element, Element, Element]
+  if (
+    !isElement(transforms, NS.dsig, 'Transforms') ||
+    !isElement(digestMethod, NS.dsig, 'DigestMethod') ||
+    !isElement(digestValueEl, NS.dsig, 'DigestValue')
+  ) {
+    throw structure('Reference must be Transforms, DigestMethod, DigestValue')
+  }
+  const transformList = childElements(transforms)
+  if (
+    transformList.length !== 2 ||
+    !transformList.every((t) => isElement(t, NS.dsig, 'Transform')) ||
+    transformList[0]!.getAttribute('Algorithm') !== ENVELOPED_SIGNATURE ||
+    transformList[1]!.getAttribute('Algorithm') !== EXC_C14N
+  ) {
+    throw structure('transforms must be enveloped-signature then exclusive c14n')
+  }
+  if (childElements(transformList[0]!).length > 0)
+    throw structure('the enveloped-signature transform takes no parameters')
+  const referencePrefixList = prefixListOf(transformList[1]!)
+
+  const digestAlgorithm = DIGEST_ALGORITHMS.get(digestMethod.getAttribute('Algorithm') ?? '')
+  if (!digestAlgorithm || (digestAlgorithm === 'sha1' && !policy.allowSha1)) {
+    throw algorithm(`digest algorithm ${digestMethod.getAttribute('Algorithm') || '(none)'} is not accepted`)
+  }
+  const digestValue = decodeBase64Strict(leafText(digestValueEl))
+  const signatureValue = decodeBase64Strict(leafText(signatureValueEl))
+  if (!digestValue || !signatureValue || digestValue.length === 0 || signatureValue.length === 0) {
+    throw structure('DigestValue and SignatureValue must be base64')
+  }
+  return {
+    signedInfo,
+    signatureMethod,
+    digestAlgorithm,
+    digestValue,
+    signatureValue,
+    referencePrefixList,
+    signedInfoPrefixList,
+    keyInfoFingerprint: keyInfo ? keyInfoHint(keyInfo) : undefined,
+  }
+}
+
+/**
+ * The certificate in KeyInfo is never trusted; its fingerprint only picks which of the IdP's own
+ * keys to try first, so a rotation with two certificates still costs one RSA verify.
+ */
+function keyInfoHint(keyInfo: Element): string | undefined {
+  for (const data of childElements(keyInfo)) {
+    if (!isElement(data, NS.dsig, 'X509Data')) continue
+    for (const cert of childElements(data)) {
+      if (!isElement(cert, NS.dsig, 'X509Certificate')) continue
+      const der = decodeBase64Strict(cert.textContent ?? '')
+      return der ? fingerprintDer(der) : undefined
+    }
+  }
+  return undefined
+}
+
+/** Namespace declarations in scope at `el` for the given prefixes (InclusiveNamespaces). */
+function ancestorNamespaces(el: Element, prefixes: string[]): { prefix: string; namespaceURI: string }[] {
+  if (prefixes.length === 0) return []
+  const found: { prefix: string; namespaceURI: string }[] = []
+  const wanted = new Set(prefixes)
+  for (let node = el.parentNode; node && node.nodeType === 1; node = node.parentNode) {
+    const attrs = (node as Element).attributes
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i]!
+      if (a.prefix === 'xmlns' && wanted.has(a.localName!)) {
+        wanted.delete(a.localName!)
+        found.push({ prefix: a.localName!, namespaceURI: a.value })
+      }
+    }
+  }
+  return found
+}
+
+function verifyWith(key: TrustedKey, parts: SignatureParts, signedInfoC14n: string): boolean {
+  const alg = SIGNATURE_ALGORITHMS.get(parts.signatureMethod)!
+  if (alg.keyType !== key.keyType) return false
+  try {
+    return verify(
+      alg.hash,
+      Buffer.from(signedInfoC14n, 'utf8'),
+      alg.keyType === 'ec' ? { key: key.key, dsaEncoding: 'ieee-p1363' } : key.key,
+      parts.signatureValue,
+    )
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Verifies the enveloped signature `signature` over its parent `signed` with the IdP's trusted keys
+ * only, then removes it from the DOM (the enveloped-signature transform), so what the caller reads
+ * afterwards is exactly what was digested. Throws `SamlError` on any failure.
+ */
+export function verifyEnvelopedSignature(signature: Element, signed: Element, policy: SignaturePolicy): void {
+  if (signature.parentNode !== signed)
+    throw structure('the Signature must be a child of the element it signs')
+  const parts = readSignature(signature, signed, policy)
+
+  // 1. SignatureValue over canonical SignedInfo, with a trusted key (cheap; fails fast on a wrong key).
+  const signedInfoC14n = c14n.process(parts.signedInfo, {
+    inclusiveNamespacesPrefixList: parts.signedInfoPrefixList,
+    ancestorNamespaces: ancestorNamespaces(parts.signedInfo, parts.signedInfoPrefixList),
+  })
+  const hinted = parts.keyInfoFingerprint
+    ? policy.trust.byFingerprint.get(parts.keyInfoFingerprint)
+    : undefined
+  let valid = hinted ? verifyWith(hinted, parts, signedInfoC14n) : false
+  if (!valid) {
+    for (const key of policy.trust.keys) {
+      if (key !== hinted && verifyWith(key, parts, signedInfoC14n)) {
+        valid = true
+        break
+      }
+    }
+  }
+  if (!valid) {
+    throw new SamlError(
+      `<${signed.localName}> signature does not verify with any of this IdP's ${policy.trust.keys.length} signing certificate(s)`,
+      'ERR_SAML_SIGNATURE_INVALID',
+    )
+  }
+
+  // 2. Digest of the parent without the Signature (enveloped transform), exclusive c14n.
+  const prefixes = parts.referencePrefixList
+  const inScope = ancestorNamespaces(signed, prefixes)
+  signed.removeChild(signature)
+  const canonical = c14n.process(signed, {
+    inclusiveNamespacesPrefixList: prefixes,
+    ancestorNamespaces: inScope,
+  })
+  const digest = createHash(parts.digestAlgorithm).update(canonical, 'utf8').digest()
+  if (digest.length !== parts.digestValue.length || !timingSafeEqual(digest, parts.digestValue)) {
+    throw new SamlError(
+      `<${signed.localName}> was changed after it was signed (digest mismatch)`,
+      'ERR_SAML_SIGNATURE_INVALID',
+    )
+  }
+}

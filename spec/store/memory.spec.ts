@@ -1,0 +1,19 @@
+import { MemoryIdpStore } from '../../lib/store/memory-idp-store.js'
+import { idpStoreConformance } from './conformance.js'
+
+idpStoreConformance('memory', async () => new MemoryIdpStore())
+
+// One store shared by every test, as a database is shared: checks the suite's isolation too.
+const shared = new MemoryIdpStore()
+idpStoreConformance('memory (one shared store)', async () => shared)
+
+// The read-only mode, on a store seeded with the records a test needs.
+idpStoreConformance(
+  'memory (read-only mode)',
+  async (seed = []) => {
+    const store = new MemoryIdpStore()
+    for (const input of seed) await store.put(input)
+    return store
+  },
+  { readOnly: true },
+)
