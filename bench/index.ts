@@ -1,0 +1,16 @@
+// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, scale).
+import { run as runAcs } from './acs.js'
+import { run as runScale } from './scale.js'
+
+const sections: Record<string, () => Promise<void>> = { acs: runAcs, scale: runScale }
+const wanted = process.argv.slice(2)
+for (const name of wanted) {
+  if (!(name in sections)) {
+    console.error(`unknown bench section "${name}"; sections: ${Object.keys(sections).join(', ')}`)
+    process.exit(2)
+  }
+}
+for (const [name, run] of Object.entries(sections)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue
+  await run()
+}

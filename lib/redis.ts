@@ -1,0 +1,3 @@
+// Entry point `passport-saml-multi-idp/redis`: the Redis request/replay cache. Kept apart from the main
+// entry so `ioredis` stays an optional peer dependency.
+export {}
