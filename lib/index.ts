@@ -13,7 +13,7 @@ export type { MultiIdpSamlStrategyOptions } from './strategy/strategy-options.js
 
 export { samlRouter } from './express/saml-router.js'
 export type { SamlRouterOptions } from './express/saml-router.js'
-export { samlErrorHandler } from './express/error-handler.js'
+export { samlErrorHandler, sendSamlError } from './express/error-handler.js'
 
 export { SamlError, SAML_ERROR_STATUS, isSamlError } from './errors/saml-error.js'
 export type { SamlErrorCode } from './errors/saml-error.js'
@@ -45,6 +45,15 @@ export type { IdpResolver, ResolveInput } from './resolve/resolvers.js'
 
 export { parseIdpMetadata } from './metadata/parse-idp-metadata.js'
 export type { ParsedIdpMetadata, ParseIdpMetadataOptions } from './metadata/parse-idp-metadata.js'
+export { fetchIdpMetadata } from './metadata/fetch-idp-metadata.js'
+export type { FetchIdpMetadataOptions } from './metadata/fetch-idp-metadata.js'
+export { refreshIdpMetadata, startMetadataRefresh } from './metadata/refresh-idp-metadata.js'
+export type {
+  MetadataRefresher,
+  MetadataRefreshOptions,
+  MetadataRefreshResult,
+} from './metadata/refresh-idp-metadata.js'
+export { normalizeCertificate } from './metadata/certificate.js'
 
 export { presets, defaultAttributeMap } from './profile/presets.js'
 export { compileAttributeMap, mapProfile } from './profile/map-profile.js'
@@ -63,6 +72,8 @@ export { safeReturnTo } from './relay-state/safe-return-to.js'
 export type { ReturnToPolicy } from './relay-state/safe-return-to.js'
 
 export { SamlServiceProvider } from './sp/service-provider.js'
+export { ATTEMPT_CHECKS } from './sp/attempt.js'
+export type { SamlAttempt, SamlAttemptCheck } from './sp/attempt.js'
 export type { AcceptedResponse, LoginStart, ServiceProviderSettings } from './sp/service-provider.js'
 export type { ServiceProviderOptions } from './sp/sp-options.js'
 

@@ -23,6 +23,12 @@ export interface SamlRouterOptions {
    * JWT for a single-page app. `info.returnTo` is the checked deep link.
    */
   onSuccess?: (req: Request, res: Response, info: SamlAuthInfo) => void | Promise<void>
+  /**
+   * Status of the redirect to the return target after login. Default 302, what browsers and
+   * Passport's `successRedirect` use; 303 says "follow with GET" explicitly. Either way the browser
+   * follows with a GET and never re-posts the SAMLResponse.
+   */
+  successRedirectStatus?: 302 | 303
 }
 
 /**
@@ -47,6 +53,10 @@ export function samlRouter(options: SamlRouterOptions): Router {
   }
   const authenticator = options.passport ?? passport
   const session = options.session ?? true
+  const successRedirectStatus = options.successRedirectStatus ?? 302
+  if (successRedirectStatus !== 302 && successRedirectStatus !== 303) {
+    throw new TypeError('"options.successRedirectStatus" must be 302 or 303')
+  }
   const router = express.Router()
   const limit = Math.ceil((strategy.options.limits.maxBytes * 4) / 3) + 16 * 1024
   const form = express.urlencoded({ extended: false, limit, parameterLimit: 10 })
@@ -82,8 +92,7 @@ export function samlRouter(options: SamlRouterOptions): Router {
             Promise.resolve(options.onSuccess(req, res, authInfo)).catch(next)
             return
           }
-          // 303: the browser follows with a GET, never re-posting the SAMLResponse.
-          res.redirect(303, authInfo.returnTo)
+          res.redirect(successRedirectStatus, authInfo.returnTo)
         })
       },
     )(req, res, next)

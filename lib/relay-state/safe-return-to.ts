@@ -56,6 +56,8 @@ export function safeReturnTo(value: unknown, policy: ReturnToPolicy): string {
     return policy.fallback
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return policy.fallback
+  // An https site never sends its users back over plain http (own host or allowed ones).
+  if (base.protocol === 'https:' && url.protocol !== 'https:') return policy.fallback
   if (url.username || url.password) return policy.fallback
   if (!hostAllowed(url.host, policy, base.host.toLowerCase())) return policy.fallback
   return url.href

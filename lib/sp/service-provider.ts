@@ -115,6 +115,24 @@ export class SamlServiceProvider {
     record: IdpRecord,
     params: { relayState?: unknown; browserToken?: string },
   ): Promise<AcceptedResponse> {
+    try {
+      return await this.consume(doc, record, params)
+    } catch (err) {
+      // Name the IdP on every error, so logs and error pages say which tenant failed.
+      if (err instanceof SamlError && err.idp === undefined) {
+        const named = new SamlError(err.message, err.code, { cause: err.cause, idp: record.id })
+        named.stack = err.stack
+        throw named
+      }
+      throw err
+    }
+  }
+
+  private async consume(
+    doc: Document,
+    record: IdpRecord,
+    params: { relayState?: unknown; browserToken?: string },
+  ): Promise<AcceptedResponse> {
     const compiled = this.compiledIdps.get(record)
     const now = this.settings.clock()
     const assertion = validateResponse(doc, compiled.policy, now)

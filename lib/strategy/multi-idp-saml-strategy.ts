@@ -5,6 +5,7 @@ import { Strategy } from 'passport-strategy'
 import { SamlError } from '../errors/saml-error.js'
 import type { SamlProfile } from '../profile/types.js'
 import { resolveIdp, type ResolveInput } from '../resolve/resolvers.js'
+import { attemptChecks, type SamlAttempt } from '../sp/attempt.js'
 import { SamlServiceProvider } from '../sp/service-provider.js'
 import type { IdpRecord } from '../store/idp-record.js'
 import { decodeSamlResponse, peekIssuer } from '../validate/validate-response.js'
@@ -56,6 +57,12 @@ export interface SamlAuthInfo {
   readonly returnTo: string
   readonly profile: SamlProfile
   readonly [key: string]: unknown
+}
+
+/** The posted SAMLResponse as text, for diagnostics only; nothing over the size cap is decoded. */
+function decodedXml(value: unknown, maxBytes: number): { responseXml: string } | undefined {
+  if (typeof value !== 'string' || value.length > Math.ceil((maxBytes * 4) / 3) + 4) return undefined
+  return { responseXml: Buffer.from(value, 'base64').toString('utf8') }
 }
 
 function bodyOf(req: Request): Record<string, unknown> {
@@ -168,31 +175,60 @@ export class MultiIdpSamlStrategy extends Strategy {
   }
 
   private async acs(req: Request, body: Record<string, unknown>): Promise<void> {
-    const doc = decodeSamlResponse(body.SAMLResponse, this.options.limits)
-    const record = await this.resolveIdp(req, doc)
-    let accepted
+    const report = this.options.onAttempt ? this.attemptReporter(body.SAMLResponse) : undefined
+    let idp: string | undefined
     try {
-      accepted = await this.serviceProvider.consumeResponse(doc, record, {
-        relayState: body.RelayState,
-        browserToken: this.options.bindRequestsToBrowser ? this.bindingToken(req, false) : undefined,
-      })
-    } catch (err) {
-      // The IdP saying "not authenticated" is a denial, not an attack: fail, not error.
-      if (err instanceof SamlError && err.code === 'ERR_SAML_STATUS') {
-        return this.fail({ message: err.message, code: err.code, idp: record.id }, 401)
+      const doc = decodeSamlResponse(body.SAMLResponse, this.options.limits)
+      const record = await this.resolveIdp(req, doc)
+      idp = record.id
+      let accepted
+      try {
+        accepted = await this.serviceProvider.consumeResponse(doc, record, {
+          relayState: body.RelayState,
+          browserToken: this.options.bindRequestsToBrowser ? this.bindingToken(req, false) : undefined,
+        })
+      } catch (err) {
+        // The IdP saying "not authenticated" is a denial, not an attack: fail, not error.
+        if (err instanceof SamlError && err.code === 'ERR_SAML_STATUS') {
+          report?.(idp, err)
+          return this.fail({ message: err.message, code: err.code, idp: record.id }, 401)
+        }
+        throw err
       }
+      const { profile, returnTo } = accepted
+      await this.callVerify(req, record, profile, returnTo, (refusal) => report?.(idp, refusal, profile))
+    } catch (err) {
+      report?.(idp, err)
       throw err
     }
-    const { profile, returnTo } = accepted
+  }
+
+  /** Runs verify and ends in success, fail or error; `settled` learns the outcome for onAttempt. */
+  private async callVerify(
+    req: Request,
+    record: IdpRecord,
+    profile: SamlProfile,
+    returnTo: string,
+    settled: (refusal: unknown) => void,
+  ): Promise<void> {
     const context: VerifyContext = { idp: record, returnTo }
     await new Promise<void>((resolve) => {
-      let settled = false
+      let finished = false
       const done: VerifyDone = (err, user, info) => {
-        if (settled) return
-        settled = true
+        if (finished) return
+        finished = true
         resolve()
-        if (err) return this.error(err)
-        if (!user) return this.fail({ message: 'the application refused this user', ...info }, 401)
+        if (err) {
+          settled(err)
+          return this.error(err)
+        }
+        if (!user) {
+          const message =
+            typeof info?.message === 'string' ? info.message : 'the application refused this user'
+          settled(new SamlError(message, 'ERR_SAML_ACCESS_DENIED', { idp: record.id }))
+          return this.fail({ message: 'the application refused this user', ...info }, 401)
+        }
+        settled(undefined)
         const authInfo: SamlAuthInfo = { ...info, idp: record.id, returnTo, profile }
         this.success(user, authInfo)
       }
@@ -212,6 +248,38 @@ export class MultiIdpSamlStrategy extends Strategy {
     })
   }
 
+  /** Builds the `onAttempt` report for one posted response; reports once, and never throws. */
+  private attemptReporter(
+    samlResponse: unknown,
+  ): (idp: string | undefined, err: unknown, profile?: SamlProfile) => void {
+    const at = new Date(this.options.clock())
+    let reported = false
+    return (idp, err, profile) => {
+      if (reported) return
+      reported = true
+      const code = err instanceof SamlError ? err.code : undefined
+      const attempt: SamlAttempt = {
+        ...(idp !== undefined && { idp }),
+        at,
+        ok: err === undefined,
+        ...(err !== undefined && {
+          error: {
+            code: code ?? 'ERR_VERIFY',
+            message: err instanceof Error ? err.message : String(err),
+          },
+        }),
+        ...(decodedXml(samlResponse, this.options.limits.maxBytes) ?? {}),
+        ...(profile !== undefined && { profile }),
+        checks: attemptChecks(code, err !== undefined),
+      }
+      try {
+        this.options.onAttempt?.(attempt)
+      } catch {
+        // A diagnostics hook must never change the outcome of a login.
+      }
+    }
+  }
+
   /**
    * The browser binding token from its HttpOnly cookie; at login start a missing one is created.
    * SameSite=None (https only) lets it ride along on the IdP's cross-site POST to the ACS.
@@ -228,6 +296,7 @@ export class MultiIdpSamlStrategy extends Strategy {
       secure: https,
       sameSite: https ? 'none' : 'lax',
       path: '/',
+      ...(this.options.bindingCookieDomain !== undefined && { domain: this.options.bindingCookieDomain }),
       maxAge: 30 * 24 * 3600,
     })
     const res = req.res

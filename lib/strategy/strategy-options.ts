@@ -7,6 +7,8 @@ import {
   type ResolvedServiceProvider,
   type ServiceProviderOptions,
 } from '../sp/sp-options.js'
+import type { SamlAttempt } from '../sp/attempt.js'
+import { guardStore } from '../store/guard-store.js'
 import type { IdpStore } from '../store/idp-store.js'
 import { MESSAGE_XML_LIMITS, type XmlLimits } from '../xml/parse-xml.js'
 
@@ -38,12 +40,26 @@ export interface MultiIdpSamlStrategyOptions {
    * cannot keep cookies between login start and ACS.
    */
   bindRequestsToBrowser?: boolean
-  /** Name of the binding cookie. Default `saml_binding` (`__Host-saml_binding` on https). */
+  /**
+   * Name of the binding cookie. Default `saml_binding`; on https `__Host-saml_binding`, or
+   * `__Secure-saml_binding` with `bindingCookieDomain`.
+   */
   bindingCookieName?: string
+  /**
+   * Domain attribute of the binding cookie (`app.example.com` covers `acme.app.example.com`). Needed
+   * when logins start on tenant hosts (`byHost`) but the ACS lives on `sp.baseUrl`'s host: the cookie
+   * must reach both. Default: none (a host-only cookie).
+   */
+  bindingCookieDomain?: string
   /** Caps on posted SAML messages. Defaults: 256 KiB, 4000 elements, depth 24. */
   limits?: Partial<XmlLimits>
   /** Call verify as `(req, profile, context, done)`. Default false. */
   passReqToCallback?: boolean
+  /**
+   * Called once for every posted SAMLResponse, accepted or not, with what was checked: for
+   * "test connection" pages and audit logs. Errors it throws are ignored.
+   */
+  onAttempt?: (attempt: SamlAttempt) => void
 }
 
 export interface ResolvedStrategyOptions {
@@ -59,18 +75,20 @@ export interface ResolvedStrategyOptions {
   readonly defaultReturnTo: string
   readonly bindRequestsToBrowser: boolean
   readonly bindingCookieName: string
+  readonly bindingCookieDomain: string | undefined
   readonly limits: XmlLimits
   readonly passReqToCallback: boolean
+  readonly onAttempt: ((attempt: SamlAttempt) => void) | undefined
 }
 
 function fail(option: string, message: string): never {
   throw new TypeError(`"options.${option}" ${message}`)
 }
 
-function msOption(value: unknown, option: string, fallback: number, max: number): number {
+function msOption(value: unknown, option: string, fallback: number, max: number, min = 0): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    fail(option, `must be an integer number of milliseconds from 0 to ${max}`)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(option, `must be an integer number of milliseconds from ${min} to ${max}`)
   }
   return value
 }
@@ -134,21 +152,38 @@ export function resolveStrategyOptions(options: MultiIdpSamlStrategyOptions): Re
   for (const key of ['maxBytes', 'maxElements', 'maxDepth'] as const) {
     if (!Number.isInteger(limits[key]) || limits[key] < 1) fail(`limits.${key}`, 'must be a positive integer')
   }
+  const bindingCookieDomain = options.bindingCookieDomain
+  if (
+    bindingCookieDomain !== undefined &&
+    (typeof bindingCookieDomain !== 'string' || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(bindingCookieDomain))
+  ) {
+    fail('bindingCookieDomain', 'must be a domain name like "app.example.com"')
+  }
+  if (options.onAttempt !== undefined && typeof options.onAttempt !== 'function') {
+    fail('onAttempt', 'must be a function receiving a SamlAttempt')
+  }
   const https = sp.baseUrl.startsWith('https:')
+  const defaultCookieName = !https
+    ? 'saml_binding'
+    : bindingCookieDomain
+      ? '__Secure-saml_binding'
+      : '__Host-saml_binding'
   return Object.freeze({
     name: options.name ?? 'saml',
-    store: options.store,
+    store: guardStore(options.store),
     sp,
     resolvers: Object.freeze(resolvers),
     cache,
     clockSkewMs: msOption(options.clockSkewMs, 'clockSkewMs', 180_000, 600_000),
     clock: clock ? () => Number(clock()) : Date.now,
-    requestTtlMs: msOption(options.requestTtlMs, 'requestTtlMs', 600_000, 86_400_000),
+    requestTtlMs: msOption(options.requestTtlMs, 'requestTtlMs', 600_000, 86_400_000, 1000),
     allowedRedirectHosts: Object.freeze([...allowedRedirectHosts]),
     defaultReturnTo,
     bindRequestsToBrowser: options.bindRequestsToBrowser ?? true,
-    bindingCookieName: options.bindingCookieName ?? (https ? '__Host-saml_binding' : 'saml_binding'),
+    bindingCookieName: options.bindingCookieName ?? defaultCookieName,
+    bindingCookieDomain,
     limits: Object.freeze(limits),
     passReqToCallback: options.passReqToCallback ?? false,
+    onAttempt: options.onAttempt,
   })
 }

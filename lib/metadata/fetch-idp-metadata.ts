@@ -1,0 +1,209 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { BlockList, isIP, type LookupFunction } from 'node:net'
+import { SamlError } from '../errors/saml-error.js'
+import { METADATA_XML_LIMITS } from '../xml/parse-xml.js'
+import { parseIdpMetadata } from './parse-idp-metadata.js'
+
+/** Options for {@link fetchIdpMetadata}. */
+export interface FetchIdpMetadataOptions {
+  /** Give up after this long, in ms, for the whole fetch including redirects. Default 10000. */
+  timeoutMs?: number
+  /** Refuse larger documents. Default the metadata parser's cap (8 MiB). */
+  maxBytes?: number
+  /** Accept `http:` URLs. Default false: metadata carries the keys you will trust, so https only. */
+  allowHttp?: boolean
+  /**
+   * Allow addresses in private, loopback and link-local ranges. Default false: an admin-supplied URL
+   * must not let anyone make the server fetch from its own network (SSRF). Turn on for an IdP on
+   * your intranet, or for tests.
+   */
+  allowPrivateNetwork?: boolean
+  /** How many redirects to follow (each one checked like the first URL). Default 3. */
+  maxRedirects?: number
+  /** The entityID to check the metadata against (required when it is an EntitiesDescriptor). */
+  entityId?: string
+}
+
+const PRIVATE_RANGES = new BlockList()
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  PRIVATE_RANGES.addSubnet(net, prefix, 'ipv4')
+}
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  PRIVATE_RANGES.addSubnet(net, prefix, 'ipv6')
+}
+
+/** True for addresses an SSRF guard must refuse (private, loopback, link-local, mapped, multicast). */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address)
+  if (family === 0) return true
+  // IPv4-mapped IPv6 (::ffff:10.0.0.1) is judged by its IPv4 address. (BlockList itself matches
+  // IPv4 addresses against mapped rules, so the mapped range cannot simply be listed.)
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (mapped) return PRIVATE_RANGES.check(mapped[1]!, 'ipv4')
+  if (/^::ffff:/i.test(address)) return true
+  return PRIVATE_RANGES.check(address, family === 4 ? 'ipv4' : 'ipv6')
+}
+
+function fetchError(url: URL, message: string, cause?: unknown): SamlError {
+  return new SamlError(
+    `cannot fetch IdP metadata from ${url.origin}${url.pathname.slice(0, 120)}: ${message}`,
+    'ERR_SAML_METADATA_FETCH',
+    cause === undefined ? undefined : { cause },
+  )
+}
+
+/** A DNS lookup that refuses private addresses, checked on the address actually connected to. */
+const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '', 0)
+    const list = addresses as LookupAddress[]
+    const allowed = list.filter((a) => !isPrivateAddress(a.address))
+    if (allowed.length === 0) {
+      const refused = new Error(`${hostname} resolves only to private or loopback addresses`)
+      ;(refused as NodeJS.ErrnoException).code = 'ERR_SAML_PRIVATE_ADDRESS'
+      return callback(refused, '', 0)
+    }
+    if ((options as { all?: boolean }).all) return callback(null, allowed as never)
+    return callback(null, allowed[0]!.address, allowed[0]!.family)
+  })
+}
+
+/**
+ * Fetches IdP metadata from a URL the way an admin console should: https only, no private
+ * addresses (SSRF), bounded size, time and redirects, and the document must parse as IdP metadata.
+ * Returns the XML text, ready for `store.put({ id, metadataXml, metadataUrl })`. Every failure is a
+ * `SamlError` `ERR_SAML_METADATA_FETCH` (unreachable, HTTP error, too large, refused address) or
+ * `ERR_SAML_METADATA_INVALID` (fetched, but not usable metadata).
+ *
+ * @example
+ * ```ts
+ * import { fetchIdpMetadata } from 'passport-saml-multi-idp'
+ * const url = 'https://login.microsoftonline.com/<tenant>/federationmetadata/2007-06/federationmetadata.xml'
+ * const metadataXml = await fetchIdpMetadata(url)
+ * await store.put({ id: 'contoso', metadataXml, metadataUrl: url, attributeMap: 'entra' })
+ * ```
+ */
+export async function fetchIdpMetadata(url: string, options: FetchIdpMetadataOptions = {}): Promise<string> {
+  const {
+    timeoutMs = 10_000,
+    maxBytes = METADATA_XML_LIMITS.maxBytes,
+    allowHttp = false,
+    allowPrivateNetwork = false,
+    maxRedirects = 3,
+  } = options
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
+    throw new TypeError('"options.timeoutMs" must be a positive integer')
+  if (!Number.isInteger(maxBytes) || maxBytes < 1)
+    throw new TypeError('"options.maxBytes" must be a positive integer')
+  if (!Number.isInteger(maxRedirects) || maxRedirects < 0)
+    throw new TypeError('"options.maxRedirects" must be a non-negative integer')
+
+  let current: URL
+  try {
+    current = new URL(url)
+  } catch (cause) {
+    throw new SamlError(`"${String(url).slice(0, 200)}" is not a URL`, 'ERR_SAML_METADATA_FETCH', { cause })
+  }
+  const deadline = AbortSignal.timeout(timeoutMs)
+  for (let hop = 0; ; hop++) {
+    if (current.protocol !== 'https:' && !(allowHttp && current.protocol === 'http:')) {
+      throw fetchError(
+        current,
+        allowHttp ? 'only http and https URLs are fetched' : 'only https URLs are fetched (allowHttp)',
+      )
+    }
+    if (current.username || current.password) throw fetchError(current, 'URLs with credentials are refused')
+    const literal = current.hostname.replace(/^\[|\]$/g, '')
+    if (!allowPrivateNetwork && isIP(literal) !== 0 && isPrivateAddress(literal)) {
+      throw fetchError(current, 'private and loopback addresses are refused (allowPrivateNetwork)')
+    }
+    const response = await get(current, { deadline, allowPrivateNetwork })
+    const status = response.statusCode ?? 0
+    if (status >= 300 && status < 400 && response.headers.location) {
+      response.resume()
+      if (hop >= maxRedirects) throw fetchError(current, `more than ${maxRedirects} redirects`)
+      current = new URL(response.headers.location, current)
+      continue
+    }
+    if (status !== 200) {
+      response.resume()
+      throw fetchError(current, `HTTP ${status}`)
+    }
+    const xml = await readBody(response, maxBytes, current)
+    parseIdpMetadata(xml, options.entityId === undefined ? {} : { entityId: options.entityId })
+    return xml
+  }
+}
+
+function get(
+  url: URL,
+  { deadline, allowPrivateNetwork }: { deadline: AbortSignal; allowPrivateNetwork: boolean },
+): Promise<IncomingMessage> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'GET',
+        headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml;q=0.9, */*;q=0.1' },
+        signal: deadline,
+        ...(!allowPrivateNetwork && { lookup: publicOnlyLookup }),
+      },
+      resolve,
+    )
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ERR_SAML_PRIVATE_ADDRESS')
+        return reject(
+          fetchError(url, 'private and loopback addresses are refused (allowPrivateNetwork)', err),
+        )
+      if (deadline.aborted) return reject(fetchError(url, 'timed out', err))
+      reject(fetchError(url, err.code ?? err.message, err))
+    })
+    req.end()
+  })
+}
+
+async function readBody(response: IncomingMessage, maxBytes: number, url: URL): Promise<string> {
+  const declared = Number(response.headers['content-length'])
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    response.destroy()
+    throw fetchError(url, `the document is larger than ${maxBytes} bytes`)
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of response) {
+      size += (chunk as Buffer).length
+      if (size > maxBytes) {
+        response.destroy()
+        throw fetchError(url, `the document is larger than ${maxBytes} bytes`)
+      }
+      chunks.push(chunk as Buffer)
+    }
+  } catch (err) {
+    if (err instanceof SamlError) throw err
+    throw fetchError(url, 'the connection failed while reading', err)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}

@@ -1,0 +1,146 @@
+import type { IdpRecord, IdpRecordInput } from '../store/idp-record.js'
+import type { IdpStore } from '../store/idp-store.js'
+import { fetchIdpMetadata, type FetchIdpMetadataOptions } from './fetch-idp-metadata.js'
+
+/** What one refresh of one IdP did. */
+export interface MetadataRefreshResult {
+  readonly idp: string
+  readonly outcome: 'updated' | 'unchanged' | 'failed'
+  /** The store's new version, when updated. */
+  readonly version?: number
+  readonly error?: unknown
+}
+
+/** Options for {@link startMetadataRefresh}. */
+export interface MetadataRefreshOptions {
+  /** Time between refresh rounds in ms. Default 6 hours; at least 1 second. */
+  intervalMs?: number
+  /** Passed to {@link fetchIdpMetadata} (https only and no private addresses unless allowed). */
+  fetch?: FetchIdpMetadataOptions
+  /** Told about every IdP refreshed: updated, unchanged or failed (a failure keeps the stored metadata). */
+  onResult?: (result: MetadataRefreshResult) => void
+  /** Run a first round right away. Default true. */
+  immediate?: boolean
+}
+
+/** A running refresher. */
+export interface MetadataRefresher {
+  /** Refreshes every IdP with a `metadataUrl` now; resolves when the round is done. */
+  refreshNow(): Promise<MetadataRefreshResult[]>
+  /** Stops the timer (a round in progress finishes). */
+  stop(): void
+}
+
+/**
+ * The fields the metadata owns. On refresh they come from the new document; everything else in the
+ * record (attribute map, email domains, flags) is the admin's and is kept.
+ */
+const FROM_METADATA = new Set<keyof IdpRecord>([
+  'entityId',
+  'ssoUrls',
+  'sloUrls',
+  'signingCerts',
+  'encryptionCerts',
+  'nameIdFormat',
+  'metadataXml',
+  'version',
+  'updatedAt',
+])
+
+/** The record as store input with the metadata-owned fields replaced by `metadataXml`. */
+export function recordInputWithMetadata(record: IdpRecord, metadataXml: string): IdpRecordInput {
+  const input: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(record)) {
+    if (!FROM_METADATA.has(key as keyof IdpRecord)) input[key] = value
+  }
+  return { ...(input as unknown as IdpRecordInput), id: record.id, metadataXml, entityId: record.entityId }
+}
+
+/** Refreshes one record: fetches its metadataUrl and writes the record only when the document changed. */
+export async function refreshIdpMetadata(
+  store: IdpStore,
+  record: IdpRecord,
+  options: FetchIdpMetadataOptions = {},
+): Promise<MetadataRefreshResult> {
+  if (record.metadataUrl === undefined) return { idp: record.id, outcome: 'unchanged' }
+  try {
+    const xml = await fetchIdpMetadata(record.metadataUrl, { ...options, entityId: record.entityId })
+    if (xml === record.metadataXml) return { idp: record.id, outcome: 'unchanged' }
+    const stored = await store.put(recordInputWithMetadata(record, xml))
+    return { idp: record.id, outcome: 'updated', version: stored.version }
+  } catch (error) {
+    return { idp: record.id, outcome: 'failed', error }
+  }
+}
+
+/**
+ * Keeps the metadata of every IdP that has a `metadataUrl` fresh: each round lists the store,
+ * fetches each URL and writes the record when the document changed, so a certificate rotation
+ * published in the IdP's metadata reaches every app instance (they all read the store) without an
+ * admin. A fetch that fails keeps the stored metadata and is reported to `onResult`. The entityID
+ * is pinned: metadata that names another entity is refused, not applied.
+ *
+ * Several instances may each run a refresher: writes happen only on change, and the result is the
+ * same whichever instance writes first.
+ *
+ * @example
+ * ```ts
+ * import { startMetadataRefresh } from 'passport-saml-multi-idp'
+ * const refresher = startMetadataRefresh(store, {
+ *   intervalMs: 60 * 60_000,
+ *   onResult: (r) => r.outcome === 'failed' && console.warn(`metadata refresh of ${r.idp} failed`, r.error),
+ * })
+ * process.on('SIGTERM', () => refresher.stop())
+ * ```
+ */
+export function startMetadataRefresh(
+  store: IdpStore,
+  options: MetadataRefreshOptions = {},
+): MetadataRefresher {
+  const { intervalMs = 6 * 3600_000, immediate = true, onResult } = options
+  if (!Number.isInteger(intervalMs) || intervalMs < 1000)
+    throw new TypeError('"options.intervalMs" must be an integer number of milliseconds, at least 1000')
+  if (onResult !== undefined && typeof onResult !== 'function')
+    throw new TypeError('"options.onResult" must be a function')
+
+  let round: Promise<MetadataRefreshResult[]> | undefined
+  const refreshNow = (): Promise<MetadataRefreshResult[]> => {
+    // One round at a time: a slow IdP must not stack rounds up.
+    round ??= runRound().finally(() => {
+      round = undefined
+    })
+    return round
+  }
+  const runRound = async (): Promise<MetadataRefreshResult[]> => {
+    const results: MetadataRefreshResult[] = []
+    let after: string | undefined
+    for (;;) {
+      const page = await store.list({ limit: 200, ...(after !== undefined && { after }) })
+      for (const record of page) {
+        if (record.metadataUrl === undefined) continue
+        const result = await refreshIdpMetadata(store, record, options.fetch)
+        results.push(result)
+        try {
+          onResult?.(result)
+        } catch {
+          // A reporting hook must not stop the round.
+        }
+      }
+      if (page.length < 200) return results
+      after = page[page.length - 1]!.id
+    }
+  }
+  const tick = () => {
+    refreshNow().catch((error: unknown) => {
+      try {
+        onResult?.({ idp: '*', outcome: 'failed', error })
+      } catch {
+        // as above
+      }
+    })
+  }
+  const timer = setInterval(tick, intervalMs)
+  timer.unref()
+  if (immediate) tick()
+  return { refreshNow, stop: () => clearInterval(timer) }
+}

@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { createServer, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, it } from 'node:test'
+import {
+  fetchIdpMetadata,
+  MemoryIdpStore,
+  normalizeCertificate,
+  SamlError,
+  startMetadataRefresh,
+  type MetadataRefreshResult,
+} from '../../lib/index.js'
+import { isPrivateAddress } from '../../lib/metadata/fetch-idp-metadata.js'
+import { startTestApp, TestBrowser } from '../support/app.js'
+import { keys, TestIdp } from '../support/test-idp.js'
+
+const before_ = new TestIdp({
+  entityId: 'https://idp.acme.test/saml',
+  ssoUrl: 'https://idp.acme.test/sso',
+  signing: keys.idpAcme,
+})
+// The same IdP after a key rotation: the new key signs, the metadata lists only the new cert.
+const rotated = new TestIdp({
+  entityId: 'https://idp.acme.test/saml',
+  ssoUrl: 'https://idp.acme.test/sso',
+  signing: keys.idpAcmeNext,
+})
+
+/** A real HTTP server publishing metadata; `routes` can be changed between requests. */
+async function metadataServer(routes: Record<string, (res: ServerResponse) => void>) {
+  const server: Server = createServer((req, res) => {
+    const route = routes[req.url ?? '']
+    if (!route) return void res.writeHead(404).end('not found')
+    route(res)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url,
+    close: async () => {
+      server.closeAllConnections()
+      server.close()
+      await once(server, 'close')
+    },
+  }
+}
+
+const local = { allowHttp: true, allowPrivateNetwork: true }
+const code = (expected: string) => (err: unknown) => err instanceof SamlError && err.code === expected
+
+describe('fetchIdpMetadata', () => {
+  let server: Awaited<ReturnType<typeof metadataServer>>
+  const routes: Record<string, (res: ServerResponse) => void> = {
+    '/metadata.xml': (res) =>
+      res.writeHead(200, { 'content-type': 'application/xml' }).end(before_.metadataXml()),
+    '/redirect': (res) => res.writeHead(302, { location: '/metadata.xml' }).end(),
+    '/loop': (res) => res.writeHead(302, { location: '/loop' }).end(),
+    '/login-page': (res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in</body></html>'),
+    '/huge': (res) => {
+      res.writeHead(200)
+      res.end('<x>' + 'a'.repeat(200_000) + '</x>')
+    },
+    '/hang': () => {
+      // never answers
+    },
+    '/to-private': (res) => res.writeHead(302, { location: 'https://10.1.2.3/metadata.xml' }).end(),
+  }
+  before(async () => {
+    server = await metadataServer(routes)
+  })
+  after(() => server.close())
+
+  it('fetches and checks metadata, following a redirect', async () => {
+    assert.equal(await fetchIdpMetadata(`${server.url}/metadata.xml`, local), before_.metadataXml())
+    assert.equal(await fetchIdpMetadata(`${server.url}/redirect`, local), before_.metadataXml())
+  })
+
+  it('refuses http and private addresses by default (SSRF)', async () => {
+    await assert.rejects(fetchIdpMetadata(`${server.url}/metadata.xml`), code('ERR_SAML_METADATA_FETCH'))
+    await assert.rejects(
+      fetchIdpMetadata(`${server.url}/metadata.xml`, { allowHttp: true }),
+      (err: unknown) => code('ERR_SAML_METADATA_FETCH')(err) && /private/.test((err as Error).message),
+    )
+    // A public-looking name that resolves to loopback is refused at connect time.
+    await assert.rejects(
+      fetchIdpMetadata(`http://localhost:${new URL(server.url).port}/metadata.xml`, { allowHttp: true }),
+      (err: unknown) => code('ERR_SAML_METADATA_FETCH')(err) && /private/.test((err as Error).message),
+    )
+    await assert.rejects(fetchIdpMetadata('https://user:pw@idp.test/m.xml'), code('ERR_SAML_METADATA_FETCH'))
+    await assert.rejects(fetchIdpMetadata('file:///etc/passwd', local), code('ERR_SAML_METADATA_FETCH'))
+    await assert.rejects(fetchIdpMetadata('not a url'), code('ERR_SAML_METADATA_FETCH'))
+    for (const address of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+    ])
+      assert.ok(isPrivateAddress(address), address)
+    for (const address of ['8.8.8.8', '2606:4700::1111']) assert.ok(!isPrivateAddress(address), address)
+  })
+
+  it('bounds redirects, size and time; refuses non-metadata and HTTP errors', async () => {
+    await assert.rejects(fetchIdpMetadata(`${server.url}/loop`, local), code('ERR_SAML_METADATA_FETCH'))
+    await assert.rejects(
+      fetchIdpMetadata(`${server.url}/huge`, { ...local, maxBytes: 100_000 }),
+      code('ERR_SAML_METADATA_FETCH'),
+    )
+    const started = Date.now()
+    await assert.rejects(
+      fetchIdpMetadata(`${server.url}/hang`, { ...local, timeoutMs: 300 }),
+      code('ERR_SAML_METADATA_FETCH'),
+    )
+    assert.ok(Date.now() - started < 3000, 'gave up on time')
+    await assert.rejects(fetchIdpMetadata(`${server.url}/missing`, local), code('ERR_SAML_METADATA_FETCH'))
+    await assert.rejects(
+      fetchIdpMetadata(`${server.url}/login-page`, local),
+      code('ERR_SAML_METADATA_INVALID'),
+    )
+    await assert.rejects(
+      fetchIdpMetadata(`${server.url}/to-private`, { allowHttp: true }),
+      code('ERR_SAML_METADATA_FETCH'),
+    )
+  })
+})
+
+describe('startMetadataRefresh: a key rotation published in metadata reaches the strategy', () => {
+  it('updates the record when the document changes, keeps admin fields, survives failures', async () => {
+    let published = before_.metadataXml()
+    let failing = false
+    const server = await metadataServer({
+      '/acme.xml': (res) => (failing ? res.writeHead(503).end() : res.writeHead(200).end(published)),
+    })
+    const app = await startTestApp()
+    const results: MetadataRefreshResult[] = []
+    const refresher = startMetadataRefresh(app.store, {
+      immediate: false,
+      fetch: local,
+      onResult: (r) => results.push(r),
+    })
+    try {
+      const metadataUrl = `${server.url}/acme.xml`
+      await app.store.put({
+        id: 'acme',
+        metadataXml: await fetchIdpMetadata(metadataUrl, local),
+        metadataUrl,
+        attributeMap: 'okta',
+        emailDomains: ['acme.test'],
+        allowIdpInitiated: true,
+      })
+      await app.store.put({
+        id: 'manual',
+        entityId: 'https://other.test',
+        ssoUrl: 'https://other.test/sso',
+        signingCerts: [keys.idpGlobex.cert],
+      })
+      const sp = { spEntityId: `${app.baseUrl}/saml/acme/metadata`, acsUrl: `${app.baseUrl}/saml/acme/acs` }
+      const post = async (idp: TestIdp) =>
+        new TestBrowser().post(`${app.baseUrl}/saml/acme/acs`, {
+          SAMLResponse: (await idp.createResponse({ ...sp, nameId: 'a@acme.test' })).base64,
+        })
+
+      assert.deepEqual(
+        (await refresher.refreshNow()).map((r) => r.outcome),
+        ['unchanged'],
+        'only records with a metadataUrl',
+      )
+      assert.equal((await post(rotated)).status, 400, 'the new key is not trusted yet')
+
+      published = rotated.metadataXml()
+      const [updated] = await refresher.refreshNow()
+      assert.equal(updated!.outcome, 'updated')
+      const record = (await app.store.get('acme'))!
+      assert.equal(record.version, 2)
+      assert.deepEqual(record.signingCerts, [normalizeCertificate(keys.idpAcmeNext.cert)])
+      assert.deepEqual(
+        [record.attributeMap, record.emailDomains, record.allowIdpInitiated],
+        ['okta', ['acme.test'], true],
+      )
+
+      const accepted = await new TestBrowser().post(
+        `${app.baseUrl}/saml/acme/acs`,
+        { SAMLResponse: (await rotated.createResponse({ ...sp, nameId: 'a@acme.test' })).base64 },
+        false,
+      )
+      assert.equal(accepted.status, 302, 'the rotated key signs valid responses now')
+      assert.equal((await post(before_)).status, 400, 'the retired key is no longer trusted')
+
+      failing = true
+      const [failed] = await refresher.refreshNow()
+      assert.equal(failed!.outcome, 'failed')
+      assert.equal((await app.store.get('acme'))!.version, 2, 'a failed fetch keeps the stored metadata')
+      assert.ok(results.length >= 3)
+    } finally {
+      refresher.stop()
+      await app.close()
+      await server.close()
+    }
+  })
+
+  it('refuses metadata that names another entity (the entityID is pinned)', async () => {
+    const impostor = new TestIdp({
+      entityId: 'https://evil.test/saml',
+      ssoUrl: 'https://evil.test/sso',
+      signing: keys.attacker,
+    })
+    let published = before_.metadataXml()
+    const server = await metadataServer({ '/m.xml': (res) => res.writeHead(200).end(published) })
+    const store = new MemoryIdpStore()
+    try {
+      await store.put({ id: 'acme', metadataXml: published, metadataUrl: `${server.url}/m.xml` })
+      published = impostor.metadataXml()
+      const refresher = startMetadataRefresh(store, { immediate: false, fetch: local })
+      const [result] = await refresher.refreshNow()
+      refresher.stop()
+      assert.equal(result!.outcome, 'failed')
+      assert.equal((await store.get('acme'))!.entityId, 'https://idp.acme.test/saml')
+    } finally {
+      await server.close()
+    }
+  })
+})
