@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Makes sure what the specs need outside npm is there, so `npm test` works on a fresh machine:
+# PostgreSQL and Redis running (started when stopped, never installed or reconfigured), and Debian's
+# Chromium for the browser test (installed with apt when missing; a browser is never downloaded).
+# Specs read PG_URL / REDIS_URL; when those point elsewhere this script leaves services alone.
+set -euo pipefail
+
+log() { echo "[ensure-test-env] $*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi; }
+
+wait_for() { # wait_for <description> <command...>
+  local what=$1; shift
+  for _ in $(seq 1 50); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  log "$what did not come up"; return 1
+}
+
+pg_ready() { pg_isready -h 127.0.0.1 -p 5432 -q; }
+redis_ready() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = PONG ]; }
+
+if [ -z "${PG_URL:-}" ]; then
+  if ! pg_ready; then
+    log "starting PostgreSQL"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    wait_for PostgreSQL pg_ready
+  fi
+fi
+
+if [ -z "${REDIS_URL:-}" ]; then
+  if ! redis_ready; then
+    log "starting Redis"
+    as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no || true
+    wait_for Redis redis_ready
+  fi
+fi
+
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  log "installing Debian's chromium with apt (once)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
