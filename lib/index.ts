@@ -11,7 +11,7 @@ export type {
 } from './strategy/multi-idp-saml-strategy.js'
 export type { MultiIdpSamlStrategyOptions } from './strategy/strategy-options.js'
 
-export { samlRouter } from './express/saml-router.js'
+export { samlRouter, SAML_SESSION_KEY } from './express/saml-router.js'
 export type { SamlRouterOptions } from './express/saml-router.js'
 export { samlErrorHandler, sendSamlError } from './express/error-handler.js'
 
@@ -74,7 +74,18 @@ export type { ReturnToPolicy } from './relay-state/safe-return-to.js'
 export { SamlServiceProvider } from './sp/service-provider.js'
 export { ATTEMPT_CHECKS } from './sp/attempt.js'
 export type { SamlAttempt, SamlAttemptCheck } from './sp/attempt.js'
-export type { AcceptedResponse, LoginStart, ServiceProviderSettings } from './sp/service-provider.js'
+export type {
+  AcceptedResponse,
+  LoginStart,
+  LogoutOutcome,
+  SamlSessionInfo,
+  ServiceProviderSettings,
+} from './sp/service-provider.js'
+export type {
+  LogoutInput,
+  ValidatedLogoutRequest,
+  ValidatedLogoutResponse,
+} from './logout/validate-logout.js'
 export type { ServiceProviderOptions } from './sp/sp-options.js'
 
 export { decodeSamlResponse, peekIssuer, validateResponse } from './validate/validate-response.js'

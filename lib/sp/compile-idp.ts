@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
-import { SAML, ValidateInResponseTo } from '@node-saml/node-saml'
+import { SAML, ValidateInResponseTo, type CacheProvider } from '@node-saml/node-saml'
+import type { LogoutPolicy } from '../logout/validate-logout.js'
 import { SamlError } from '../errors/saml-error.js'
 import { compileAttributeMap, type CompiledAttributeMap } from '../profile/map-profile.js'
 import type { IdpRecord } from '../store/idp-record.js'
@@ -20,6 +21,15 @@ export interface CompiledIdp {
   readonly attributeMap: CompiledAttributeMap
   /** node-saml, used for what it does well: AuthnRequests and SP metadata. */
   readonly saml: SAML
+  /** This SP's SingleLogoutService URL for the IdP. */
+  readonly sloUrl: string
+  /** What inbound logout messages are checked against. */
+  readonly logoutPolicy: LogoutPolicy
+  /**
+   * node-saml writing LogoutRequests and LogoutResponses to the IdP's HTTP-Redirect SLO endpoint,
+   * signed whenever the SP has a signing key; absent when the IdP has no such endpoint.
+   */
+  readonly logoutSaml: SAML | undefined
 }
 
 /** Settings shared by all IdPs that compilation needs. */
@@ -27,6 +37,15 @@ export interface CompileSettings {
   readonly sp: ResolvedServiceProvider
   readonly clockSkewMs: number
   readonly limits: XmlLimits
+  /** How old an inbound logout message may be. */
+  readonly logoutMaxAgeMs: number
+}
+
+/** node-saml keeps logout request IDs in a cache of its own; ours does that job, so it gets none. */
+const NO_CACHE: CacheProvider = {
+  saveAsync: async () => null,
+  getAsync: async () => null,
+  removeAsync: async () => null,
 }
 
 /** node-saml generates the AuthnRequest ID itself; this hands it the one we already stored. */
@@ -88,6 +107,26 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
         ? { logoutUrl: record.sloUrls.redirect, logoutCallbackUrl: sp.sloUrl(record.id) }
         : {}),
     })
+    const sloUrl = sp.sloUrl(record.id)
+    const logoutSaml = record.sloUrls.redirect
+      ? new SAML({
+          entryPoint,
+          logoutUrl: record.sloUrls.redirect,
+          issuer: spEntityId,
+          callbackUrl: acsUrl,
+          idpCert: [...record.signingCerts],
+          ...(sp.signingKey
+            ? {
+                privateKey: sp.signingKey,
+                publicCert: sp.signingCert,
+                signatureAlgorithm: sp.signatureAlgorithm,
+              }
+            : {}),
+          validateInResponseTo: ValidateInResponseTo.never,
+          cacheProvider: NO_CACHE,
+          generateUniqueId: () => requestIdContext.getStore() ?? newRequestId(),
+        })
+      : undefined
     return Object.freeze({
       record,
       revision: revisionOf(record),
@@ -96,6 +135,18 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
       policy,
       attributeMap: compileAttributeMap(record.attributeMap, record.groupsMap),
       saml,
+      sloUrl,
+      logoutPolicy: Object.freeze({
+        idp: record.id,
+        entityId: record.entityId,
+        sloUrl,
+        trust: policy.trust,
+        allowSha1: record.allowSha1,
+        clockSkewMs: policy.clockSkewMs,
+        maxAgeMs: settings.logoutMaxAgeMs,
+        limits: settings.limits,
+      }),
+      logoutSaml,
     })
   } catch (err) {
     if (err instanceof SamlError) throw err

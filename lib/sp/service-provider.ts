@@ -1,10 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom'
+import { NS } from '../xml/namespaces.js'
 import { SamlError } from '../errors/saml-error.js'
 import type { SamlCache } from '../cache/saml-cache.js'
 import { mapProfile } from '../profile/map-profile.js'
 import type { SamlProfile } from '../profile/types.js'
 import { safeReturnTo, type ReturnToPolicy } from '../relay-state/safe-return-to.js'
 import type { IdpRecord } from '../store/idp-record.js'
+import {
+  validateLogoutMessage,
+  type LogoutInput,
+  type ValidatedLogoutRequest,
+  type ValidatedLogoutResponse,
+} from '../logout/validate-logout.js'
 import { validateResponse } from '../validate/validate-response.js'
 import type { XmlLimits } from '../xml/parse-xml.js'
 import { CompiledIdpCache, newRequestId, requestIdContext, type CompiledIdp } from './compile-idp.js'
@@ -28,6 +36,21 @@ export interface ServiceProviderSettings {
 export type LoginStart =
   { readonly kind: 'redirect'; readonly url: string } | { readonly kind: 'form'; readonly html: string }
 
+/** What Single Logout needs to remember of a SAML login (kept in the session by the router). */
+export interface SamlSessionInfo {
+  readonly idp: string
+  readonly nameID: string
+  readonly nameIDFormat?: string
+  readonly nameQualifier?: string
+  readonly spNameQualifier?: string
+  readonly sessionIndex?: string
+}
+
+/** A verified logout message. */
+export type LogoutOutcome =
+  | { readonly kind: 'response'; readonly response: ValidatedLogoutResponse; readonly returnTo: string }
+  | { readonly kind: 'request'; readonly request: ValidatedLogoutRequest }
+
 /** The outcome of a valid response. */
 export interface AcceptedResponse {
   readonly profile: SamlProfile
@@ -40,6 +63,23 @@ interface PendingRequest {
   b: string
   /** Validated return target. */
   r: string
+}
+
+const HTTP_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST'
+const HTTP_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect'
+
+/**
+ * node-saml lists the SLO endpoint with the HTTP-POST binding only; the endpoint speaks
+ * HTTP-Redirect too (what most IdPs use for logout), so the metadata says so.
+ */
+function withRedirectSingleLogout(xml: string): string {
+  const doc = new DOMParser().parseFromString(xml, 'text/xml')
+  const slo = doc.getElementsByTagNameNS(NS.metadata, 'SingleLogoutService')[0]
+  if (!slo || slo.getAttribute('Binding') !== HTTP_POST) return xml
+  const redirect = slo.cloneNode(false) as Element
+  redirect.setAttribute('Binding', HTTP_REDIRECT)
+  slo.parentNode!.insertBefore(redirect, slo)
+  return new XMLSerializer().serializeToString(doc)
 }
 
 function hashToken(token: string): string {
@@ -55,6 +95,10 @@ function sameHash(a: string, b: string): boolean {
 /** Cache keys: partitioned per IdP, never built from unbounded attacker text. */
 export function requestKey(idp: string, requestId: string): string {
   return `saml:req:${idp}:${hashToken(requestId)}`
+}
+
+export function logoutKey(idp: string, requestId: string): string {
+  return `saml:logout:${idp}:${hashToken(requestId)}`
 }
 
 export function replayKey(idp: string, issuer: string, assertionId: string): string {
@@ -73,6 +117,7 @@ export class SamlServiceProvider {
       sp: settings.sp,
       clockSkewMs: settings.clockSkewMs,
       limits: settings.limits,
+      logoutMaxAgeMs: settings.requestTtlMs,
     })
   }
 
@@ -200,11 +245,117 @@ export class SamlServiceProvider {
     return { profile, returnTo, compiled }
   }
 
+  /**
+   * Starts SP-initiated Single Logout: returns the IdP's SLO URL with a (signed) LogoutRequest for
+   * the session, and remembers the request so the IdP's LogoutResponse can be matched; `undefined`
+   * when the IdP has no HTTP-Redirect SLO endpoint (then only the local session ends).
+   */
+  async startLogout(
+    record: IdpRecord,
+    session: SamlSessionInfo,
+    params: { returnTo?: unknown } = {},
+  ): Promise<string | undefined> {
+    const compiled = this.compiledIdps.get(record)
+    if (!compiled.logoutSaml) return undefined
+    const returnTo = safeReturnTo(params.returnTo, this.settings.returnTo)
+    const id = newRequestId()
+    await this.cacheCall(() =>
+      this.settings.cache.set(
+        logoutKey(record.id, id),
+        JSON.stringify({ r: returnTo }),
+        this.settings.requestTtlMs,
+      ),
+    )
+    const logoutSaml = compiled.logoutSaml
+    return requestIdContext.run(id, () =>
+      logoutSaml.getLogoutUrlAsync(
+        {
+          issuer: record.entityId,
+          nameID: session.nameID,
+          nameIDFormat: session.nameIDFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+          ...(session.nameQualifier !== undefined && { nameQualifier: session.nameQualifier }),
+          ...(session.spNameQualifier !== undefined && { spNameQualifier: session.spNameQualifier }),
+          ...(session.sessionIndex !== undefined && { sessionIndex: session.sessionIndex }),
+        },
+        returnTo,
+        {},
+      ),
+    )
+  }
+
+  /**
+   * Verifies a logout message the IdP sent to this SP's SLO endpoint. A LogoutResponse must answer a
+   * LogoutRequest this SP sent to the same IdP (consumed once) and yields where to send the user; a
+   * LogoutRequest is accepted once (replay-checked) and yields whom to log out.
+   */
+  async consumeLogout(record: IdpRecord, input: LogoutInput): Promise<LogoutOutcome> {
+    const compiled = this.compiledIdps.get(record)
+    const now = this.settings.clock()
+    const message = validateLogoutMessage(input, compiled.logoutPolicy, now)
+    if (message.kind === 'response') {
+      const stored = await this.cacheCall(() =>
+        this.settings.cache.take(logoutKey(record.id, message.inResponseTo)),
+      )
+      if (stored === undefined) {
+        throw new SamlError(
+          `the LogoutResponse answers no pending logout of IdP "${record.id}"`,
+          'ERR_SAML_IN_RESPONSE_TO',
+          { idp: record.id },
+        )
+      }
+      return { kind: 'response', response: message, returnTo: (JSON.parse(stored) as { r: string }).r }
+    }
+    const fresh = await this.cacheCall(() =>
+      this.settings.cache.add(
+        replayKey(record.id, message.issuer, `logout\u0000${message.id}`),
+        String(now),
+        Math.max(1000, message.expiresAt - now),
+      ),
+    )
+    if (!fresh) {
+      throw new SamlError('this LogoutRequest was already used (replay)', 'ERR_SAML_REPLAY', {
+        idp: record.id,
+      })
+    }
+    return { kind: 'request', request: message }
+  }
+
+  /** The IdP's SLO URL with a (signed) LogoutResponse answering `request`. */
+  async logoutResponseUrl(
+    record: IdpRecord,
+    request: ValidatedLogoutRequest,
+    success: boolean,
+  ): Promise<string> {
+    const compiled = this.compiledIdps.get(record)
+    if (!compiled.logoutSaml) {
+      throw new SamlError(
+        `IdP "${record.id}" sent a LogoutRequest but has no HTTP-Redirect SingleLogoutService to answer`,
+        'ERR_SAML_IDP_CONFIG',
+        { idp: record.id },
+      )
+    }
+    return compiled.logoutSaml.getLogoutResponseUrlAsync(
+      {
+        ID: request.id,
+        issuer: request.issuer,
+        nameID: request.nameID,
+        nameIDFormat: request.nameIDFormat ?? '',
+      },
+      request.relayState ?? '',
+      {},
+      success,
+    )
+  }
+
   /** SP metadata for one IdP: entityID, ACS, SLO when the IdP has one, signing and encryption certs. */
   metadata(record: IdpRecord): string {
     const compiled = this.compiledIdps.get(record)
     const { sp } = this.settings
-    return compiled.saml.generateServiceProviderMetadata(sp.decryptionCert ?? null, sp.signingCert ?? null)
+    const xml = compiled.saml.generateServiceProviderMetadata(
+      sp.decryptionCert ?? null,
+      sp.signingCert ?? null,
+    )
+    return compiled.logoutSaml ? withRedirectSingleLogout(xml) : xml
   }
 
   private async cacheCall<T>(fn: () => Promise<T>): Promise<T> {

@@ -10,6 +10,7 @@ import {
   samlRouter,
   type IdpStore,
   type MultiIdpSamlStrategyOptions,
+  type SamlRouterOptions,
   type SamlProfile,
   type VerifyFunction,
 } from '../../lib/index.js'
@@ -30,6 +31,8 @@ export interface TestAppOptions {
   }
   verify?: VerifyFunction
   store?: IdpStore
+  /** Extra samlRouter options. */
+  router?: Partial<Omit<SamlRouterOptions, 'strategy' | 'passport'>>
 }
 
 /**
@@ -64,7 +67,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = express()
   app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false }))
   app.use(auth.session())
-  app.use('/saml', samlRouter({ strategy, passport: auth }))
+  app.use('/saml', samlRouter({ strategy, passport: auth, ...options.router }))
   app.get('/me', (req, res) => {
     if (!req.user)
       return void res.status(401).json({ error: { code: 'ERR_NOT_SIGNED_IN', message: 'sign in first' } })

@@ -1,0 +1,121 @@
+import { verify as cryptoVerify } from 'node:crypto'
+import { inflateRawSync } from 'node:zlib'
+import { SamlError } from '../errors/saml-error.js'
+import { SIGNATURE_ALGORITHMS } from '../validate/algorithms.js'
+import type { SignaturePolicy } from '../validate/verify-signature.js'
+import { decodeBase64Strict } from '../xml/base64.js'
+
+/** A SAML message received with the HTTP-Redirect binding, with the raw query kept for its signature. */
+export interface RedirectMessage {
+  readonly type: 'SAMLRequest' | 'SAMLResponse'
+  /** The DEFLATE-compressed, base64 message as sent. */
+  readonly message: string
+  readonly relayState?: string
+  readonly sigAlg?: string
+  readonly signature?: string
+  /** `SAMLRequest=…&RelayState=…&SigAlg=…` exactly as received: what the signature covers. */
+  readonly signedOctets: string
+}
+
+const PARAMS = new Set(['SAMLRequest', 'SAMLResponse', 'RelayState', 'SigAlg', 'Signature'])
+
+function bad(message: string): SamlError {
+  return new SamlError(message, 'ERR_SAML_BAD_REQUEST')
+}
+
+function decodeComponent(value: string, name: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '))
+  } catch {
+    throw bad(`the ${name} parameter is not URL-encoded correctly`)
+  }
+}
+
+/**
+ * Reads an HTTP-Redirect binding message from the raw query string. The signature covers the
+ * parameters as the sender encoded them (SAML bindings 3.4.4.1), so they are taken from the raw
+ * query, never re-encoded; a parameter given twice is refused rather than guessed at.
+ */
+export function parseRedirectQuery(rawQuery: string): RedirectMessage {
+  const raw = new Map<string, string>()
+  for (const pair of rawQuery.split('&')) {
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    const key = eq === -1 ? pair : pair.slice(0, eq)
+    if (!PARAMS.has(key)) continue
+    if (raw.has(key)) throw bad(`the ${key} parameter appears more than once`)
+    raw.set(key, eq === -1 ? '' : pair.slice(eq + 1))
+  }
+  const type = raw.has('SAMLRequest') ? 'SAMLRequest' : raw.has('SAMLResponse') ? 'SAMLResponse' : undefined
+  if (!type) throw bad('no SAMLRequest or SAMLResponse parameter')
+  if (raw.has('SAMLRequest') && raw.has('SAMLResponse'))
+    throw bad('both SAMLRequest and SAMLResponse were sent')
+  const signedOctets = [type, 'RelayState', 'SigAlg']
+    .filter((key) => raw.has(key))
+    .map((key) => `${key}=${raw.get(key)}`)
+    .join('&')
+  const relayState = raw.has('RelayState') ? decodeComponent(raw.get('RelayState')!, 'RelayState') : undefined
+  const sigAlg = raw.has('SigAlg') ? decodeComponent(raw.get('SigAlg')!, 'SigAlg') : undefined
+  const signature = raw.has('Signature') ? decodeComponent(raw.get('Signature')!, 'Signature') : undefined
+  return {
+    type,
+    message: decodeComponent(raw.get(type)!, type),
+    ...(relayState !== undefined && { relayState }),
+    ...(sigAlg !== undefined && { sigAlg }),
+    ...(signature !== undefined && { signature }),
+    signedOctets,
+  }
+}
+
+/**
+ * Verifies the query-string signature of a Redirect-binding message with the IdP's keys. Unsigned
+ * messages are refused: a logout message changes state, so it must come from the IdP.
+ */
+export function verifyRedirectSignature(message: RedirectMessage, policy: SignaturePolicy): void {
+  if (message.signature === undefined || message.sigAlg === undefined) {
+    throw new SamlError(
+      'the logout message is not signed (Signature and SigAlg are required)',
+      'ERR_SAML_SIGNATURE_MISSING',
+    )
+  }
+  const algorithm = SIGNATURE_ALGORITHMS.get(message.sigAlg)
+  if (!algorithm || (algorithm.hash === 'sha1' && !policy.allowSha1)) {
+    throw new SamlError(
+      `signature algorithm ${JSON.stringify(message.sigAlg.slice(0, 100))} is not accepted`,
+      'ERR_SAML_SIGNATURE_ALGORITHM',
+    )
+  }
+  const signature = decodeBase64Strict(message.signature)
+  if (!signature) throw new SamlError('the Signature parameter is not base64', 'ERR_SAML_SIGNATURE_INVALID')
+  const data = Buffer.from(message.signedOctets, 'utf8')
+  const verified = policy.trust.keys.some(
+    (trusted) =>
+      trusted.keyType === algorithm.keyType &&
+      cryptoVerify(
+        algorithm.hash,
+        data,
+        trusted.keyType === 'ec' ? { key: trusted.key, dsaEncoding: 'der' } : trusted.key,
+        signature,
+      ),
+  )
+  if (!verified) {
+    throw new SamlError(
+      "the logout message's signature does not verify with the IdP's certificates",
+      'ERR_SAML_SIGNATURE_INVALID',
+    )
+  }
+}
+
+/** Inflates a Redirect-binding message, never past `maxBytes` (a deflate bomb stops there). */
+export function inflateRedirectMessage(message: string, maxBytes: number): string {
+  const compressed = decodeBase64Strict(message)
+  if (!compressed) throw new SamlError('the SAML message is not base64', 'ERR_SAML_MALFORMED')
+  try {
+    return inflateRawSync(compressed, { maxOutputLength: maxBytes }).toString('utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new SamlError(`the SAML message inflates to more than ${maxBytes} bytes`, 'ERR_SAML_TOO_LARGE')
+    }
+    throw new SamlError('the SAML message is not DEFLATE-compressed', 'ERR_SAML_MALFORMED', { cause: err })
+  }
+}
