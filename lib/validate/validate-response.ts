@@ -62,7 +62,18 @@ export interface ValidatedAssertion {
   readonly encrypted: boolean
 }
 
-/** Decodes the posted `SAMLResponse` and parses it under the message limits. */
+/**
+ * Decodes the posted `SAMLResponse` (strict base64) and parses it under the message limits: no DTD,
+ * no processing instructions, element count and depth capped before any DOM exists.
+ *
+ * @throws SamlError `ERR_SAML_BAD_REQUEST`, `ERR_SAML_TOO_LARGE`, `ERR_SAML_MALFORMED`,
+ *   `ERR_SAML_XML_DTD` or `ERR_SAML_XML_LIMITS`; never an untyped error.
+ * @example
+ * ```ts
+ * import { decodeSamlResponse, MESSAGE_XML_LIMITS } from 'passport-saml-multi-idp'
+ * const doc = decodeSamlResponse(req.body.SAMLResponse, MESSAGE_XML_LIMITS)
+ * ```
+ */
 export function decodeSamlResponse(samlResponse: unknown, limits: XmlLimits): Document {
   if (typeof samlResponse !== 'string' || samlResponse.length === 0) {
     throw new SamlError('SAMLResponse must be a non-empty string', 'ERR_SAML_BAD_REQUEST')
@@ -76,12 +87,23 @@ export function decodeSamlResponse(samlResponse: unknown, limits: XmlLimits): Do
   }
   const bytes = decodeBase64Strict(samlResponse)
   if (!bytes) throw new SamlError('SAMLResponse is not base64', 'ERR_SAML_MALFORMED')
-  return parseXml(bytes.toString('utf8'), limits)
+  try {
+    return parseXml(bytes.toString('utf8'), limits)
+  } catch (err) {
+    throw asSamlError(err)
+  }
 }
 
 /**
  * The Response's Issuer, read WITHOUT verification. Use it only to choose which IdP's keys to check
  * the response with; the verified assertion's Issuer must then equal that IdP's entityID.
+ *
+ * @example
+ * ```ts
+ * import { decodeSamlResponse, MESSAGE_XML_LIMITS, peekIssuer } from 'passport-saml-multi-idp'
+ * const entityId = peekIssuer(decodeSamlResponse(req.body.SAMLResponse, MESSAGE_XML_LIMITS))
+ * const record = entityId ? await store.findByEntityId(entityId) : undefined
+ * ```
  */
 export function peekIssuer(doc: Document): string | undefined {
   const root = doc.documentElement
@@ -230,6 +252,14 @@ const ASSERTION_CHILDREN = new Set([
 
 function checkChildren(el: Element, allowed: ReadonlySet<string>): void {
   for (const child of childElements(el)) {
+    if (child.localName === 'Advice' && child.namespaceURI === NS.assertion) {
+      // Advice may carry whole assertions (signed ones included), the raw material of signature
+      // wrapping; no IdP we support needs it for login, so it is refused rather than skipped.
+      fail(
+        'ERR_SAML_STRUCTURE',
+        'the assertion carries <Advice>, which this SP refuses (it can smuggle other assertions); ask the IdP to leave it out',
+      )
+    }
     const known =
       child.namespaceURI === NS.protocol ||
       child.namespaceURI === NS.assertion ||
@@ -381,9 +411,37 @@ function readAttributes(assertion: Element): SamlAttribute[] {
 /**
  * Validates a parsed SAML Response for one IdP, strictly and fail-closed, and returns what it
  * asserts. Synchronous and cache-free: InResponseTo and replay checks are the caller's (they need
- * shared state). Every failure is a `SamlError`.
+ * shared state). Every failure is a `SamlError` with a 4xx code; see docs/security.md for each rule.
+ * The signatures it verifies are removed from `doc` (the enveloped transform), so parse anew to
+ * validate the same message twice.
+ *
+ * @example
+ * ```ts
+ * import { decodeSamlResponse, MESSAGE_XML_LIMITS, validateResponse } from 'passport-saml-multi-idp'
+ * const doc = decodeSamlResponse(req.body.SAMLResponse, MESSAGE_XML_LIMITS)
+ * const assertion = validateResponse(doc, policy, Date.now()) // policy: ResponsePolicy for the IdP
+ * console.log(assertion.nameID, assertion.attributes)
+ * ```
  */
 export function validateResponse(doc: Document, policy: ResponsePolicy, now: number): ValidatedAssertion {
+  try {
+    return validateParsedResponse(doc, policy, now)
+  } catch (err) {
+    throw asSamlError(err)
+  }
+}
+
+/**
+ * Fail-closed backstop: every check above throws a typed `SamlError`; anything else (a DOM or
+ * canonicalization library surprised by hostile input) becomes `ERR_SAML_MALFORMED` with the
+ * original as `cause`, so a caller never sees an untyped error for bad input.
+ */
+function asSamlError(err: unknown): SamlError {
+  if (err instanceof SamlError) return err
+  return new SamlError('the response could not be processed', 'ERR_SAML_MALFORMED', { cause: err })
+}
+
+function validateParsedResponse(doc: Document, policy: ResponsePolicy, now: number): ValidatedAssertion {
   const response = doc.documentElement
   if (!isElement(response, NS.protocol, 'Response'))
     fail('ERR_SAML_MALFORMED', 'the message is not a SAML 2.0 Response')
