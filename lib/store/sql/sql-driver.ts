@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto'
+import type { PGlite } from '@electric-sql/pglite'
+import type { Pool, PoolClient, PoolConfig } from 'pg'
+
+/** Runs one SQL statement (`$1`-style parameters) and returns its rows. */
+export interface SqlQueryable {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>
+}
+
+/**
+ * The small database layer {@link SqlIdpStore} and {@link PostgresSamlCache} run on: one code path
+ * for embedded PGlite and for PostgreSQL through `pg`. Errors are thrown as the driver raised them;
+ * callers map them to `SamlError` codes.
+ */
+export interface SqlDriver extends SqlQueryable {
+  readonly kind: 'pglite' | 'pg'
+  /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>
+  /** Releases what the driver opened itself (a user-supplied pool or PGlite is left open). */
+  close(): Promise<void>
+}
+
+/** Where a SQL-backed store or cache keeps its data: exactly one of these, or none for in-memory PGlite. */
+export interface SqlConnectionOptions {
+  /** Embedded PGlite with its data in this directory (created when missing). */
+  dataDir?: string
+  /** Your own PGlite instance; `close()` leaves it open. */
+  pglite?: PGlite
+  /** PostgreSQL connection string (`postgres://user@host:5432/db`); the store opens its own `pg.Pool`. */
+  connectionString?: string
+  /** Your own `pg.Pool`; `close()` leaves it open. */
+  pool?: Pool
+  /**
+   * Extra `pg.Pool` settings when `connectionString` is given. Defaults: `max` 10,
+   * `connectionTimeoutMillis` 5000, `query_timeout` 10000, `idleTimeoutMillis` 30000, `keepAlive` true.
+   */
+  poolOptions?: Omit<PoolConfig, 'connectionString'>
+  /**
+   * PostgreSQL schema holding the tables (default `saml_multi_idp`); created when missing. Lower-case
+   * letters, digits and `_`, starting with a letter or `_`.
+   */
+  schema?: string
+}
+
+export const DEFAULT_SCHEMA = 'saml_multi_idp'
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/
+const SOURCES = ['dataDir', 'pglite', 'connectionString', 'pool'] as const
+const MAX_PREPARED = 200
+
+/**
+ * Checks {@link SqlConnectionOptions} up front, throwing `TypeError` naming the option. Returns the
+ * schema name to use.
+ */
+export function checkConnectionOptions(options: SqlConnectionOptions, owner: string): string {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${owner}: options must be an object`)
+  }
+  const given = SOURCES.filter((key) => options[key] !== undefined)
+  if (given.length > 1) {
+    throw new TypeError(
+      `${owner}: give at most one of "options.dataDir", "options.pglite", "options.connectionString" and "options.pool" (got ${given.map((k) => `"options.${k}"`).join(' and ')})`,
+    )
+  }
+  const { dataDir, pglite, connectionString, pool, poolOptions, schema = DEFAULT_SCHEMA } = options
+  if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir.trim() === '')) {
+    throw new TypeError(`${owner}: "options.dataDir" must be a non-empty directory path`)
+  }
+  if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString === '')) {
+    throw new TypeError(
+      `${owner}: "options.connectionString" must be a non-empty PostgreSQL connection string`,
+    )
+  }
+  if (pool !== undefined && !hasMethods(pool, ['connect', 'query', 'on'])) {
+    throw new TypeError(`${owner}: "options.pool" must be a pg.Pool`)
+  }
+  if (pglite !== undefined && !hasMethods(pglite, ['query', 'transaction', 'close'])) {
+    throw new TypeError(`${owner}: "options.pglite" must be a PGlite instance`)
+  }
+  if (poolOptions !== undefined) {
+    if (poolOptions === null || typeof poolOptions !== 'object') {
+      throw new TypeError(`${owner}: "options.poolOptions" must be an object of pg.Pool settings`)
+    }
+    if (connectionString === undefined) {
+      throw new TypeError(`${owner}: "options.poolOptions" only applies with "options.connectionString"`)
+    }
+  }
+  if (typeof schema !== 'string' || !SCHEMA_PATTERN.test(schema)) {
+    throw new TypeError(
+      `${owner}: "options.schema" must be 1–63 of a–z 0–9 _ starting with a letter or _, got ${JSON.stringify(String(schema).slice(0, 80))}`,
+    )
+  }
+  return schema
+}
+
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  if (value === null || typeof value !== 'object') return false
+  const record = value as Record<string, unknown>
+  return names.every((name) => typeof record[name] === 'function')
+}
+
+/** Opens the driver the (already checked) options ask for, loading `pg` or PGlite only then. */
+export async function openSqlDriver(options: SqlConnectionOptions): Promise<SqlDriver> {
+  if (options.pool !== undefined) return pgDriver(options.pool, false)
+  if (options.connectionString !== undefined) {
+    const pg = (await importOptional('pg', import('pg'))) as {
+      Pool?: typeof Pool
+      default?: { Pool: typeof Pool }
+    }
+    const PoolClass = (pg.Pool ?? pg.default?.Pool)!
+    const pool = new PoolClass({
+      max: 10,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      // A server that stops answering without closing the connection must not hang a login.
+      query_timeout: 10_000,
+      ...options.poolOptions,
+      connectionString: options.connectionString,
+    })
+    return pgDriver(pool, true)
+  }
+  if (options.pglite !== undefined) return pgliteDriver(options.pglite, false)
+  const pglite = (await importOptional('@electric-sql/pglite', import('@electric-sql/pglite'))) as {
+    PGlite: typeof PGlite
+  }
+  const db = await pglite.PGlite.create(options.dataDir)
+  return pgliteDriver(db, true)
+}
+
+async function importOptional<T>(name: string, loading: Promise<T>): Promise<T> {
+  try {
+    return await loading
+  } catch (err) {
+    throw new Error(`the "${name}" package is needed for this store: npm install ${name}`, { cause: err })
+  }
+}
+
+function pgliteDriver(db: PGlite, owned: boolean): SqlDriver {
+  const run = async <R>(q: Pick<PGlite, 'query'>, text: string, params?: readonly unknown[]) =>
+    (await q.query<R>(text, params as unknown[] | undefined)).rows
+  return {
+    kind: 'pglite',
+    query: (text, params) => run(db, text, params),
+    transaction: (fn) => db.transaction((tx) => fn({ query: (text, params) => run(tx, text, params) })),
+    async close() {
+      if (owned && !db.closed) await db.close()
+    },
+  }
+}
+
+function pgDriver(pool: Pool, owned: boolean): SqlDriver {
+  // An idle client whose connection drops makes the pool emit 'error'; without a listener that
+  // would crash the process. The next query simply gets a fresh connection.
+  const onPoolError = (): void => {}
+  pool.on('error', onPoolError)
+  let closed = false
+  // The store's statements are few and fixed, so they are prepared once per connection (named),
+  // which saves PostgreSQL parsing and planning them on every lookup.
+  const names = new Map<string, string>()
+  const statement = (text: string, params: readonly unknown[] | undefined) => {
+    let name = names.get(text)
+    if (name === undefined && names.size < MAX_PREPARED) {
+      // Named by content: another store on the same pool preparing the same text shares it.
+      name = `saml_multi_idp_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`
+      names.set(text, name)
+    }
+    return { text, values: params as unknown[] | undefined, ...(name !== undefined && { name }) }
+  }
+  return {
+    kind: 'pg',
+    async query(text, params) {
+      const result = await pool.query(statement(text, params))
+      return result.rows
+    },
+    async transaction(fn) {
+      const client: PoolClient = await pool.connect()
+      // A checked-out client that loses its connection emits 'error' too.
+      const onClientError = (): void => {}
+      client.on('error', onClientError)
+      let broken: unknown
+      try {
+        await client.query('BEGIN')
+        try {
+          const result = await fn({
+            query: async (text, params) => (await client.query(statement(text, params))).rows,
+          })
+          await client.query('COMMIT')
+          return result
+        } catch (err) {
+          await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+            broken = rollbackErr
+          })
+          throw err
+        }
+      } catch (err) {
+        broken ??= isConnectionError(err) ? err : undefined
+        throw err
+      } finally {
+        client.off('error', onClientError)
+        // A client whose connection failed is destroyed rather than put back in the pool.
+        client.release(broken instanceof Error ? broken : broken === undefined ? undefined : true)
+      }
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      if (owned) await pool.end()
+      pool.off('error', onPoolError)
+    },
+  }
+}
+
+/** True for a PostgreSQL unique violation (SQLSTATE 23505). */
+export function isUniqueViolation(err: unknown): err is Error & { constraint?: string; detail?: string } {
+  return err instanceof Error && (err as { code?: unknown }).code === '23505'
+}
+
+/** True for errors that say the connection, not the statement, failed. */
+export function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || code.startsWith('E'))) {
+    return true
+  }
+  return /connection|terminated|timeout|ECONN|socket/i.test(err.message)
+}

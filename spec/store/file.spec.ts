@@ -1,0 +1,329 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { stringify as stringifyYaml } from 'yaml'
+import { isSamlError, type SamlError } from '../../lib/errors/saml-error.js'
+import type { IdpRecordInput } from '../../lib/store/idp-record.js'
+import { FileIdpStore } from '../../lib/store/file/file-idp-store.js'
+import { CERTS, idpMetadataXml, idpStoreConformance } from './conformance.js'
+
+const dirs: string[] = []
+after(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true })
+})
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'saml-file-idps-'))
+  dirs.push(dir)
+  return dir
+}
+
+/** Writes each seed record the way an admin would: JSON, YAML or .yml, metadata in a file beside it. */
+async function writeSeed(dir: string, seed: readonly IdpRecordInput[]): Promise<void> {
+  for (const [i, input] of seed.entries()) {
+    const { id, metadataXml, ...rest } = input
+    const fields: Record<string, unknown> = i % 2 === 0 ? { id, ...rest } : { ...rest } // id from the file name
+    if (metadataXml !== undefined) {
+      await writeFile(join(dir, `${id}.metadata.xml`), metadataXml)
+      fields.metadataFile = `${id}.metadata.xml`
+    }
+    const ext = ['.json', '.yaml', '.yml'][i % 3]!
+    await writeFile(
+      join(dir, `${id}${ext}`),
+      ext === '.json' ? JSON.stringify(fields, null, 2) : stringifyYaml(fields),
+    )
+  }
+}
+
+idpStoreConformance(
+  'file (read-only, seeded files)',
+  async (seed = []) => {
+    const dir = await tempDir()
+    await writeSeed(dir, seed)
+    return FileIdpStore.open({ dir })
+  },
+  { readOnly: true },
+)
+
+idpStoreConformance('file (writable)', async () =>
+  FileIdpStore.open({ dir: await tempDir(), writable: true }),
+)
+
+// Its own writes wake the watcher: the reloads they cause must change nothing.
+idpStoreConformance('file (writable, watching)', async () =>
+  FileIdpStore.open({ dir: await tempDir(), writable: true, watch: true, debounceMs: 1 }),
+)
+
+const manual = (id: string, extra: Record<string, unknown> = {}) => ({
+  entityId: `https://idp.example.test/${id}`,
+  ssoUrl: 'https://idp.example.test/sso',
+  signingCerts: [CERTS.acme],
+  ...extra,
+})
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
+const isConfigError = (err: unknown) => isSamlError(err, 'ERR_SAML_IDP_CONFIG')
+
+/** Polls until `check` passes (file events take a moment), failing after 5 s. */
+async function eventually(check: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 5000
+  for (;;) {
+    try {
+      return await check()
+    } catch (err) {
+      if (Date.now() > deadline) throw err
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+}
+
+describe('FileIdpStore', () => {
+  it('loads JSON and YAML files, ids from file names, metadata from a file beside them', async () => {
+    const dir = await tempDir()
+    const xml = idpMetadataXml('https://idp.acme.test/saml')
+    await writeFile(join(dir, 'acme.metadata.xml'), xml)
+    await writeFile(
+      join(dir, 'acme.yaml'),
+      'metadataFile: acme.metadata.xml\nemailDomains: [Acme.test]\nattributeMap: okta\n',
+    )
+    await writeFile(join(dir, 'globex.json'), json(manual('globex')))
+    await writeFile(join(dir, 'README.md'), '# not a record')
+    await writeFile(join(dir, '.hidden.json'), '{ broken')
+    const store = await FileIdpStore.open({ dir })
+    try {
+      assert.deepEqual(
+        (await store.list()).map((r) => r.id),
+        ['acme', 'globex'],
+      )
+      const acme = (await store.findByEmailDomain('ACME.TEST'))!
+      assert.equal(acme.id, 'acme')
+      assert.equal(acme.entityId, 'https://idp.acme.test/saml')
+      assert.equal(acme.metadataXml, xml)
+      assert.equal(acme.attributeMap, 'okta')
+      assert.equal(acme.version, 1)
+      assert.ok(!Number.isNaN(Date.parse(acme.updatedAt)))
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('refuses to open on a bad file, naming it; with onError it skips bad files and reports them', async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, 'good.json'), json(manual('good')))
+    await writeFile(join(dir, 'broken.yaml'), 'entityId: [unclosed\n')
+    await writeFile(join(dir, 'nocert.json'), json({ ...manual('nocert'), signingCerts: ['junk'] }))
+    await assert.rejects(FileIdpStore.open({ dir }), (err: unknown) => {
+      assert.ok(isConfigError(err))
+      assert.match((err as Error).message, /IdP file "broken\.yaml": is not valid YAML/)
+      assert.match((err as Error).message, /1 more bad file/)
+      return true
+    })
+    const reported: SamlError[] = []
+    const store = await FileIdpStore.open({ dir, onError: (err) => reported.push(err) })
+    try {
+      assert.deepEqual(
+        (await store.list()).map((r) => r.id),
+        ['good'],
+      )
+      assert.deepEqual(
+        reported.map((e) => [e.code, e.idp]),
+        [
+          ['ERR_SAML_IDP_CONFIG', 'broken'],
+          ['ERR_SAML_IDP_CONFIG', 'nocert'],
+        ],
+      )
+      assert.match(reported[1]!.message, /IdP file "nocert\.json": IdP "nocert": "signingCerts\[0\]"/)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('enforces unique ids, entityIDs and email domains across files', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [
+        { 'a.json': json(manual('same')), 'b.json': json(manual('same')) },
+        /IdP file "b\.json": IdP "b": entityID "https:\/\/idp\.example\.test\/same" already belongs to IdP "a"/,
+      ],
+      [
+        {
+          'a.json': json(manual('a', { emailDomains: ['corp.test'] })),
+          'b.yml': stringifyYaml(manual('b', { emailDomains: ['CORP.test'] })),
+        },
+        /IdP file "b\.yml": .*email domain "corp\.test" already belongs to IdP "a"/,
+      ],
+      [
+        { 'a.json': json(manual('a')), 'a.yaml': stringifyYaml(manual('other')) },
+        /IdP file "a\.yaml": "a\.json" already defines IdP "a"/,
+      ],
+      [{ 'a.json': json({ id: 'b', ...manual('a') }) }, /IdP file "a\.json": says its id is "b"/],
+      [
+        { 'a.json': json({ ...manual('a'), metadataFile: '../etc/passwd' }) },
+        /"metadataFile" must name a file in the same directory/,
+      ],
+      [
+        { 'a.json': json({ id: 'a', metadataFile: 'missing.xml' }) },
+        /"metadataFile" missing\.xml cannot be read/,
+      ],
+      [{ 'a.json': '[1, 2]' }, /must hold one object/],
+    ]
+    for (const [files, message] of cases) {
+      const dir = await tempDir()
+      for (const [name, body] of Object.entries(files)) await writeFile(join(dir, name), body)
+      await assert.rejects(FileIdpStore.open({ dir }), (err: unknown) => {
+        assert.ok(isConfigError(err), String(err))
+        assert.match((err as Error).message, message)
+        return true
+      })
+    }
+  })
+
+  it('is read-only by default', async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, 'a.json'), json(manual('a')))
+    const store = await FileIdpStore.open({ dir })
+    await assert.rejects(store.put({ id: 'b', ...manual('b') }), (err: unknown) => {
+      assert.ok(isConfigError(err))
+      assert.match((err as Error).message, /read-only/)
+      return true
+    })
+    await assert.rejects(store.delete('a'), isConfigError)
+    assert.deepEqual(await readdir(dir), ['a.json'])
+    await store.close()
+  })
+
+  it('writable: writes JSON files atomically, and a reopened store reads the same records', async () => {
+    const dir = await tempDir()
+    const store = await FileIdpStore.open({ dir: join(dir, 'idps'), writable: true })
+    await store.put({ id: 'acme', ...manual('acme', { emailDomains: ['acme.test'] }) })
+    const v2 = await store.put({
+      id: 'acme',
+      ...manual('acme', { emailDomains: ['acme.test'], displayName: 'Acme' }),
+    })
+    await store.put({ id: 'gone', ...manual('gone') })
+    assert.equal(await store.delete('gone'), true)
+    await store.close()
+    assert.deepEqual(await readdir(join(dir, 'idps')), ['acme.json'], 'no temporary files left behind')
+    const onDisk = JSON.parse(await readFile(join(dir, 'idps', 'acme.json'), 'utf8'))
+    assert.equal(onDisk.version, 2)
+    assert.equal(onDisk.displayName, 'Acme')
+    const reopened = await FileIdpStore.open({ dir: join(dir, 'idps') })
+    assert.deepStrictEqual(await reopened.get('acme'), v2)
+    await reopened.close()
+  })
+
+  it('writable: a record that came from YAML is written back as YAML', async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, 'acme.yaml'), stringifyYaml(manual('acme')))
+    const store = await FileIdpStore.open({ dir, writable: true })
+    const v2 = await store.put({ id: 'acme', ...manual('acme', { displayName: 'Acme' }) })
+    assert.equal(v2.version, 2)
+    assert.deepEqual(await readdir(dir), ['acme.yaml'])
+    assert.match(await readFile(join(dir, 'acme.yaml'), 'utf8'), /displayName: Acme/)
+    await store.close()
+  })
+
+  it('reload: new version for changed content only; removed files go; a bad edit keeps the last good record', async () => {
+    const dir = await tempDir()
+    const xml = (entityId: string) => idpMetadataXml(entityId)
+    await writeFile(join(dir, 'a.json'), json(manual('a')))
+    await writeFile(join(dir, 'b.json'), json(manual('b')))
+    await writeFile(join(dir, 'c.json'), json(manual('c')))
+    await writeFile(join(dir, 'm.metadata.xml'), xml('https://idp.m.test'))
+    await writeFile(join(dir, 'm.json'), json({ metadataFile: 'm.metadata.xml' }))
+    const reported: SamlError[] = []
+    const store = await FileIdpStore.open({ dir, onError: (err) => reported.push(err) })
+    try {
+      const a1 = (await store.get('a'))!
+      const b1 = (await store.get('b'))!
+      await writeFile(join(dir, 'b.json'), json(manual('b', { displayName: 'B' })))
+      await rm(join(dir, 'c.json'))
+      await writeFile(join(dir, 'd.yaml'), stringifyYaml(manual('d')))
+      await writeFile(join(dir, 'm.metadata.xml'), xml('https://idp.m.test/v2'))
+      assert.deepEqual(await store.reload(), [])
+      assert.equal(await store.get('a'), a1, 'an unchanged record is the same object')
+      const b2 = (await store.get('b'))!
+      assert.equal(b2.version, b1.version + 1)
+      assert.equal(b2.displayName, 'B')
+      assert.equal(await store.get('c'), undefined)
+      assert.equal((await store.get('d'))?.version, 1)
+      assert.equal((await store.get('m'))?.version, 2, 'a changed metadata file changes the record')
+      assert.equal((await store.get('m'))?.entityId, 'https://idp.m.test/v2')
+
+      // A broken edit, and a new file stealing a's entityID: both reported, the last good set kept.
+      await writeFile(join(dir, 'b.json'), '{ "entityId": ')
+      await writeFile(join(dir, 'e.json'), json(manual('a')))
+      const errors = await store.reload()
+      assert.deepEqual(errors.map((e) => e.idp).sort(), ['b', 'e'])
+      assert.deepEqual(reported.map((e) => e.idp).sort(), ['b', 'e'])
+      assert.equal(await store.get('b'), b2, 'b keeps its last good record')
+      assert.equal(await store.get('e'), undefined)
+      assert.equal((await store.findByEntityId('https://idp.example.test/a'))?.id, 'a')
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('watch: picks up edits by itself, reports bad ones through onError, and stops on close', async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, 'acme.json'), json(manual('acme')))
+    const reported: SamlError[] = []
+    const store = await FileIdpStore.open({
+      dir,
+      watch: true,
+      debounceMs: 20,
+      onError: (err) => reported.push(err),
+    })
+    try {
+      await writeFile(join(dir, 'acme.json'), json(manual('acme', { emailDomains: ['acme.test'] })))
+      await eventually(async () => {
+        assert.equal((await store.findByEmailDomain('acme.test'))?.version, 2)
+      })
+      await writeFile(join(dir, 'acme.json'), json(manual('acme', { ssoUrl: 'javascript:alert(1)' })))
+      await eventually(async () => assert.equal(reported.length >= 1, true))
+      assert.ok(isConfigError(reported[0]))
+      assert.equal(
+        (await store.get('acme'))?.ssoUrls.redirect,
+        'https://idp.example.test/sso',
+        'last good kept',
+      )
+      await writeFile(join(dir, 'globex.yaml'), stringifyYaml(manual('globex')))
+      await eventually(async () => assert.equal((await store.get('globex'))?.version, 1))
+    } finally {
+      await store.close()
+    }
+    await writeFile(join(dir, 'late.json'), json(manual('late')))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal(await store.get('late'), undefined, 'no reloads after close')
+  })
+
+  it('a missing directory is ERR_SAML_STORE_UNAVAILABLE naming it (a writable store creates it)', async () => {
+    const dir = join(await tempDir(), 'nope')
+    await assert.rejects(FileIdpStore.open({ dir }), (err: unknown) => {
+      assert.ok(isSamlError(err, 'ERR_SAML_STORE_UNAVAILABLE'))
+      assert.ok((err as Error).message.includes(dir))
+      return true
+    })
+    const store = await FileIdpStore.open({ dir, writable: true })
+    assert.deepEqual(await store.list(), [])
+    await store.close()
+  })
+
+  it('rejects bad options with a TypeError naming the option', async () => {
+    const cases: [unknown, RegExp][] = [
+      [undefined, /options must be an object/],
+      [{}, /options\.dir/],
+      [{ dir: '' }, /options\.dir/],
+      [{ dir: '.', watch: 'yes' }, /options\.watch/],
+      [{ dir: '.', writable: 1 }, /options\.writable/],
+      [{ dir: '.', debounceMs: -1 }, /options\.debounceMs/],
+      [{ dir: '.', onError: 'log' }, /options\.onError/],
+    ]
+    for (const [options, message] of cases) {
+      await assert.rejects(FileIdpStore.open(options as never), (err: unknown) => {
+        assert.ok(err instanceof TypeError)
+        assert.match(err.message, message)
+        return true
+      })
+    }
+  })
+})

@@ -1,0 +1,51 @@
+// Several instances starting at once on an empty database must migrate it exactly once.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { after, describe, it } from 'node:test'
+import pg from 'pg'
+import { SqlIdpStore } from '../../lib/store/sql/sql-idp-store.js'
+import { CERTS } from './conformance.js'
+
+const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const admin = new pg.Pool({ connectionString: PG_URL, max: 2 })
+const schemas: string[] = []
+after(async () => {
+  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+  await admin.end()
+})
+
+describe('SqlIdpStore migrations', () => {
+  for (let round = 0; round < 3; round++) {
+    it(`5 stores opened at once on a fresh schema all start, and migrate it once (round ${round + 1})`, async () => {
+      const schema = `spec_race_${randomBytes(6).toString('hex')}`
+      schemas.push(schema)
+      const stores = await Promise.all(
+        Array.from({ length: 5 }, () => SqlIdpStore.open({ connectionString: PG_URL, schema })),
+      )
+      try {
+        const { rows } = await admin.query(`SELECT component, version FROM "${schema}".migrations`)
+        assert.deepEqual(rows, [{ component: 'idp-store', version: 1 }])
+        // Every instance sees what another wrote.
+        const written = await stores[0]!.put({
+          id: 'acme',
+          entityId: 'https://idp.acme.test',
+          ssoUrl: 'https://idp.acme.test/sso',
+          signingCerts: [CERTS.acme],
+          emailDomains: ['acme.test'],
+        })
+        for (const store of stores)
+          assert.deepStrictEqual(await store.findByEmailDomain('acme.test'), written)
+        // And a write through another instance is the next version for all of them.
+        await stores[3]!.put({
+          id: 'acme',
+          entityId: 'https://idp.acme.test',
+          ssoUrl: 'https://idp.acme.test/sso',
+          signingCerts: [CERTS.acme],
+        })
+        for (const store of stores) assert.equal((await store.get('acme'))?.version, 2)
+      } finally {
+        await Promise.all(stores.map((store) => store.close()))
+      }
+    })
+  }
+})

@@ -1,0 +1,91 @@
+// SqlIdpStore on a real PostgreSQL server (PG_URL). Every run uses its own random schema, dropped
+// at the end, so runs and other suites can share the database.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { after, describe, it } from 'node:test'
+import pg from 'pg'
+import { isSamlError } from '../../lib/errors/saml-error.js'
+import { SqlIdpStore } from '../../lib/store/sql/sql-idp-store.js'
+import { CERTS, idpStoreConformance } from './conformance.js'
+
+const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const schema = `spec_idps_${randomBytes(6).toString('hex')}`
+const admin = new pg.Pool({ connectionString: PG_URL, max: 2 })
+after(async () => {
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}_pool" CASCADE`)
+  await admin.end()
+})
+
+idpStoreConformance('sql (PostgreSQL, connection string)', () =>
+  SqlIdpStore.open({ connectionString: PG_URL, schema }),
+)
+
+// The user's own pool, shared by every test's store and left open by store.close().
+const userPool = new pg.Pool({ connectionString: PG_URL, max: 5 })
+after(() => userPool.end())
+idpStoreConformance('sql (PostgreSQL, user pg.Pool)', () =>
+  SqlIdpStore.open({ pool: userPool, schema: `${schema}_pool` }),
+)
+
+describe('SqlIdpStore on PostgreSQL', () => {
+  it('uses indexes for lookups by id, entityID and email domain', async () => {
+    const store = await SqlIdpStore.open({ connectionString: PG_URL, schema })
+    await store.close()
+    const client = await admin.connect()
+    try {
+      await client.query('SET enable_seqscan = off')
+      const plan = async (sql: string) =>
+        (await client.query(`EXPLAIN ${sql}`)).rows
+          .map((r: Record<string, string>) => r['QUERY PLAN'])
+          .join('\n')
+      assert.match(await plan(`SELECT * FROM "${schema}".idps WHERE id = 'x'`), /Index/)
+      assert.match(await plan(`SELECT * FROM "${schema}".idps WHERE entity_id = 'x'`), /Index/)
+      assert.match(await plan(`SELECT * FROM "${schema}".idp_email_domains WHERE domain = 'x'`), /Index/)
+    } finally {
+      client.release()
+    }
+  })
+
+  it('store.close() leaves a user pool open', async () => {
+    const store = await SqlIdpStore.open({ pool: userPool, schema: `${schema}_pool` })
+    await store.close()
+    assert.deepEqual((await userPool.query('SELECT 1 AS one')).rows, [{ one: 1 }])
+    await assert.rejects(store.get('x'), (err: unknown) => isSamlError(err, 'ERR_SAML_STORE_UNAVAILABLE'))
+  })
+
+  it('deleting a record deletes its email domains (ON DELETE CASCADE)', async () => {
+    const store = await SqlIdpStore.open({ connectionString: PG_URL, schema })
+    const id = `cascade-${randomBytes(4).toString('hex')}`
+    try {
+      await store.put({
+        id,
+        entityId: `https://idp.example.test/${id}`,
+        ssoUrl: 'https://idp.example.test/sso',
+        signingCerts: [CERTS.acme],
+        emailDomains: [`${id}.example`, `b.${id}.example`],
+      })
+      const count = async () =>
+        Number(
+          (
+            await admin.query(`SELECT count(*) AS n FROM "${schema}".idp_email_domains WHERE idp_id = $1`, [
+              id,
+            ])
+          ).rows[0].n,
+        )
+      assert.equal(await count(), 2)
+      assert.equal(await store.delete(id), true)
+      assert.equal(await count(), 0)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('an unreachable server is ERR_SAML_STORE_UNAVAILABLE at open', async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    await assert.rejects(
+      SqlIdpStore.open({ connectionString: 'postgres://postgres@127.0.0.1:1/postgres', schema }),
+      (err: unknown) => isSamlError(err, 'ERR_SAML_STORE_UNAVAILABLE'),
+    )
+  })
+})
