@@ -1,0 +1,168 @@
+// Two app instances in separate processes behind one public BASE_URL, sharing one PostgreSQL
+// database (IdP store) and one Redis (request/replay cache), as a SaaS runs them behind a load
+// balancer without sticky sessions.
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { after, before, describe, it } from 'node:test'
+import pg from 'pg'
+import { SqlIdpStore } from '../../lib/sql.js'
+import { readRedirectAuthnRequest } from '../support/authn-request.js'
+import { TestBrowser } from '../support/app.js'
+import { keys, TestIdp } from '../support/test-idp.js'
+
+const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const BASE_URL = 'http://sso.app.test'
+const tag = randomBytes(4).toString('hex')
+const schema = `multi_instance_${tag}`
+
+const acme = new TestIdp({
+  entityId: 'https://idp.acme.test/saml',
+  ssoUrl: 'https://idp.acme.test/sso',
+  signing: keys.idpAcme,
+})
+const sp = { spEntityId: `${BASE_URL}/saml/acme/metadata`, acsUrl: `${BASE_URL}/saml/acme/acs` }
+
+interface Instance {
+  url: string
+  child: ChildProcess
+}
+
+async function startInstance(): Promise<Instance> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('../support/instance.ts', import.meta.url).pathname],
+    {
+      env: { ...process.env, PG_URL, PG_SCHEMA: schema, REDIS_URL, REDIS_PREFIX: `multi:${tag}:`, BASE_URL },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  const lines = createInterface({ input: child.stdout! })
+  const [line] = (await Promise.race([
+    once(lines, 'line'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`instance exited with ${code} before listening`)
+    }),
+  ])) as [string]
+  return { url: (JSON.parse(line) as { url: string }).url, child }
+}
+
+async function stopInstance(instance: Instance | undefined): Promise<void> {
+  if (!instance || instance.child.exitCode !== null) return
+  instance.child.kill('SIGTERM')
+  await once(instance.child, 'exit')
+}
+
+describe('two instances sharing PostgreSQL and Redis', () => {
+  let a: Instance
+  let b: Instance
+  let admin: SqlIdpStore
+
+  before(async () => {
+    // Both instances start at the same moment on an empty schema: migrations take a lock.
+    ;[a, b] = await Promise.all([startInstance(), startInstance()])
+    admin = await SqlIdpStore.open({ connectionString: PG_URL, schema })
+    await admin.put({
+      id: 'acme',
+      metadataXml: acme.metadataXml(),
+      allowIdpInitiated: true,
+      attributeMap: 'okta',
+    })
+  })
+  after(async () => {
+    await Promise.all([stopInstance(a), stopInstance(b)])
+    await admin?.close()
+    const client = new pg.Client({ connectionString: PG_URL })
+    await client.connect()
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await client.end()
+  })
+
+  it('a login started on instance A completes on instance B', async () => {
+    const browser = new TestBrowser()
+    const start = await browser.get(`${a.url}/saml/acme/login?returnTo=%2Freports`)
+    assert.equal(start.status, 302)
+    const request = readRedirectAuthnRequest(start.headers.get('location')!)
+    const response = await acme.createResponse({ ...sp, inResponseTo: request.id, nameId: 'alice@acme.test' })
+    const done = await browser.post(`${b.url}/saml/acme/acs`, { SAMLResponse: response.base64 }, false)
+    assert.equal(done.status, 302, await done.text())
+    assert.equal(done.headers.get('location'), '/reports')
+    const me = (await (await browser.get(`${b.url}/me`, true)).json()) as { nameID: string }
+    assert.equal(me.nameID, 'alice@acme.test')
+
+    // The same response replayed to the other instance is refused.
+    const replay = await browser.post(`${a.url}/saml/acme/acs`, { SAMLResponse: response.base64 })
+    assert.equal(replay.status, 400)
+    assert.equal(((await replay.json()) as { error: { code: string } }).error.code, 'ERR_SAML_IN_RESPONSE_TO')
+  })
+
+  it('an IdP-initiated assertion accepted by one instance is a replay on the other', async () => {
+    const response = await acme.createResponse({ ...sp, nameId: 'bob@acme.test' })
+    const first = await new TestBrowser().post(
+      `${b.url}/saml/acme/acs`,
+      { SAMLResponse: response.base64 },
+      false,
+    )
+    assert.equal(first.status, 302)
+    const replay = await new TestBrowser().post(`${a.url}/saml/acme/acs`, { SAMLResponse: response.base64 })
+    assert.equal(((await replay.json()) as { error: { code: string } }).error.code, 'ERR_SAML_REPLAY')
+  })
+
+  it('one response posted to both at the same moment: exactly one login', async () => {
+    for (let round = 0; round < 5; round++) {
+      // SP-initiated: the pending request is consumed atomically.
+      const browser = new TestBrowser()
+      const start = await browser.get(`${a.url}/saml/acme/login`)
+      const request = readRedirectAuthnRequest(start.headers.get('location')!)
+      const solicited = await acme.createResponse({
+        ...sp,
+        inResponseTo: request.id,
+        nameId: `race${round}@acme.test`,
+      })
+      // IdP-initiated: the assertion ID is recorded atomically.
+      const unsolicited = await acme.createResponse({ ...sp, nameId: `race${round}@acme.test` })
+      for (const response of [solicited, unsolicited]) {
+        const statuses = (
+          await Promise.all(
+            [a, b].map((instance) =>
+              browser.post(`${instance.url}/saml/acme/acs`, { SAMLResponse: response.base64 }, false),
+            ),
+          )
+        ).map((res) => res.status)
+        assert.deepEqual(statuses.sort(), [302, 400], `round ${round}`)
+      }
+    }
+  })
+
+  it('an IdP changed or deleted through one instance applies on the other at once', async () => {
+    const browser = new TestBrowser()
+    // Rotate acme to a new key through the shared store (what the demo's admin API on A does).
+    const rotated = new TestIdp({ entityId: acme.entityId, ssoUrl: acme.ssoUrl, signing: keys.idpAcmeNext })
+    await admin.put({
+      id: 'acme',
+      metadataXml: rotated.metadataXml(),
+      allowIdpInitiated: true,
+      attributeMap: 'okta',
+    })
+    const newKey = await rotated.createResponse({ ...sp, nameId: 'carol@acme.test' })
+    assert.equal(
+      (await browser.post(`${b.url}/saml/acme/acs`, { SAMLResponse: newKey.base64 }, false)).status,
+      302,
+    )
+    const oldKey = await acme.createResponse({ ...sp, nameId: 'carol@acme.test' })
+    const refused = await browser.post(`${a.url}/saml/acme/acs`, { SAMLResponse: oldKey.base64 })
+    assert.equal(
+      ((await refused.json()) as { error: { code: string } }).error.code,
+      'ERR_SAML_SIGNATURE_INVALID',
+    )
+
+    await admin.delete('acme')
+    for (const instance of [a, b]) {
+      const login = await browser.get(`${instance.url}/saml/acme/login`, true)
+      assert.equal(login.status, 404)
+    }
+  })
+})
