@@ -1,0 +1,134 @@
+// A real browser (Debian's Chromium through playwright-core) clicks through the demo: deep link →
+// sign in → pick the IdP → log in at the embedded IdP → back on the deep link with the profile; then
+// discovery by email; then the admin pages. Screenshots go to test-output/demo/.
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startTestDemo } from './demo-client.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const OUT = join('test-output', 'demo')
+const ADMIN_PASSWORD = 'browser-spec-password'
+
+type Demo = Awaited<ReturnType<typeof startTestDemo>>
+
+describe('demo in a real browser', () => {
+  let demo: Demo
+  let browser: Browser
+
+  // playwright-core launches Chromium with a fresh temporary profile of its own and removes it on close.
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: npm test installs it (apt-get install chromium)`)
+    mkdirSync(OUT, { recursive: true })
+    demo = await startTestDemo({ adminPassword: ADMIN_PASSWORD })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    })
+  })
+
+  after(async () => {
+    await browser?.close()
+    await demo?.close()
+  })
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 860 } })
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    return page
+  }
+
+  async function signInAtIdp(page: Page, user: string): Promise<void> {
+    // The IdP's test-user table fills the form.
+    await page.click(`button.fill[data-user="${user}"]`)
+    await page.click('form#login button[type=submit]')
+  }
+
+  it('deep link → sign in → pick the IdP → embedded IdP → back on the deep link with the profile', async () => {
+    const page = await newPage()
+    try {
+      await page.goto(`${demo.url}/deep/link?tab=reports`)
+      assert.equal(new URL(page.url()).pathname, '/login', 'an anonymous visit is sent to sign in')
+      await page.screenshot({ path: join(OUT, 'login.png'), fullPage: true })
+      await page.click('a[data-idp="acme"]')
+      await page.waitForURL(/\/idp\/acme\/sso\?/)
+      await page.screenshot({ path: join(OUT, 'idp-login.png'), fullPage: true })
+      await signInAtIdp(page, 'alice@acme.test')
+      await page.waitForURL(`${demo.url}/deep/link?tab=reports`)
+      assert.equal(await page.textContent('#deep-link'), 'You are on the deep link')
+      assert.equal(await page.textContent('#signed-in-idp'), 'acme')
+      assert.equal(await page.textContent('#signed-in-nameid'), 'alice@acme.test')
+      assert.equal(await page.textContent('td[data-field="email"]'), 'alice@acme.test')
+      assert.match((await page.textContent('td[data-field="groups"]')) ?? '', /engineering/)
+      await page.goto(`${demo.url}/`)
+      await page.screenshot({ path: join(OUT, 'home-signed-in.png'), fullPage: true })
+
+      await page.click('header form[action="/logout"] button')
+      await page.waitForURL(`${demo.url}/`)
+      assert.ok(await page.isVisible('#sign-in'))
+      await page.screenshot({ path: join(OUT, 'home.png'), fullPage: true })
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('signs in through discovery by work email (Globex, encrypted assertion)', async () => {
+    const page = await newPage()
+    try {
+      await page.goto(`${demo.url}/`)
+      await page.click('#sign-in')
+      await page.fill('#email', 'carol@globex.test')
+      await page.click('#continue')
+      await page.waitForURL(/\/idp\/globex\/sso\?/)
+      await signInAtIdp(page, 'carol@globex.test')
+      await page.waitForURL(`${demo.url}/`)
+      assert.equal(await page.textContent('#signed-in-idp'), 'globex')
+      assert.equal(await page.textContent('td[data-field="displayName"]'), 'Carol Chen')
+      assert.match((await page.textContent('td[data-field="groups"]')) ?? '', /engineering/)
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('admin pages: sign in with the local password, IdP list, SP metadata, test connection', async () => {
+    const page = await newPage()
+    try {
+      await page.goto(`${demo.url}/admin`)
+      await page.fill('#password', ADMIN_PASSWORD)
+      await page.click('#admin-sign-in')
+      await page.waitForURL(`${demo.url}/admin`)
+      assert.ok(await page.isVisible('a[href="/admin/idp/acme"]'))
+      await page.screenshot({ path: join(OUT, 'admin.png'), fullPage: true })
+
+      await page.click('a[href="/admin/idp/globex"]')
+      await page.waitForURL(`${demo.url}/admin/idp/globex`)
+      assert.match((await page.textContent('#sp-metadata')) ?? '', /AssertionConsumerService/)
+      await page.screenshot({ path: join(OUT, 'admin-idp.png'), fullPage: true })
+
+      // Test connection: a login from this browser shows up with its checks.
+      await page.goto(`${demo.url}/admin/idp/acme/test`)
+      await page.click('#run-test')
+      await page.waitForURL(/\/idp\/acme\/sso\?/)
+      await signInAtIdp(page, 'bob@acme.test')
+      await page.waitForURL(`${demo.url}/admin/idp/acme/test`)
+      assert.ok(await page.isVisible('.attempt[data-ok="true"]'))
+      assert.match((await page.textContent('.attempt pre.xml')) ?? '', /saml2p:Response/)
+      await page.screenshot({ path: join(OUT, 'admin-test-connection.png'), fullPage: true })
+    } finally {
+      await page.context().close()
+    }
+  })
+})
