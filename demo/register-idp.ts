@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { fetchIdpMetadata, type IdpRecord, type IdpRecordInput, type IdpStore } from '../lib/index.js'
+import {
+  fetchIdpMetadata,
+  IDP_RECORD_INPUT_FIELDS,
+  type IdpRecord,
+  type IdpRecordInput,
+  type IdpStore,
+} from '../lib/index.js'
 
 /** An HTTP error the demo answers as `{ "error": { "code", "message" } }`. */
 export class DemoHttpError extends Error {
@@ -19,32 +25,7 @@ export class DemoHttpError extends Error {
 }
 
 /** Fields an admin may send: every `IdpRecordInput` field except `id` (taken from the URL). */
-const FIELDS = new Set<string>([
-  'displayName',
-  'metadataXml',
-  'metadataUrl',
-  'entityId',
-  'ssoUrl',
-  'ssoUrls',
-  'sloUrls',
-  'signingCerts',
-  'encryptionCerts',
-  'nameIdFormat',
-  'emailDomains',
-  'attributeMap',
-  'groupsMap',
-  'spEntityId',
-  'allowIdpInitiated',
-  'wantAssertionsSigned',
-  'wantResponseSigned',
-  'signAuthnRequests',
-  'authnRequestBinding',
-  'forceAuthn',
-  'clockSkewMs',
-  'allowSha1',
-  'requireEncryptedAssertions',
-  'requireAesGcm',
-] satisfies (keyof IdpRecordInput)[])
+const FIELDS: ReadonlySet<string> = new Set<string>(IDP_RECORD_INPUT_FIELDS.filter((field) => field !== 'id'))
 
 /** How metadata URLs are fetched. */
 export interface MetadataFetchPolicy {

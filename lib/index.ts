@@ -19,7 +19,11 @@ export { SamlError, SAML_ERROR_STATUS, isSamlError } from './errors/saml-error.j
 export type { SamlErrorCode } from './errors/saml-error.js'
 
 export { MemoryIdpStore } from './store/memory-idp-store.js'
-export { normalizeEmailDomain, normalizeIdpRecord } from './store/normalize-idp-record.js'
+export {
+  IDP_RECORD_INPUT_FIELDS,
+  normalizeEmailDomain,
+  normalizeIdpRecord,
+} from './store/normalize-idp-record.js'
 export { FileIdpStore } from './store/file/file-idp-store.js'
 export type { FileIdpStoreOptions } from './store/file/file-idp-store.js'
 export type { IdpStore, ListIdpsOptions } from './store/idp-store.js'

@@ -1,4 +1,5 @@
 import type { SamlCache } from './saml-cache.js'
+import { checkCacheArgs, checkCacheKey } from './check-cache-args.js'
 
 /** Options for {@link MemorySamlCache}. */
 export interface MemorySamlCacheOptions {
@@ -60,12 +61,12 @@ export class MemorySamlCache implements SamlCache {
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    checkArgs(key, value, ttlMs)
+    checkCacheArgs(key, value, ttlMs)
     this.write(key, value, ttlMs)
   }
 
   async take(key: string): Promise<string | undefined> {
-    checkKey(key)
+    checkCacheKey(key)
     const entry = this.entries.get(key)
     if (!entry) return undefined
     this.entries.delete(key)
@@ -73,7 +74,7 @@ export class MemorySamlCache implements SamlCache {
   }
 
   async add(key: string, value: string, ttlMs: number): Promise<boolean> {
-    checkArgs(key, value, ttlMs)
+    checkCacheArgs(key, value, ttlMs)
     const entry = this.entries.get(key)
     if (entry && entry.expiresAt > this.now()) return false
     this.write(key, value, ttlMs)
@@ -104,17 +105,5 @@ export class MemorySamlCache implements SamlCache {
       if (entry.expiresAt <= now) this.entries.delete(oldKey)
     }
     this.entries.set(key, { value, expiresAt: now + ttlMs })
-  }
-}
-
-function checkKey(key: string): void {
-  if (typeof key !== 'string') throw new TypeError(`cache key must be a string, got ${typeof key}`)
-}
-
-function checkArgs(key: string, value: string, ttlMs: number): void {
-  checkKey(key)
-  if (typeof value !== 'string') throw new TypeError(`cache value must be a string, got ${typeof value}`)
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new TypeError('"ttlMs" must be a positive, finite number of milliseconds')
   }
 }

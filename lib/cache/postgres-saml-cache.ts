@@ -7,6 +7,7 @@ import {
   type SqlDriver,
 } from '../store/sql/sql-driver.js'
 import type { SamlCache } from './saml-cache.js'
+import { checkCacheArgs, checkCacheKey } from './check-cache-args.js'
 
 /** Options for {@link PostgresSamlCache.open}: where the data lives, plus cache settings. */
 export interface PostgresSamlCacheOptions extends SqlConnectionOptions {
@@ -103,7 +104,7 @@ export class PostgresSamlCache implements SamlCache {
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    checkArgs(key, value, ttlMs)
+    checkCacheArgs(key, value, ttlMs)
     await this.query(
       `INSERT INTO ${this.t} (key, value, expires_at)
        VALUES ($1, $2, now() + $3::double precision * interval '1 millisecond')
@@ -113,7 +114,7 @@ export class PostgresSamlCache implements SamlCache {
   }
 
   async take(key: string): Promise<string | undefined> {
-    checkKey(key)
+    checkCacheKey(key)
     // Deletes an expired row too, but hands out only a live value. Row locking makes concurrent
     // takes of one key see the row at most once between them.
     const rows = await this.query<{ value: string; live: boolean }>(
@@ -125,7 +126,7 @@ export class PostgresSamlCache implements SamlCache {
   }
 
   async add(key: string, value: string, ttlMs: number): Promise<boolean> {
-    checkArgs(key, value, ttlMs)
+    checkCacheArgs(key, value, ttlMs)
     // Inserts, or takes over a row that has expired; a live row is left alone and nothing returns.
     const rows = await this.query(
       `INSERT INTO ${this.t} AS c (key, value, expires_at)
@@ -176,16 +177,4 @@ function unavailable(message: string, cause: unknown): SamlError {
   const why =
     cause instanceof Error ? `: ${cause.message || (cause as { code?: string }).code || cause.name}` : ''
   return new SamlError(`${message}${why}`, 'ERR_SAML_CACHE_UNAVAILABLE', { cause })
-}
-
-function checkKey(key: string): void {
-  if (typeof key !== 'string') throw new TypeError(`cache key must be a string, got ${typeof key}`)
-}
-
-function checkArgs(key: string, value: string, ttlMs: number): void {
-  checkKey(key)
-  if (typeof value !== 'string') throw new TypeError(`cache value must be a string, got ${typeof value}`)
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new TypeError('"ttlMs" must be a positive, finite number of milliseconds')
-  }
 }

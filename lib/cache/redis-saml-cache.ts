@@ -1,6 +1,7 @@
 import { Redis, type Cluster, type RedisOptions } from 'ioredis'
 import { SamlError } from '../errors/saml-error.js'
 import type { SamlCache } from './saml-cache.js'
+import { checkCacheArgs, checkCacheKey } from './check-cache-args.js'
 
 /** An ioredis client the cache can use: a single server (`Redis`) or a `Cluster`. */
 export type RedisSamlCacheClient = Redis | Cluster
@@ -165,18 +166,18 @@ export class RedisSamlCache implements SamlCache {
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    checkArgs(key, value, ttlMs)
+    checkCacheArgs(key, value, ttlMs)
     await this.call('set', () => this.client.set(this.keyPrefix + key, value, 'PX', Math.ceil(ttlMs)))
   }
 
   async take(key: string): Promise<string | undefined> {
-    checkKey(key)
+    checkCacheKey(key)
     const value = await this.call('take', () => this.client.getdel(this.keyPrefix + key))
     return value ?? undefined
   }
 
   async add(key: string, value: string, ttlMs: number): Promise<boolean> {
-    checkArgs(key, value, ttlMs)
+    checkCacheArgs(key, value, ttlMs)
     const reply = await this.call('add', () =>
       this.client.set(this.keyPrefix + key, value, 'PX', Math.ceil(ttlMs), 'NX'),
     )
@@ -281,17 +282,5 @@ function checkCommonOptions(options: RedisSamlCacheCommonOptions): Required<Redi
 function checkPositiveMs(value: unknown, name: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new TypeError(`"${name}" must be a positive, finite number of milliseconds`)
-  }
-}
-
-function checkKey(key: string): void {
-  if (typeof key !== 'string') throw new TypeError(`cache key must be a string, got ${typeof key}`)
-}
-
-function checkArgs(key: string, value: string, ttlMs: number): void {
-  checkKey(key)
-  if (typeof value !== 'string') throw new TypeError(`cache value must be a string, got ${typeof value}`)
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new TypeError('"ttlMs" must be a positive, finite number of milliseconds')
   }
 }

@@ -9,6 +9,21 @@ export interface ListIdpsOptions {
 }
 
 /**
+ * Checks {@link ListIdpsOptions} as every adapter must (a TypeError for misuse). `after` may not hold
+ * NUL: no valid id does, and PostgreSQL text cannot.
+ */
+export function checkListOptions(options: ListIdpsOptions): ListIdpsOptions {
+  const { limit, after } = options
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+    throw new TypeError('"options.limit" must be a non-negative integer')
+  }
+  if (after !== undefined && (typeof after !== 'string' || after.includes('\0'))) {
+    throw new TypeError('"options.after" must be a string without NUL characters')
+  }
+  return options
+}
+
+/**
  * Where IdP records live. Every adapter validates records on write with `normalizeIdpRecord`, so a
  * record read back is always well formed; an adapter that cannot reach its backend throws
  * `SamlError` `ERR_SAML_STORE_UNAVAILABLE`.

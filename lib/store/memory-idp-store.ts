@@ -1,6 +1,6 @@
 import { SamlError } from '../errors/saml-error.js'
 import type { IdpRecord, IdpRecordInput } from './idp-record.js'
-import type { IdpStore, ListIdpsOptions } from './idp-store.js'
+import { checkListOptions, type IdpStore, type ListIdpsOptions } from './idp-store.js'
 import { normalizeEmailDomain, normalizeIdpRecord } from './normalize-idp-record.js'
 
 /**
@@ -38,12 +38,7 @@ export class MemoryIdpStore implements IdpStore {
   }
 
   async list(options: ListIdpsOptions = {}): Promise<IdpRecord[]> {
-    const { limit, after } = options
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      throw new TypeError('"options.limit" must be a non-negative integer')
-    }
-    if (after !== undefined && typeof after !== 'string')
-      throw new TypeError('"options.after" must be a string')
+    const { limit, after } = checkListOptions(options)
     // Plain code-unit order, the same as SQL's COLLATE "C" on ASCII ids.
     const ids = [...this.byId.keys()].filter((id) => after === undefined || id > after).sort(compareIds)
     return (limit === undefined ? ids : ids.slice(0, limit)).map((id) => this.byId.get(id)!)

@@ -55,8 +55,8 @@ const BOOLEAN_DEFAULTS = {
   requireAesGcm: false,
 } as const
 
-/** Every key an input may have. `version` and `updatedAt` (from a record read back) are ignored. */
-const INPUT_KEYS: ReadonlySet<string> = new Set<keyof IdpRecordInput | 'version' | 'updatedAt'>([
+/** Every field an {@link IdpRecordInput} may have, e.g. to filter an admin API's JSON body. */
+export const IDP_RECORD_INPUT_FIELDS: readonly (keyof IdpRecordInput)[] = Object.freeze([
   'id',
   'displayName',
   'metadataXml',
@@ -82,9 +82,10 @@ const INPUT_KEYS: ReadonlySet<string> = new Set<keyof IdpRecordInput | 'version'
   'allowSha1',
   'requireEncryptedAssertions',
   'requireAesGcm',
-  'version',
-  'updatedAt',
-])
+] satisfies (keyof IdpRecordInput)[])
+
+/** Every key an input may have. `version` and `updatedAt` (from a record read back) are ignored. */
+const INPUT_KEYS: ReadonlySet<string> = new Set<string>([...IDP_RECORD_INPUT_FIELDS, 'version', 'updatedAt'])
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { SamlError } from '../../errors/saml-error.js'
 import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../idp-record.js'
-import type { IdpStore, ListIdpsOptions } from '../idp-store.js'
+import { checkListOptions, type IdpStore, type ListIdpsOptions } from '../idp-store.js'
 import { normalizeEmailDomain, normalizeIdpRecord } from '../normalize-idp-record.js'
 
 /** Options for {@link FileIdpStore.open}. */
@@ -171,12 +171,7 @@ export class FileIdpStore implements IdpStore {
   }
 
   async list(options: ListIdpsOptions = {}): Promise<IdpRecord[]> {
-    const { limit, after } = options
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      throw new TypeError('"options.limit" must be a non-negative integer')
-    }
-    if (after !== undefined && typeof after !== 'string')
-      throw new TypeError('"options.after" must be a string')
+    const { limit, after } = checkListOptions(options)
     const ids = [...this.entries.keys()].filter((id) => after === undefined || id > after).sort(compareIds)
     return (limit === undefined ? ids : ids.slice(0, limit)).map((id) => this.entries.get(id)!.record)
   }

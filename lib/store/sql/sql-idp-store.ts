@@ -1,6 +1,6 @@
 import { SamlError } from '../../errors/saml-error.js'
 import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../idp-record.js'
-import type { IdpStore, ListIdpsOptions } from '../idp-store.js'
+import { checkListOptions, type IdpStore, type ListIdpsOptions } from '../idp-store.js'
 import { normalizeEmailDomain, normalizeIdpRecord } from '../normalize-idp-record.js'
 import { migrate, type Migration } from './migrate.js'
 import {
@@ -193,13 +193,7 @@ export class SqlIdpStore implements IdpStore {
   }
 
   async list(options: ListIdpsOptions = {}): Promise<IdpRecord[]> {
-    const { limit, after } = options
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      throw new TypeError('"options.limit" must be a non-negative integer')
-    }
-    if (after !== undefined && (typeof after !== 'string' || after.includes('\0'))) {
-      throw new TypeError('"options.after" must be a string without NUL characters')
-    }
+    const { limit, after } = checkListOptions(options)
     const params: unknown[] = []
     let sql = `SELECT ${COLUMNS} FROM ${this.s}.idps i`
     if (after !== undefined) sql += ` WHERE i.id > $${params.push(after)}`
