@@ -26,6 +26,7 @@ import {
   MultiIdpSamlStrategy,
   samlErrorHandler,
   samlRouter,
+  SAML_SESSION_KEY,
   safeReturnTo,
   type IdpRecord,
   type IdpStore,
@@ -388,7 +389,13 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
       res.type('html').send(deepLinkPage(user, req.originalUrl))
     })
 
+    // Sign out: through the IdP (Single Logout) after a SAML login, else just the local session.
     app.post('/logout', (req, res, next) => {
+      const saml = (req.session as unknown as Record<string, unknown>)[SAML_SESSION_KEY] as
+        { idp?: unknown } | undefined
+      if (typeof saml?.idp === 'string') {
+        return res.redirect(303, `/saml/${encodeURIComponent(saml.idp)}/logout?returnTo=%2F`)
+      }
       req.logout((err) => {
         if (err) return next(err)
         req.session.destroy(() => res.redirect(303, '/'))

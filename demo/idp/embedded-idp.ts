@@ -11,6 +11,8 @@
  * - `GET|POST /:tenant/sso` — SingleSignOnService: receives the AuthnRequest, shows the login form
  * - `GET  /:tenant/login` — login form for an IdP-initiated login
  * - `POST /:tenant/login` — checks the password, answers with an auto-posting form to the ACS
+ * - `GET  /:tenant/slo` — SingleLogoutService: checks the app's signed LogoutRequest and answers
+ *   with a signed LogoutResponse (HTTP-Redirect)
  *
  * It keeps no state between requests: the login form carries the AuthnRequest it answers.
  *
@@ -237,6 +239,7 @@ export class EmbeddedIdp {
       }),
     )
     router.post('/:tenant/login', form, (req, res) => this.handle(req, res, () => this.login(req, res)))
+    router.get('/:tenant/slo', (req, res) => this.handle(req, res, () => this.slo(req, res)))
     return router
   }
 
@@ -252,6 +255,9 @@ export class EmbeddedIdp {
           { Binding: BINDING_REDIRECT, Location: `${url}/sso` },
           { Binding: BINDING_POST, Location: `${url}/sso` },
         ],
+        singleLogoutService: [{ Binding: BINDING_REDIRECT, Location: `${url}/slo` }],
+        // samlify then checks the signature of the app's LogoutRequests.
+        wantLogoutRequestSigned: true,
         isAssertionEncrypted: tenant.encryptAssertions,
         dataEncryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
         keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
@@ -286,7 +292,10 @@ export class EmbeddedIdp {
     }
     let sp = this.spEntities.get(metadata)
     if (!sp) {
-      sp = quietly(() => samlify.ServiceProvider({ metadata }))
+      // The app wants signed logout messages: samlify signs a LogoutResponse when the SP asks for it.
+      sp = quietly(() =>
+        samlify.ServiceProvider({ metadata, wantLogoutRequestSigned: true, wantLogoutResponseSigned: true }),
+      )
       if (this.spEntities.size > 50) this.spEntities.clear()
       this.spEntities.set(metadata, sp)
     }
@@ -336,6 +345,47 @@ export class EmbeddedIdp {
     return { id, spEntityId }
   }
 
+  /** The signed octet string of an HTTP-Redirect message: the query as sent, in binding order. */
+  private octetString(req: Request, messageParam: 'SAMLRequest' | 'SAMLResponse'): string {
+    const raw = req.originalUrl.split('?')[1] ?? ''
+    const parts = new Map(raw.split('&').map((p) => [p.split('=')[0]!, p] as const))
+    return [messageParam, 'RelayState', 'SigAlg']
+      .map((k) => parts.get(k))
+      .filter((p): p is string => p !== undefined)
+      .join('&')
+  }
+
+  /**
+   * SP-initiated Single Logout. The IdP keeps no sessions, so logging out here is only checking the
+   * app's LogoutRequest (signature, issuer) and answering it with a signed LogoutResponse.
+   */
+  private async slo(req: Request, res: Response): Promise<void> {
+    const tenant = this.tenantOf(req)
+    const query: Record<string, string> = {}
+    for (const key of ['SAMLRequest', 'RelayState', 'SigAlg', 'Signature']) {
+      if (typeof req.query[key] === 'string') query[key] = req.query[key]
+    }
+    if (!query.SAMLRequest) throw new IdpError('no SAMLRequest: sign out at the app')
+    const sp = await this.serviceProvider(tenant)
+    const idp = this.entity(tenant.id)
+    const parsed = await idp
+      .parseLogoutRequest(sp, 'redirect', { query, octetString: this.octetString(req, 'SAMLRequest') })
+      .catch((err: unknown) => {
+        throw new IdpError(
+          `the LogoutRequest was refused: ${err instanceof Error ? err.message : String(err)}`,
+        )
+      })
+    const reply = idp.createLogoutResponse(
+      sp,
+      { extract: parsed.extract },
+      'redirect',
+      query.RelayState ?? '',
+    ) as {
+      context: string
+    }
+    res.redirect(302, reply.context)
+  }
+
   private async sso(req: Request, res: Response, binding: 'redirect' | 'post'): Promise<void> {
     const tenant = this.tenantOf(req)
     const source = (binding === 'redirect' ? req.query : req.body) as Record<string, unknown>
@@ -345,15 +395,7 @@ export class EmbeddedIdp {
     }
     if (!params.SAMLRequest) throw new IdpError('no SAMLRequest: start the login at the app')
     // The signed octet string of the HTTP-Redirect binding is the query as sent, in this order.
-    let octetString: string | undefined
-    if (binding === 'redirect') {
-      const raw = req.originalUrl.split('?')[1] ?? ''
-      const parts = new Map(raw.split('&').map((p) => [p.split('=')[0]!, p] as const))
-      octetString = ['SAMLRequest', 'RelayState', 'SigAlg']
-        .map((k) => parts.get(k))
-        .filter((p): p is string => p !== undefined)
-        .join('&')
-    }
+    const octetString = binding === 'redirect' ? this.octetString(req, 'SAMLRequest') : undefined
     const context: LoginContext = { request: { binding, params, octetString }, relayState: params.RelayState }
     await this.parseRequest(tenant, context)
     this.loginForm(res, tenant, context)

@@ -1,6 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { DOMParser, XMLSerializer } from '@xmldom/xmldom'
-import { NS } from '../xml/namespaces.js'
 import { SamlError } from '../errors/saml-error.js'
 import type { SamlCache } from '../cache/saml-cache.js'
 import { mapProfile } from '../profile/map-profile.js'
@@ -17,6 +15,7 @@ import { validateResponse } from '../validate/validate-response.js'
 import type { XmlLimits } from '../xml/parse-xml.js'
 import { CompiledIdpCache, newRequestId, requestIdContext, type CompiledIdp } from './compile-idp.js'
 import type { ResolvedServiceProvider } from './sp-options.js'
+import { withSingleLogout } from './sp-metadata.js'
 
 /** Framework-neutral settings of the SAML service provider core. */
 export interface ServiceProviderSettings {
@@ -63,23 +62,6 @@ interface PendingRequest {
   b: string
   /** Validated return target. */
   r: string
-}
-
-const HTTP_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST'
-const HTTP_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect'
-
-/**
- * node-saml lists the SLO endpoint with the HTTP-POST binding only; the endpoint speaks
- * HTTP-Redirect too (what most IdPs use for logout), so the metadata says so.
- */
-function withRedirectSingleLogout(xml: string): string {
-  const doc = new DOMParser().parseFromString(xml, 'text/xml')
-  const slo = doc.getElementsByTagNameNS(NS.metadata, 'SingleLogoutService')[0]
-  if (!slo || slo.getAttribute('Binding') !== HTTP_POST) return xml
-  const redirect = slo.cloneNode(false) as Element
-  redirect.setAttribute('Binding', HTTP_REDIRECT)
-  slo.parentNode!.insertBefore(redirect, slo)
-  return new XMLSerializer().serializeToString(doc)
 }
 
 function hashToken(token: string): string {
@@ -355,7 +337,7 @@ export class SamlServiceProvider {
       sp.decryptionCert ?? null,
       sp.signingCert ?? null,
     )
-    return compiled.logoutSaml ? withRedirectSingleLogout(xml) : xml
+    return compiled.logoutSaml ? withSingleLogout(xml, sp.signingCert) : xml
   }
 
   private async cacheCall<T>(fn: () => Promise<T>): Promise<T> {

@@ -202,6 +202,32 @@ describe('demo HTTP contract', () => {
   })
 
   describe('logins through the embedded IdP', () => {
+    it('Single Logout: sign out goes through the IdP and back, and ends the session', async () => {
+      const browser = new TestBrowser()
+      const post = await spInitiated(browser, demo, '/saml/acme/login', 'alice@acme.test', 'alice-demo')
+      assert.equal((await postToAcs(browser, post, post.action, false)).status, 302)
+      assert.equal((await me(browser, demo)).status, 200)
+
+      const signOut = await browser.request(`${demo.url}/logout`, { method: 'POST' })
+      assert.equal(signOut.status, 303)
+      const logout = await browser.get(new URL(signOut.headers.get('location')!, demo.url).href)
+      assert.equal(logout.status, 302)
+      const toIdp = new URL(logout.headers.get('location')!)
+      assert.equal(`${toIdp.origin}${toIdp.pathname}`, `${demo.url}/idp/acme/slo`)
+      assert.ok(toIdp.searchParams.get('Signature'), 'the LogoutRequest is signed')
+      assert.equal((await me(browser, demo)).status, 401, 'the local session ends before the IdP answers')
+
+      const atIdp = await browser.get(toIdp.href)
+      assert.equal(atIdp.status, 302, await atIdp.text())
+      const back = new URL(atIdp.headers.get('location')!)
+      assert.equal(`${back.origin}${back.pathname}`, `${demo.url}/saml/acme/slo`)
+      const done = await browser.get(back.href)
+      assert.equal(done.status, 302)
+      assert.equal(done.headers.get('location'), '/')
+      const again = await browser.get(back.href, true)
+      assert.equal(again.status, 400, 'a LogoutResponse is accepted once')
+    })
+
     it('SP-initiated (acme): 302 to the IdP, RelayState and InResponseTo round-trip, deep link kept', async () => {
       const browser = new TestBrowser()
       assert.equal((await me(browser, demo)).status, 401)

@@ -44,7 +44,12 @@ describe('Single Logout (HTTP-Redirect and HTTP-POST) with samlify as the IdP', 
   const logoutRequests: Array<{ idp: string; nameID: string }> = []
 
   before(async () => {
-    app = await startTestApp({ router: { onLogoutRequest: (_req, r) => void logoutRequests.push(r) } })
+    app = await startTestApp({
+      router: { onLogoutRequest: (_req, r) => void logoutRequests.push(r) },
+      // A decryption key apart from the signing key: the IdP must find the signing certificate in the
+      // SP metadata to check our logout messages.
+      strategy: { sp: { decryptionKey: keys.spNext.key, decryptionCert: keys.spNext.cert } },
+    })
     await app.store.put({ id: 'acme', metadataXml: acme.metadataXml(), allowIdpInitiated: true })
     await app.store.put({ id: 'globex', metadataXml: globex.metadataXml(), allowIdpInitiated: true })
     const spMetadata = await (await fetch(`${app.baseUrl}/saml/acme/metadata`)).text()
