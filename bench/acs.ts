@@ -1,3 +1,446 @@
+/**
+ * `npm run bench -- acs`: the ACS path of this strategy against passport-saml's MultiSamlStrategy
+ * and against the floor (the least work any correct validator must do), on the four inputs of
+ * issue #2, plus key rotation (1 vs 3 trusted certificates). See docs/performance.md.
+ *
+ * Every timed call validates a different, freshly signed response; both strategies are driven
+ * through the Passport edge (`Object.create(strategy)` + success/fail/error) and every call must
+ * end in `success`, or the benchmark aborts.
+ *
+ * Environment: `BENCH_ACS_N` responses timed per input and implementation (default 200),
+ * `BENCH_ACS_WARMUP` warm-up responses before them (default 40).
+ *
+ * @module
+ */
+import { createPrivateKey, createPublicKey } from 'node:crypto'
+import { cpus, loadavg } from 'node:os'
+import { cpuUsage, hrtime } from 'node:process'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { keys, type TestResponse } from '../spec/support/test-idp.js'
+import { StageTimer, type Breakdown } from './support/breakdown.js'
+import { acsRequest, authenticateOnce, type PassportStrategyLike } from './support/edge.js'
+import { floorValidate, type FloorKeys } from './support/floor.js'
+import { benchInputs, rotatingIdps, signPool, spFor, type BenchInput } from './support/inputs.js'
+import { fmtMs, markdownTable, summarize, type Timing } from './support/stats.js'
+import { createOurs, createPassportSaml } from './support/strategies.js'
+
+/** Responses stay valid this long after signing, so the whole run fits in their window. */
+const VALID_FOR_MS = 15 * 60_000
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined) return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`${name} must be a positive integer, got "${raw}"`)
+  return n
+}
+
+/** `global.gc` without `--expose-gc` on the command line (`npm run bench` passes no flags). */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
+}
+
+/** Per-response times of one implementation, collected over interleaved chunks. */
+class Samples {
+  readonly ns: bigint[] = []
+  totalNs = 0n
+  /** Process CPU time (user + system, all threads) spent in the timed calls, in microseconds. */
+  cpuUs = 0
+  /** Wall ms per response of each chunk (chunk time / chunk size): garbage collection included. */
+  readonly batchMs: number[] = []
+
+  /** Median over chunks of the mean time per response. */
+  batchMedianMs(): number {
+    const sorted = [...this.batchMs].sort((a, b) => a - b)
+    const mid = (sorted.length - 1) / 2
+    return (sorted[Math.floor(mid)]! + sorted[Math.ceil(mid)]!) / 2
+  }
+
+  timing(): Timing {
+    return summarize(this.ns, this.totalNs)
+  }
+}
+
+type Runner = (response: TestResponse) => void | Promise<void>
+
+/** Times `fn` once per response, each call alone (the next starts when the previous has ended). */
+async function timeChunk(samples: Samples, chunk: readonly TestResponse[], fn: Runner): Promise<void> {
+  const cpu = cpuUsage()
+  const start = hrtime.bigint()
+  for (const response of chunk) {
+    const t = hrtime.bigint()
+    const pending = fn(response)
+    if (pending) await pending
+    samples.ns.push(hrtime.bigint() - t)
+  }
+  const chunkNs = hrtime.bigint() - start
+  samples.totalNs += chunkNs
+  if (chunk.length > 0) samples.batchMs.push(Number(chunkNs) / 1e6 / chunk.length)
+  const used = cpuUsage(cpu)
+  samples.cpuUs += used.user + used.system
+}
+
+/**
+ * Times several implementations on the same responses, in chunks of `chunkSize` that take turns
+ * (rotating who goes first), so a change in machine load hits all of them alike while each one's
+ * garbage is still collected mostly during its own chunks.
+ */
+async function timeInterleaved(
+  pool: readonly TestResponse[],
+  runners: readonly Runner[],
+  chunkSize: number,
+): Promise<Samples[]> {
+  const samples = runners.map(() => new Samples())
+  for (let from = 0, turn = 0; from < pool.length; from += chunkSize, turn++) {
+    const chunk = pool.slice(from, from + chunkSize)
+    for (let k = 0; k < runners.length; k++) {
+      const i = (turn + k) % runners.length
+      await timeChunk(samples[i]!, chunk, runners[i]!)
+    }
+  }
+  return samples
+}
+
+/** A full GC, twice around a turn of the event loop, so what is left is what is really held. */
+async function settle(gc: () => void): Promise<void> {
+  gc()
+  await new Promise((resolve) => setImmediate(resolve))
+  gc()
+}
+
+/** Heap still in use after a full GC once `fn` has handled every item, per 1000 items. */
+async function retainedKbPer1000<T>(
+  gc: () => void,
+  items: readonly T[],
+  fn: (item: T) => Promise<void>,
+): Promise<number> {
+  await settle(gc)
+  const before = process.memoryUsage().heapUsed
+  for (const item of items) await fn(item)
+  await settle(gc)
+  return (process.memoryUsage().heapUsed - before) / 1024 / (items.length / 1000)
+}
+
+/** How many calls of each strategy ended in `success` (every one must, or the bench aborts). */
+const successes = new Map<string, number>()
+
+/** Posts one response through a strategy's Passport edge; anything but `success` aborts the bench. */
+async function acsOnce(
+  name: string,
+  strategy: PassportStrategyLike,
+  idp: string,
+  response: TestResponse,
+  nameId: string,
+): Promise<void> {
+  const outcome = await authenticateOnce(strategy, acsRequest(idp, response.base64))
+  const user = outcome.value as { id?: unknown } | undefined
+  if (outcome.action !== 'success' || !String(user?.id).endsWith(`:${nameId}`)) {
+    const detail =
+      outcome.value instanceof Error
+        ? `${(outcome.value as Error & { code?: string }).code ?? ''} ${outcome.value.message}`
+        : JSON.stringify(outcome.value)
+    throw new Error(
+      `bench acs: ${name} ended in ${outcome.action} instead of success for response ${response.responseId} (IdP ${idp}): ${detail}`,
+    )
+  }
+  successes.set(name, (successes.get(name) ?? 0) + 1)
+}
+
+interface Row {
+  readonly input: BenchInput
+  readonly bytes: number
+  readonly ours: Timing
+  readonly peer: Timing
+  readonly floor: Timing
+  /** Mean process CPU ms per response: ours, passport-saml, floor. */
+  readonly cpuMs: readonly [number, number, number]
+  /** Median over chunks of wall ms per response: ours, passport-saml, floor. */
+  readonly batchMs: readonly [number, number, number]
+  readonly stages: Breakdown
+}
+
+function sizeKb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`
+}
+
+function checkSize(input: BenchInput, bytes: number): void {
+  const kb = bytes / 1024
+  if (Math.abs(kb - input.statedKb) > input.statedKb * 0.2) {
+    throw new Error(
+      `bench acs: input "${input.label}" is ${kb.toFixed(1)} KB; the issue states ${input.statedKb} KB (±20%)`,
+    )
+  }
+}
+
+const CHUNK = 20
+
 export async function run(): Promise<void> {
-  console.log('bench section acs: not written yet')
+  const measured = positiveInt('BENCH_ACS_N', 200)
+  const warmup = positiveInt('BENCH_ACS_WARMUP', 40)
+  const gc = exposeGc()
+  const started = Date.now()
+  const cpu = cpus()
+  console.log('\n## ACS path: MultiIdpSamlStrategy vs passport-saml MultiSamlStrategy vs floor\n')
+  console.log(
+    `Node ${process.version} (${process.platform}/${process.arch}), ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}, ${new Date().toISOString()}`,
+  )
+  console.log(
+    `${measured} timed responses per input and implementation after ${warmup} warm-up ones; every call validates a different freshly signed response\n`,
+  )
+
+  const ours = await createOurs()
+  const peer = createPassportSaml()
+  const spKey = createPrivateKey(keys.sp.key)
+
+  // 1. Sign every response before any timing.
+  const inputs = benchInputs()
+  const now = new Date()
+  const pools = new Map<string, TestResponse[]>()
+  for (const input of inputs) {
+    const t = performance.now()
+    const pool = await signPool(
+      input.testIdp,
+      { ...input.options, validForMs: VALID_FOR_MS },
+      warmup + measured,
+      now,
+    )
+    const bytes = pool[0]!.xml.length
+    checkSize(input, bytes)
+    pools.set(input.key, pool)
+    console.log(
+      `signed ${pool.length} × ${input.label}: ${sizeKb(bytes)} (${bytes} bytes; stated ${input.statedKb} KB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    )
+  }
+  const rotation = [
+    { label: '1 cert', idp: 'rotate1' as const, includeKeyInfo: true },
+    { label: '3 certs, signer last, KeyInfo sent', idp: 'rotate3' as const, includeKeyInfo: true },
+    { label: '3 certs, signer last, no KeyInfo', idp: 'rotate3' as const, includeKeyInfo: false },
+  ]
+  const okta = inputs[0]!
+  const rotationPools: TestResponse[][] = []
+  for (const variant of rotation) {
+    rotationPools.push(
+      await signPool(
+        rotatingIdps[variant.idp],
+        {
+          ...okta.options,
+          ...spFor(variant.idp),
+          includeKeyInfo: variant.includeKeyInfo,
+          validForMs: VALID_FOR_MS,
+        },
+        warmup + measured,
+        now,
+      ),
+    )
+  }
+  console.log(`signed ${rotation.length} × ${warmup + measured} rotation responses\n`)
+
+  // 2. Each input: warm up, then ours, passport-saml and the floor take turns on chunks of the pool.
+  const rows: Row[] = []
+  for (const input of inputs) {
+    const pool = pools.get(input.key)!
+    const nameId = input.options.nameId ?? 'alice@example.com'
+    const floorKeys: FloorKeys = { idp: createPublicKey(input.testIdp.cert), sp: spKey }
+    const runners: Runner[] = [
+      (r) => acsOnce('MultiIdpSamlStrategy', ours.strategy, input.idp, r, nameId),
+      (r) => acsOnce('passport-saml MultiSamlStrategy', peer, input.idp, r, nameId),
+      (r) => floorValidate(r.base64, floorKeys),
+    ]
+    const warmStages = await StageTimer.create(ours.strategy, input.idp)
+    await timeInterleaved(pool.slice(0, warmup), [...runners, (r) => warmStages.run(r)], CHUNK)
+    gc()
+    const stages = await StageTimer.create(ours.strategy, input.idp)
+    const [o, p, f] = await timeInterleaved(pool.slice(warmup), [...runners, (r) => stages.run(r)], CHUNK)
+    const cpuMs = (s: Samples) => s.cpuUs / 1000 / s.ns.length
+    const row: Row = {
+      input,
+      bytes: pool[0]!.xml.length,
+      ours: o!.timing(),
+      peer: p!.timing(),
+      floor: f!.timing(),
+      cpuMs: [cpuMs(o!), cpuMs(p!), cpuMs(f!)],
+      batchMs: [o!.batchMedianMs(), p!.batchMedianMs(), f!.batchMedianMs()],
+      stages: stages.medians(),
+    }
+    rows.push(row)
+    console.log(
+      `${input.label}: ours ${fmtMs(row.ours.medianMs)} ms, passport-saml ${fmtMs(row.peer.medianMs)} ms, floor ${fmtMs(row.floor.medianMs)} ms`,
+    )
+  }
+
+  // 3. Rotation: ours only, the Okta-like input signed by the IdP's newest key; variants take turns.
+  const rotationRunners: Runner[] = rotation.map(
+    (variant) => (r) =>
+      acsOnce('MultiIdpSamlStrategy', ours.strategy, variant.idp, r, okta.options.nameId ?? ''),
+  )
+  const rotationTimings: Timing[] = []
+  {
+    // The variants have separate pools, so they take turns chunk by chunk by hand.
+    const samples = rotation.map(() => new Samples())
+    for (let from = 0; from < warmup + measured; from += CHUNK) {
+      for (let i = 0; i < rotation.length; i++) {
+        const chunk = rotationPools[i]!.slice(from, Math.min(from + CHUNK, warmup + measured))
+        await timeChunk(from < warmup ? new Samples() : samples[i]!, chunk, rotationRunners[i]!)
+      }
+    }
+    rotationTimings.push(...samples.map((s) => s.timing()))
+  }
+
+  // 4. Memory: the responses timed above posted again, to a new instance of ours (empty replay cache)
+  //    and to passport-saml (which keeps no replay cache), without timing.
+  const memoryItems = [
+    ...['okta', 'both', 'encrypted'].flatMap((key) => pools.get(key)!.map((r) => ({ idp: 'okta', r }))),
+    ...rotation.flatMap((variant, i) => rotationPools[i]!.map((r) => ({ idp: variant.idp, r }))),
+  ]
+  const oktaNameId = okta.options.nameId ?? ''
+  const fresh = await createOurs()
+  const memory = {
+    ours: await retainedKbPer1000(gc, memoryItems, ({ idp, r }) =>
+      acsOnce('MultiIdpSamlStrategy', fresh.strategy, idp, r, oktaNameId),
+    ),
+    oursEntries: fresh.cache.size,
+    responses: memoryItems.length,
+    peer: await retainedKbPer1000(gc, pools.get('okta')!, (r) =>
+      acsOnce('passport-saml MultiSamlStrategy', peer, okta.idp, r, oktaNameId),
+    ),
+    peerResponses: pools.get('okta')!.length,
+  }
+  await fresh.cache.close()
+
+  await ours.cache.close()
+
+  // 5. Report.
+  console.log(
+    '\nMedian ms per response (p95 in parentheses); resp/s = responses handled per second of timed work, one at a time.\n',
+  )
+  console.log(
+    markdownTable(
+      [
+        'input',
+        'size',
+        'ours ms',
+        'ours resp/s',
+        'passport-saml ms',
+        'resp/s',
+        'ratio (×)',
+        'floor ms',
+        'ours/floor',
+        'target met?',
+      ],
+      rows.map(({ input, bytes, ours: o, peer: p, floor: f }) => {
+        const ratio = p.medianMs / o.medianMs
+        const overFloor = o.medianMs / f.medianMs
+        const misses = [
+          ratio < input.targetRatio ? `ratio < ${input.targetRatio}×` : '',
+          overFloor > 2 ? 'over 2× floor' : '',
+        ].filter(Boolean)
+        return [
+          input.label,
+          sizeKb(bytes),
+          `${fmtMs(o.medianMs)} (${fmtMs(o.p95Ms)})`,
+          o.perSecond.toFixed(0),
+          `${fmtMs(p.medianMs)} (${fmtMs(p.p95Ms)})`,
+          p.perSecond.toFixed(0),
+          `${ratio.toFixed(1)}× (≥${input.targetRatio}×)`,
+          fmtMs(f.medianMs),
+          `${overFloor.toFixed(2)}×`,
+          misses.length === 0 ? 'yes' : `no: ${misses.join(', ')}`,
+        ]
+      }),
+    ),
+  )
+
+  console.log(
+    `\nCross-checks that include garbage collection (a per-response median mostly leaves it out of short calls): median over ${CHUNK}-response batches of wall ms per response, and mean process CPU ms per response (user + system, all threads):\n`,
+  )
+  console.log(
+    markdownTable(
+      [
+        'input',
+        'ours batch',
+        'p-saml batch',
+        'ratio',
+        'floor batch',
+        'ours/floor',
+        'ours CPU',
+        'p-saml CPU',
+        'ratio',
+        'floor CPU',
+        'ours/floor',
+      ],
+      rows.map(({ input, batchMs: [bo, bp, bf], cpuMs: [o, p, f] }) => [
+        input.label,
+        fmtMs(bo),
+        fmtMs(bp),
+        `${(bp / bo).toFixed(1)}×`,
+        fmtMs(bf),
+        `${(bo / bf).toFixed(2)}×`,
+        fmtMs(o),
+        fmtMs(p),
+        `${(p / o).toFixed(1)}×`,
+        fmtMs(f),
+        `${(o / f).toFixed(2)}×`,
+      ]),
+    ),
+  )
+
+  console.log(
+    '\nWhere ours spends its time (medians, ms; "rest" = end-to-end median minus the stages: Passport edge, store lookup, replay cache, profile mapping, verify):\n',
+  )
+  console.log(
+    markdownTable(
+      [
+        'input',
+        'base64',
+        'pre-parse scan',
+        'xmldom parse',
+        'validateResponse',
+        'rest',
+        'ours total',
+        'floor parse',
+        'floor total',
+      ],
+      rows.map((row) => {
+        const b = row.stages
+        const rest = row.ours.medianMs - b.base64 - b.scan - b.parse - b.validate
+        return [
+          row.input.label,
+          fmtMs(b.base64),
+          fmtMs(b.scan),
+          fmtMs(b.parse),
+          fmtMs(b.validate),
+          fmtMs(rest),
+          fmtMs(row.ours.medianMs),
+          fmtMs(b.floorParse),
+          fmtMs(row.floor.medianMs),
+        ]
+      }),
+    ),
+  )
+
+  console.log('\nKey rotation (ours; Okta-like input signed by the newest of the trusted keys):\n')
+  const base = rotationTimings[0]!.medianMs
+  console.log(
+    markdownTable(
+      ['trusted certificates', 'ours ms', 'p95 ms', 'vs 1 cert'],
+      rotation.map((variant, i) => {
+        const t = rotationTimings[i]!
+        return [variant.label, fmtMs(t.medianMs), fmtMs(t.p95Ms), `${(t.medianMs / base).toFixed(2)}×`]
+      }),
+    ),
+  )
+
+  console.log(
+    `\nHeap retained after a full GC, per 1000 Okta-like responses: ours ${memory.ours.toFixed(0)} KB over ${memory.responses} responses (its replay cache then held ${memory.oursEntries} entries, kept until each assertion expires); passport-saml ${memory.peer.toFixed(0)} KB over ${memory.peerResponses}.`,
+  )
+  console.log(
+    `Every call ended in success: ${[...successes].map(([name, n]) => `${name} ${n}`).join(', ')}; every floor digest and signature checked.`,
+  )
+  console.log(
+    `RSS at the end ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB; total ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  )
 }
