@@ -12,7 +12,8 @@ export interface TrustedKey {
 /** An IdP's signing certificates, ready to verify with. Built once per IdP record version. */
 export interface TrustedKeys {
   readonly keys: readonly TrustedKey[]
-  readonly byFingerprint: ReadonlyMap<string, TrustedKey>
+  /** By the certificate's DER in base64, as a KeyInfo carries it (whitespace removed). */
+  readonly byCertificateBase64: ReadonlyMap<string, TrustedKey>
 }
 
 /**
@@ -21,7 +22,7 @@ export interface TrustedKeys {
  */
 export function compileTrustedKeys(certs: readonly string[], idp: string): TrustedKeys {
   const keys: TrustedKey[] = []
-  const byFingerprint = new Map<string, TrustedKey>()
+  const byCertificateBase64 = new Map<string, TrustedKey>()
   for (const pem of certs) {
     let cert: X509Certificate
     try {
@@ -48,12 +49,13 @@ export function compileTrustedKeys(certs: readonly string[], idp: string): Trust
       )
     }
     const trusted: TrustedKey = { key, keyType: type, fingerprint: fingerprintDer(cert.raw) }
-    if (!byFingerprint.has(trusted.fingerprint)) {
+    const base64 = cert.raw.toString('base64')
+    if (!byCertificateBase64.has(base64)) {
       keys.push(trusted)
-      byFingerprint.set(trusted.fingerprint, trusted)
+      byCertificateBase64.set(base64, trusted)
     }
   }
-  return { keys, byFingerprint }
+  return { keys, byCertificateBase64 }
 }
 
 export function fingerprintDer(der: Buffer): string {

@@ -5,7 +5,7 @@ import { decodeBase64Strict } from '../xml/base64.js'
 import { childElements, isElement, leafText } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
 import { DIGEST_ALGORITHMS, ENVELOPED_SIGNATURE, EXC_C14N, SIGNATURE_ALGORITHMS } from './algorithms.js'
-import { fingerprintDer, type TrustedKey, type TrustedKeys } from './trusted-keys.js'
+import type { TrustedKey, TrustedKeys } from './trusted-keys.js'
 
 const c14n = new ExclusiveCanonicalization()
 
@@ -22,7 +22,8 @@ interface SignatureParts {
   signatureValue: Buffer
   referencePrefixList: string[]
   signedInfoPrefixList: string[]
-  keyInfoFingerprint: string | undefined
+  /** The KeyInfo certificate's base64, whitespace removed: a lookup key, never trusted itself. */
+  keyInfoCertificate: string | undefined
 }
 
 function structure(message: string): SamlError {
@@ -130,21 +131,21 @@ function readSignature(signature: Element, signed: Element, policy: SignaturePol
     signatureValue,
     referencePrefixList,
     signedInfoPrefixList,
-    keyInfoFingerprint: keyInfo ? keyInfoHint(keyInfo) : undefined,
+    keyInfoCertificate: keyInfo ? keyInfoHint(keyInfo) : undefined,
   }
 }
 
 /**
- * The certificate in KeyInfo is never trusted; its fingerprint only picks which of the IdP's own
- * keys to try first, so a rotation with two certificates still costs one RSA verify.
+ * The certificate in KeyInfo is never trusted; it only picks which of the IdP's own keys to try
+ * first (looked up by its text, with no decoding or hashing), so a rotation with two certificates
+ * still costs one RSA verify.
  */
 function keyInfoHint(keyInfo: Element): string | undefined {
   for (const data of childElements(keyInfo)) {
     if (!isElement(data, NS.dsig, 'X509Data')) continue
     for (const cert of childElements(data)) {
       if (!isElement(cert, NS.dsig, 'X509Certificate')) continue
-      const der = decodeBase64Strict(cert.textContent ?? '')
-      return der ? fingerprintDer(der) : undefined
+      return (cert.textContent ?? '').replace(/\s+/g, '')
     }
   }
   return undefined
@@ -198,8 +199,8 @@ export function verifyEnvelopedSignature(signature: Element, signed: Element, po
     inclusiveNamespacesPrefixList: parts.signedInfoPrefixList,
     ancestorNamespaces: ancestorNamespaces(parts.signedInfo, parts.signedInfoPrefixList),
   })
-  const hinted = parts.keyInfoFingerprint
-    ? policy.trust.byFingerprint.get(parts.keyInfoFingerprint)
+  const hinted = parts.keyInfoCertificate
+    ? policy.trust.byCertificateBase64.get(parts.keyInfoCertificate)
     : undefined
   let valid = hinted ? verifyWith(hinted, parts, signedInfoC14n) : false
   if (!valid) {
