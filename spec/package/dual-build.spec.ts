@@ -1,0 +1,65 @@
+// The built package as users load it: by its own name, through the "exports" map, from CommonJS and
+// from ESM, for each entry point. Runs after `npm run build` (npm test builds first).
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { describe, it } from 'node:test'
+
+const root = new URL('../../', import.meta.url).pathname
+const entries = {
+  'passport-saml-multi-idp': [
+    'MultiIdpSamlStrategy',
+    'samlRouter',
+    'MemoryIdpStore',
+    'FileIdpStore',
+    'SamlError',
+  ],
+  'passport-saml-multi-idp/sql': ['SqlIdpStore', 'PostgresSamlCache'],
+  'passport-saml-multi-idp/redis': ['RedisSamlCache'],
+}
+
+function run(args: string[]): string {
+  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' })
+}
+
+describe('built package (dist/esm and dist/cjs)', () => {
+  it('has been built', () => {
+    assert.ok(
+      existsSync(`${root}dist/esm/index.js`) && existsSync(`${root}dist/cjs/index.js`),
+      'run npm run build',
+    )
+  })
+
+  for (const [name, exported] of Object.entries(entries)) {
+    it(`require('${name}') and import('${name}') expose the same API`, () => {
+      const cjs = JSON.parse(
+        run(['-e', `console.log(JSON.stringify(Object.keys(require('${name}')).sort()))`]),
+      )
+      const esm = JSON.parse(
+        run([
+          '--input-type=module',
+          '-e',
+          `console.log(JSON.stringify(Object.keys(await import('${name}')).sort()))`,
+        ]),
+      )
+      assert.deepEqual(cjs, esm)
+      for (const key of exported) assert.ok(cjs.includes(key), `${name} exports ${key}`)
+    })
+  }
+
+  it('the CommonJS build runs: an embedded SQL store opens, stores and reads a record', () => {
+    const script = `
+      const { SqlIdpStore } = require('passport-saml-multi-idp/sql')
+      const { SamlError } = require('passport-saml-multi-idp')
+      ;(async () => {
+        const store = await SqlIdpStore.open()
+        const pem = require('fs').readFileSync('spec/fixtures/keys/idp-acme.cert.pem', 'utf8')
+        await store.put({ id: 'acme', entityId: 'https://idp.acme.test', ssoUrl: 'https://idp.acme.test/sso', signingCerts: [pem] })
+        const record = await store.get('acme')
+        const err = await store.put({ id: 'bad' }).catch((e) => e)
+        console.log(JSON.stringify([store.driverKind, record.version, err instanceof SamlError, err.code]))
+        await store.close()
+      })()`
+    assert.deepEqual(JSON.parse(run(['-e', script])), ['pglite', 1, true, 'ERR_SAML_IDP_CONFIG'])
+  })
+})
