@@ -92,6 +92,17 @@ function attemptCard(attempt: SamlAttempt, index: number): Html {
           : ''
       }
       ${
+        attempt.assertionXml
+          ? html`<h2>
+                Assertion
+                <span class="muted" style="font-weight:400"
+                  >(verified, decrypted when it came encrypted)</span
+                >
+              </h2>
+              <pre class="xml">${prettyXml(attempt.assertionXml)}</pre>`
+          : ''
+      }
+      ${
         attempt.responseXml
           ? html`<h2>
                 Response

@@ -22,6 +22,11 @@ export interface SamlAttempt {
   readonly error?: { readonly code: SamlErrorCode | string; readonly message: string }
   /** The decoded SAMLResponse, when it was base64 of at most the size cap. */
   readonly responseXml?: string
+  /**
+   * The verified Assertion as the validator read it (decrypted, when it came encrypted), once the
+   * response passed validation.
+   */
+  readonly assertionXml?: string
   readonly profile?: SamlProfile
   /** The checks that ran, in order: all passed, or the last one failed. */
   readonly checks: readonly SamlAttemptCheck[]

@@ -55,6 +55,8 @@ export interface AcceptedResponse {
   readonly profile: SamlProfile
   readonly returnTo: string
   readonly compiled: CompiledIdp
+  /** The verified (decrypted) Assertion element, for diagnostics. */
+  readonly assertionElement: Element
 }
 
 interface PendingRequest {
@@ -224,7 +226,7 @@ export class SamlServiceProvider {
       mapped: mapProfile(compiled.attributeMap, assertion.attributes, { idp: record.id }),
       attributes: assertion.attributes,
     })
-    return { profile, returnTo, compiled }
+    return { profile, returnTo, compiled, assertionElement: assertion.assertionElement }
   }
 
   /**

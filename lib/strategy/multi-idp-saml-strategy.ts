@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { XMLSerializer } from '@xmldom/xmldom'
 import { parseCookie, stringifySetCookie } from 'cookie'
 import type { Request } from 'express'
 import { Strategy } from 'passport-strategy'
@@ -195,8 +196,10 @@ export class MultiIdpSamlStrategy extends Strategy {
         }
         throw err
       }
-      const { profile, returnTo } = accepted
-      await this.callVerify(req, record, profile, returnTo, (refusal) => report?.(idp, refusal, profile))
+      const { profile, returnTo, assertionElement } = accepted
+      await this.callVerify(req, record, profile, returnTo, (refusal) =>
+        report?.(idp, refusal, profile, assertionElement),
+      )
     } catch (err) {
       report?.(idp, err)
       throw err
@@ -251,10 +254,10 @@ export class MultiIdpSamlStrategy extends Strategy {
   /** Builds the `onAttempt` report for one posted response; reports once, and never throws. */
   private attemptReporter(
     samlResponse: unknown,
-  ): (idp: string | undefined, err: unknown, profile?: SamlProfile) => void {
+  ): (idp: string | undefined, err: unknown, profile?: SamlProfile, assertion?: Element) => void {
     const at = new Date(this.options.clock())
     let reported = false
-    return (idp, err, profile) => {
+    return (idp, err, profile, assertion) => {
       if (reported) return
       reported = true
       const code = err instanceof SamlError ? err.code : undefined
@@ -270,6 +273,7 @@ export class MultiIdpSamlStrategy extends Strategy {
         }),
         ...(decodedXml(samlResponse, this.options.limits.maxBytes) ?? {}),
         ...(profile !== undefined && { profile }),
+        ...(assertion !== undefined && { assertionXml: new XMLSerializer().serializeToString(assertion) }),
         checks: attemptChecks(code, err !== undefined),
       }
       try {

@@ -60,6 +60,8 @@ export interface ValidatedAssertion {
   readonly responseSigned: boolean
   readonly assertionSigned: boolean
   readonly encrypted: boolean
+  /** The verified Assertion element (decrypted when it was encrypted), for diagnostics only. */
+  readonly assertionElement: Element
 }
 
 /**
@@ -599,5 +601,6 @@ function validateParsedResponse(doc: Document, policy: ResponsePolicy, now: numb
     responseSigned,
     assertionSigned,
     encrypted,
+    assertionElement: assertion,
   }
 }

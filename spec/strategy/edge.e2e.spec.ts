@@ -76,6 +76,25 @@ describe('strategy edge: diagnostics, outages, options', () => {
     assert.ok(attempt!.checks.length > 10 && attempt!.checks.every((c) => c.ok))
   })
 
+  it('reports the verified assertion decrypted, while the response XML stays as posted', async () => {
+    attempts.length = 0
+    const res = await acme.createResponse({
+      ...sp(),
+      nameId: 'secret-agent@acme.test',
+      attributes: [{ name: 'email', values: ['a@acme.test'] }],
+      encrypt: { cert: keys.sp.cert, dataAlgorithm: 'aes256-gcm', keyAlgorithm: 'rsa-oaep-mgf1p' },
+    })
+    const post = await new TestBrowser().post(
+      `${app.baseUrl}/saml/acme/acs`,
+      { SAMLResponse: res.base64 },
+      false,
+    )
+    assert.equal(post.status, 302)
+    const [attempt] = attempts
+    assert.doesNotMatch(attempt!.responseXml!, /secret-agent/)
+    assert.match(attempt!.assertionXml!, /<(\w+:)?Assertion[\s>][\s\S]*secret-agent@acme\.test/)
+  })
+
   it('reports a rejected response: the checks before the failing one passed, the failing one has its code', async () => {
     attempts.length = 0
     const res = await acme.createResponse({
