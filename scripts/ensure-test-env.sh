@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the specs need outside npm is there, so `npm test` works on a fresh machine:
 # PostgreSQL and Redis running (started when stopped, never installed or reconfigured), and Debian's
-# Chromium for the browser test (installed with apt when missing; a browser is never downloaded).
+# Chromium for the browser test and pysaml2 + xmlsec1 for the peer IdP specs (installed with apt when
+# missing; a browser is never downloaded).
 # Specs read PG_URL / REDIS_URL; when those point elsewhere this script leaves services alone.
 set -euo pipefail
 
@@ -31,6 +32,13 @@ if [ -z "${REDIS_URL:-}" ]; then
     as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no || true
     wait_for Redis redis_ready
   fi
+fi
+
+# pysaml2 is a second real IdP implementation the peer specs drive (Debian's python3, not pyenv's).
+if ! /usr/bin/python3 -c 'import saml2' >/dev/null 2>&1 || ! command -v xmlsec1 >/dev/null; then
+  log "installing Debian's python3-pysaml2 and xmlsec1 with apt (once)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pysaml2 xmlsec1 >/dev/null
 fi
 
 if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
