@@ -97,7 +97,8 @@ describe('SqlIdpStore on PGlite', () => {
   })
 
   it('raises ERR_SAML_IDP_CONFIG for a stored record that no longer validates', async () => {
-    const store = await SqlIdpStore.open({ pglite: db, schema: 'tampered' })
+    // Rows changed behind the store's back send no notification: read without the lookup cache.
+    const store = await SqlIdpStore.open({ pglite: db, schema: 'tampered', cacheTtlMs: 0 })
     try {
       await store.put(manual('acme', { emailDomains: ['acme.com'] }))
       assert.equal((await store.get('acme'))?.id, 'acme')

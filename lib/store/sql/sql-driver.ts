@@ -16,8 +16,20 @@ export interface SqlDriver extends SqlQueryable {
   readonly kind: 'pglite' | 'pg'
   /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>
+  /**
+   * LISTENs on `channel` on a connection of its own, reconnecting (with backoff) when it drops.
+   * `onState(true)` once listening, `onState(false)` whenever notifications may have been missed.
+   * Resolves to a function that stops listening.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>
   /** Releases what the driver opened itself (a user-supplied pool or PGlite is left open). */
   close(): Promise<void>
+}
+
+/** Callbacks of {@link SqlDriver.listen}. */
+export interface ListenHandlers {
+  onNotify(payload: string): void
+  onState(listening: boolean): void
 }
 
 /** Where a SQL-backed store or cache keeps its data: exactly one of these, or none for in-memory PGlite. */
@@ -141,6 +153,14 @@ function pgliteDriver(db: PGlite, owned: boolean): SqlDriver {
   return {
     kind: 'pglite',
     query: (text, params) => run(db, text, params),
+    async listen(channel, { onNotify, onState }) {
+      // One process owns a PGlite database, so its notifications cannot be missed.
+      const unlisten = await db.listen(channel, (payload) => onNotify(payload))
+      onState(true)
+      return async () => {
+        if (!db.closed) await unlisten()
+      }
+    },
     transaction: (fn) => db.transaction((tx) => fn({ query: (text, params) => run(tx, text, params) })),
     async close() {
       if (owned && !db.closed) await db.close()
@@ -168,6 +188,7 @@ function pgDriver(pool: Pool, owned: boolean): SqlDriver {
   }
   return {
     kind: 'pg',
+    listen: (channel, handlers) => listenOnPool(pool, channel, handlers),
     async query(text, params) {
       const result = await pool.query(statement(text, params))
       return result.rows
@@ -207,6 +228,71 @@ function pgDriver(pool: Pool, owned: boolean): SqlDriver {
       if (owned) await pool.end()
       pool.off('error', onPoolError)
     },
+  }
+}
+
+/**
+ * Holds one pool connection in LISTEN, reconnecting with a capped backoff. Every drop is reported
+ * (`onState(false)`) before anything else, so a cache relying on notifications stops trusting itself
+ * for as long as it could be missing some.
+ */
+async function listenOnPool(pool: Pool, channel: string, { onNotify, onState }: ListenHandlers) {
+  let stopped = false
+  let client: PoolClient | undefined
+  let retry: ReturnType<typeof setTimeout> | undefined
+  let delay = 250
+  const onNotification = (message: { channel: string; payload?: string }) => {
+    if (message.channel === channel) onNotify(message.payload ?? '')
+  }
+  const drop = (failed: PoolClient | undefined) => {
+    if (failed === undefined || failed !== client) return
+    client = undefined
+    failed.off('notification', onNotification)
+    failed.release(true)
+    onState(false)
+    schedule()
+  }
+  const schedule = () => {
+    if (stopped || retry) return
+    retry = setTimeout(() => {
+      retry = undefined
+      void connect()
+    }, delay)
+    retry.unref()
+    delay = Math.min(delay * 2, 5000)
+  }
+  const connect = async () => {
+    let next: PoolClient | undefined
+    try {
+      next = await pool.connect()
+      if (stopped) return next.release()
+      const mine = next
+      mine.on('error', () => drop(mine))
+      mine.on('end', () => drop(mine))
+      mine.on('notification', onNotification)
+      client = mine
+      await mine.query(`LISTEN "${channel}"`)
+      delay = 250
+      onState(true)
+    } catch {
+      if (next && next === client) drop(next)
+      else {
+        next?.release(true)
+        schedule()
+      }
+    }
+  }
+  await connect()
+  return async () => {
+    stopped = true
+    if (retry) clearTimeout(retry)
+    const held = client
+    client = undefined
+    if (held) {
+      held.off('notification', onNotification)
+      await held.query(`UNLISTEN "${channel}"`).catch(() => {})
+      held.release()
+    }
   }
 }
 

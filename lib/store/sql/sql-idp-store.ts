@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { SamlError } from '../../errors/saml-error.js'
 import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../idp-record.js'
 import { checkListOptions, type IdpStore, type ListIdpsOptions } from '../idp-store.js'
@@ -21,6 +22,14 @@ export interface SqlIdpStoreOptions extends SqlConnectionOptions {
    * give every instance sharing a schema the same value.
    */
   allowSharedEntityIds?: boolean
+  /**
+   * How long a looked-up record may be served from memory, in ms (default 60000; 0 turns the lookup
+   * cache off, so every lookup queries). Every write notifies every store on the schema (PostgreSQL
+   * LISTEN/NOTIFY), which drops its cache at once; while a store's notification connection is down
+   * it does not use its cache at all. The TTL only bounds staleness should a connection die
+   * silently.
+   */
+  cacheTtlMs?: number
 }
 
 interface Row {
@@ -39,6 +48,8 @@ interface Parsed {
 
 /** Records whose validated form is kept, keyed by id; each read still asks the database. */
 const PARSED_CACHE_SIZE = 10_000
+/** Cached lookups (by id, entityID and domain), each a reference to a record. */
+const LOOKUP_CACHE_SIZE = 30_000
 
 const UNIQUE_ENTITY_INDEX = 'idps_entity_id_unique'
 /** Longest id and entityID `normalizeIdpRecord` accepts. */
@@ -101,11 +112,20 @@ const COLUMNS = `i.id, i.record::text AS record, i.version,
 export class SqlIdpStore implements IdpStore {
   private readonly parsed = new Map<string, Parsed>()
   private closed = false
+  /** Lookup results by `id:…`, `entity:…` and `domain:…`, trusted only while `cacheLive`. */
+  private readonly lookups = new Map<string, { readonly record: IdpRecord; readonly at: number }>()
+  /** Bumped on every invalidation: a lookup that started before one must not fill the cache. */
+  private generation = 0
+  private cacheLive = false
+  private unlisten: (() => Promise<void>) | undefined
 
   private constructor(
     private readonly driver: SqlDriver,
     /** The schema, quoted for SQL. */
     private readonly s: string,
+    /** The LISTEN/NOTIFY channel of this schema's changes. */
+    private readonly channel: string,
+    private readonly cacheTtlMs: number,
   ) {}
 
   /**
@@ -119,9 +139,14 @@ export class SqlIdpStore implements IdpStore {
    */
   static async open(options: SqlIdpStoreOptions = {}): Promise<SqlIdpStore> {
     const schema = checkConnectionOptions(options, 'SqlIdpStore.open')
-    const { allowSharedEntityIds = false } = options
+    const { allowSharedEntityIds = false, cacheTtlMs = 60_000 } = options
     if (typeof allowSharedEntityIds !== 'boolean') {
       throw new TypeError('SqlIdpStore.open: "options.allowSharedEntityIds" must be true or false')
+    }
+    if (!Number.isInteger(cacheTtlMs) || cacheTtlMs < 0) {
+      throw new TypeError(
+        'SqlIdpStore.open: "options.cacheTtlMs" must be a non-negative integer of milliseconds',
+      )
     }
     let driver: SqlDriver
     try {
@@ -157,7 +182,23 @@ export class SqlIdpStore implements IdpStore {
       if (err instanceof SamlError) throw err
       throw unavailable(`cannot create or migrate the IdP store schema "${schema}"`, err)
     }
-    return new SqlIdpStore(driver, s)
+    const channel = `saml_idp_changes_${createHash('sha256').update(schema).digest('hex').slice(0, 24)}`
+    const store = new SqlIdpStore(driver, s, channel, cacheTtlMs)
+    if (cacheTtlMs > 0) {
+      try {
+        store.unlisten = await driver.listen(channel, {
+          onNotify: () => store.invalidate(),
+          onState: (listening) => {
+            store.invalidate()
+            store.cacheLive = listening
+          },
+        })
+      } catch (err) {
+        await driver.close().catch(() => {})
+        throw unavailable('cannot listen for IdP changes', err)
+      }
+    }
+    return store
   }
 
   /** `'pglite'` or `'pg'`: which driver the store runs on. */
@@ -167,29 +208,35 @@ export class SqlIdpStore implements IdpStore {
 
   async get(id: string): Promise<IdpRecord | undefined> {
     if (!storable(id, MAX_ID)) return undefined
-    const rows = await this.query<Row>(`SELECT ${COLUMNS} FROM ${this.s}.idps i WHERE i.id = $1`, [id])
-    return rows[0] && this.toRecord(rows[0])
+    return this.lookup(`id:${id}`, async () => {
+      const rows = await this.query<Row>(`SELECT ${COLUMNS} FROM ${this.s}.idps i WHERE i.id = $1`, [id])
+      return rows[0] && this.toRecord(rows[0])
+    })
   }
 
   async findByEntityId(entityId: string): Promise<IdpRecord | undefined> {
     if (!storable(entityId, MAX_ENTITY_ID)) return undefined
-    const rows = await this.query<Row>(
-      `SELECT ${COLUMNS} FROM ${this.s}.idps i WHERE i.entity_id = $1 LIMIT 2`,
-      [entityId],
-    )
-    // With shared entityIDs an ambiguous issuer resolves to nothing rather than to a guess.
-    return rows.length === 1 ? this.toRecord(rows[0]!) : undefined
+    return this.lookup(`entity:${entityId}`, async () => {
+      const rows = await this.query<Row>(
+        `SELECT ${COLUMNS} FROM ${this.s}.idps i WHERE i.entity_id = $1 LIMIT 2`,
+        [entityId],
+      )
+      // With shared entityIDs an ambiguous issuer resolves to nothing rather than to a guess.
+      return rows.length === 1 ? this.toRecord(rows[0]!) : undefined
+    })
   }
 
   async findByEmailDomain(domain: string): Promise<IdpRecord | undefined> {
     const normalized = normalizeEmailDomain(domain)
     if (normalized === undefined) return undefined
-    const rows = await this.query<Row>(
-      `SELECT ${COLUMNS} FROM ${this.s}.idp_email_domains d JOIN ${this.s}.idps i ON i.id = d.idp_id
-       WHERE d.domain = $1`,
-      [normalized],
-    )
-    return rows[0] && this.toRecord(rows[0])
+    return this.lookup(`domain:${normalized}`, async () => {
+      const rows = await this.query<Row>(
+        `SELECT ${COLUMNS} FROM ${this.s}.idp_email_domains d JOIN ${this.s}.idps i ON i.id = d.idp_id
+         WHERE d.domain = $1`,
+        [normalized],
+      )
+      return rows[0] && this.toRecord(rows[0])
+    })
   }
 
   async list(options: ListIdpsOptions = {}): Promise<IdpRecord[]> {
@@ -229,6 +276,8 @@ export class SqlIdpStore implements IdpStore {
             [domains, fields.id],
           )
         }
+        // Delivered on commit to every store listening on this schema, this one included.
+        await tx.query('SELECT pg_notify($1, $2)', [this.channel, fields.id])
         return written!
       })
     } catch (err) {
@@ -236,13 +285,19 @@ export class SqlIdpStore implements IdpStore {
       throw unavailable(`cannot store IdP "${fields.id}"`, err, fields.id)
     }
     const record: IdpRecord = Object.freeze({ ...fields, version: row.version, updatedAt: row.updated_at })
+    this.invalidate()
     this.remember(row, record)
     return record
   }
 
   async delete(id: string): Promise<boolean> {
     if (!storable(id, MAX_ID)) return false
-    const rows = await this.query(`DELETE FROM ${this.s}.idps WHERE id = $1 RETURNING id`, [id])
+    const rows = await this.query(
+      `WITH deleted AS (DELETE FROM ${this.s}.idps WHERE id = $1 RETURNING id)
+       SELECT id, pg_notify($2, id) FROM deleted`,
+      [id, this.channel],
+    )
+    this.invalidate()
     this.parsed.delete(id)
     return rows.length > 0
   }
@@ -251,8 +306,40 @@ export class SqlIdpStore implements IdpStore {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.cacheLive = false
+    this.invalidate()
     this.parsed.clear()
+    await this.unlisten?.().catch(() => {})
     await this.driver.close()
+  }
+
+  /**
+   * A lookup through the cache: served from memory while notifications are flowing and the entry
+   * is younger than `cacheTtlMs`; otherwise queried, and remembered only if no change notification
+   * arrived meanwhile (else a stale row read before the change could outlive it). Misses are not
+   * cached, so lookups of made-up ids cannot fill memory.
+   */
+  private async lookup(
+    key: string,
+    fetch: () => Promise<IdpRecord | undefined>,
+  ): Promise<IdpRecord | undefined> {
+    const now = Date.now()
+    if (this.cacheLive) {
+      const hit = this.lookups.get(key)
+      if (hit && now - hit.at < this.cacheTtlMs) return hit.record
+    }
+    const generation = this.generation
+    const record = await fetch()
+    if (record && this.cacheLive && generation === this.generation) {
+      if (this.lookups.size >= LOOKUP_CACHE_SIZE) this.lookups.delete(this.lookups.keys().next().value!)
+      this.lookups.set(key, { record, at: now })
+    }
+    return record
+  }
+
+  private invalidate(): void {
+    this.generation++
+    this.lookups.clear()
   }
 
   private async query<R>(text: string, params: readonly unknown[]): Promise<R[]> {
