@@ -125,7 +125,12 @@ describe('demo in a real browser', () => {
       await signInAtIdp(page, 'bob@acme.test')
       await page.waitForURL(`${demo.url}/admin/idp/acme/test`)
       assert.ok(await page.isVisible('.attempt[data-ok="true"]'))
-      assert.match((await page.textContent('.attempt pre.xml')) ?? '', /saml2p:Response/)
+      const xml = (await page.locator('.attempt').first().locator('pre.xml').allTextContents()).join('\n')
+      assert.match(
+        xml,
+        /saml2:Assertion[\s\S]*saml2p:Response/,
+        'the verified assertion, then the response as posted',
+      )
       await page.screenshot({ path: join(OUT, 'admin-test-connection.png'), fullPage: true })
     } finally {
       await page.context().close()
