@@ -133,7 +133,11 @@ export function samlRouter(options: SamlRouterOptions): Router {
           }
           ;(req as Request & { authInfo?: unknown }).authInfo = authInfo
           if (options.onSuccess) {
-            Promise.resolve(options.onSuccess(req, res, authInfo)).catch(next)
+            const onSuccess = options.onSuccess
+            // A throw inside onSuccess, sync or async, goes to the error handler, never up the stack.
+            Promise.resolve()
+              .then(() => onSuccess(req, res, authInfo))
+              .catch(next)
             return
           }
           res.redirect(successRedirectStatus, authInfo.returnTo)
@@ -167,6 +171,11 @@ export function samlRouter(options: SamlRouterOptions): Router {
   // SP-initiated Single Logout: end the local session, then tell the IdP (when it has an SLO endpoint).
   const logout = async (req: Request, res: Response, next: NextFunction) => {
     try {
+      // Another site must not be able to sign the user out (here, at the IdP and at every SP of
+      // its session): browsers say where a navigation came from.
+      if (req.get('sec-fetch-site') === 'cross-site') {
+        throw new SamlError('logout must start on this site', 'ERR_SAML_BAD_REQUEST')
+      }
       const record = await recordOf(req)
       const current = samlSession(req)
       const returnTo = req.query.returnTo

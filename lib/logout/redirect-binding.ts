@@ -17,6 +17,9 @@ export interface RedirectMessage {
   readonly signedOctets: string
 }
 
+/** SAML bindings allow 80 bytes; real IdPs send more, but nothing near this. */
+export const MAX_RELAY_STATE = 1024
+
 const PARAMS = new Set(['SAMLRequest', 'SAMLResponse', 'RelayState', 'SigAlg', 'Signature'])
 
 function bad(message: string): SamlError {
@@ -55,6 +58,9 @@ export function parseRedirectQuery(rawQuery: string): RedirectMessage {
     .map((key) => `${key}=${raw.get(key)}`)
     .join('&')
   const relayState = raw.has('RelayState') ? decodeComponent(raw.get('RelayState')!, 'RelayState') : undefined
+  if (relayState !== undefined && relayState.length > MAX_RELAY_STATE) {
+    throw bad(`RelayState is longer than ${MAX_RELAY_STATE} characters`)
+  }
   const sigAlg = raw.has('SigAlg') ? decodeComponent(raw.get('SigAlg')!, 'SigAlg') : undefined
   const signature = raw.has('Signature') ? decodeComponent(raw.get('Signature')!, 'Signature') : undefined
   return {
@@ -88,16 +94,15 @@ export function verifyRedirectSignature(message: RedirectMessage, policy: Signat
   const signature = decodeBase64Strict(message.signature)
   if (!signature) throw new SamlError('the Signature parameter is not base64', 'ERR_SAML_SIGNATURE_INVALID')
   const data = Buffer.from(message.signedOctets, 'utf8')
-  const verified = policy.trust.keys.some(
-    (trusted) =>
-      trusted.keyType === algorithm.keyType &&
-      cryptoVerify(
-        algorithm.hash,
-        data,
-        trusted.keyType === 'ec' ? { key: trusted.key, dsaEncoding: 'der' } : trusted.key,
-        signature,
-      ),
-  )
+  // ECDSA query signatures come as r‖s (XMLDSig's encoding, what Santuario-based IdPs send) or
+  // as DER; both are tried. Replays are caught by message ID, so the two forms give nothing extra.
+  const verified = policy.trust.keys.some((trusted) => {
+    if (trusted.keyType !== algorithm.keyType) return false
+    if (trusted.keyType === 'rsa') return cryptoVerify(algorithm.hash, data, trusted.key, signature)
+    return (['ieee-p1363', 'der'] as const).some((dsaEncoding) =>
+      cryptoVerify(algorithm.hash, data, { key: trusted.key, dsaEncoding }, signature),
+    )
+  })
   if (!verified) {
     throw new SamlError(
       "the logout message's signature does not verify with the IdP's certificates",

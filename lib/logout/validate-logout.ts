@@ -1,10 +1,23 @@
 import { SamlError, type SamlErrorCode } from '../errors/saml-error.js'
 import { verifyEnvelopedSignature, type SignaturePolicy } from '../validate/verify-signature.js'
 import { decodeBase64Strict } from '../xml/base64.js'
-import { attr, childElements, childrenNamed, isElement, leafText, optionalChild } from '../xml/dom.js'
+import {
+  attr,
+  childElements,
+  childrenNamed,
+  isElement,
+  leafText,
+  optionalChild,
+  trimmedText,
+} from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
 import { parseXml, type XmlLimits } from '../xml/parse-xml.js'
-import { inflateRedirectMessage, parseRedirectQuery, verifyRedirectSignature } from './redirect-binding.js'
+import {
+  inflateRedirectMessage,
+  MAX_RELAY_STATE,
+  parseRedirectQuery,
+  verifyRedirectSignature,
+} from './redirect-binding.js'
 
 /** What logout validation checks a message against: one IdP's keys and this SP's SLO URL. */
 export interface LogoutPolicy extends SignaturePolicy {
@@ -98,6 +111,8 @@ export function validateLogoutMessage(
     if (!decoded) fail('ERR_SAML_MALFORMED', `${type} is not base64`, idp)
     xml = decoded!.toString('utf8')
     relayState = typeof RelayState === 'string' ? RelayState : undefined
+    if (relayState !== undefined && relayState.length > MAX_RELAY_STATE)
+      fail('ERR_SAML_BAD_REQUEST', `RelayState is longer than ${MAX_RELAY_STATE} characters`, idp)
     verifyRoot = (root) => {
       const signature = optionalChild(root, NS.dsig, 'Signature')
       if (!signature) fail('ERR_SAML_SIGNATURE_MISSING', 'the logout message is not signed', idp)
@@ -132,8 +147,12 @@ export function validateLogoutMessage(
   const issuer = leafText(issuerEl as Element).trim()
   if (issuer !== policy.entityId)
     fail('ERR_SAML_ISSUER_MISMATCH', `the ${expected} was issued by another entity, not IdP "${idp}"`, idp)
+  // Signed messages must say where they go (SAML bindings 3.4.5.2, 3.5.5.2), so one sent to another
+  // SP cannot be replayed here.
   const destination = attr(root, 'Destination')
-  if (destination !== undefined && destination !== policy.sloUrl)
+  if (destination === undefined)
+    fail('ERR_SAML_DESTINATION_MISMATCH', `the signed ${expected} has no Destination`, idp)
+  if (destination !== policy.sloUrl)
     fail(
       'ERR_SAML_DESTINATION_MISMATCH',
       `the ${expected} is addressed to another URL, not ${policy.sloUrl}`,
@@ -148,7 +167,9 @@ export function validateLogoutMessage(
       fail('ERR_SAML_SUBJECT', 'encrypted NameIDs in logout requests are not supported', idp)
     const nameIdEl = optionalChild(root, NS.assertion, 'NameID')
     if (!nameIdEl) fail('ERR_SAML_SUBJECT', 'the LogoutRequest names no NameID', idp)
-    const nameID = leafText(nameIdEl!)
+    // Trimmed as at login, or a pretty-printed NameID would never match the session it names.
+    const nameID = trimmedText(nameIdEl!)
+    if (nameID === '') fail('ERR_SAML_SUBJECT', 'the LogoutRequest names an empty NameID', idp)
     const nameIDFormat = attr(nameIdEl!, 'Format')
     return {
       kind: 'request',

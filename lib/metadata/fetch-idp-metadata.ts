@@ -43,8 +43,11 @@ for (const [net, prefix] of [
   PRIVATE_RANGES.addSubnet(net, prefix, 'ipv4')
 }
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d
+  ['100::', 64], // discard
+  ['2002::', 16], // 6to4, which embeds an IPv4 address
+  ['64:ff9b:1::', 48], // local-use NAT64
+  ['fec0::', 10], // site-local (deprecated)
   ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
@@ -143,7 +146,11 @@ export async function fetchIdpMetadata(url: string, options: FetchIdpMetadataOpt
     if (status >= 300 && status < 400 && response.headers.location) {
       response.resume()
       if (hop >= maxRedirects) throw fetchError(current, `more than ${maxRedirects} redirects`)
-      current = new URL(response.headers.location, current)
+      try {
+        current = new URL(response.headers.location, current)
+      } catch (cause) {
+        throw fetchError(current, 'the redirect points to no valid URL', cause)
+      }
       continue
     }
     if (status !== 200) {
@@ -203,7 +210,8 @@ async function readBody(response: IncomingMessage, maxBytes: number, url: URL): 
     }
   } catch (err) {
     if (err instanceof SamlError) throw err
-    throw fetchError(url, 'the connection failed while reading', err)
+    const timedOut = (err as { name?: string }).name === 'AbortError'
+    throw fetchError(url, timedOut ? 'timed out' : 'the connection failed while reading', err)
   }
   return Buffer.concat(chunks).toString('utf8')
 }

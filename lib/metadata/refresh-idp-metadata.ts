@@ -5,7 +5,11 @@ import { fetchIdpMetadata, type FetchIdpMetadataOptions } from './fetch-idp-meta
 /** What one refresh of one IdP did. */
 export interface MetadataRefreshResult {
   readonly idp: string
-  readonly outcome: 'updated' | 'unchanged' | 'failed'
+  /**
+   * `skipped`: the record was changed or deleted while its metadata was being fetched; the write
+   * is left out (a deleted IdP must stay deleted) and the next round refreshes the new version.
+   */
+  readonly outcome: 'updated' | 'unchanged' | 'skipped' | 'failed'
   /** The store's new version, when updated. */
   readonly version?: number
   readonly error?: unknown
@@ -65,8 +69,14 @@ export async function refreshIdpMetadata(
   if (record.metadataUrl === undefined) return { idp: record.id, outcome: 'unchanged' }
   try {
     const xml = await fetchIdpMetadata(record.metadataUrl, { ...options, entityId: record.entityId })
-    if (xml === record.metadataXml) return { idp: record.id, outcome: 'unchanged' }
-    const stored = await store.put(recordInputWithMetadata(record, xml))
+    // The fetch may have taken seconds: write only over the version it was made for, never over an
+    // admin's later edit, and never bring back a deleted IdP.
+    const current = await store.get(record.id)
+    if (!current || current.version !== record.version || current.updatedAt !== record.updatedAt) {
+      return { idp: record.id, outcome: 'skipped' }
+    }
+    if (xml === current.metadataXml) return { idp: record.id, outcome: 'unchanged' }
+    const stored = await store.put(recordInputWithMetadata(current, xml))
     return { idp: record.id, outcome: 'updated', version: stored.version }
   } catch (error) {
     return { idp: record.id, outcome: 'failed', error }
@@ -81,7 +91,12 @@ export async function refreshIdpMetadata(
  * is pinned: metadata that names another entity is refused, not applied.
  *
  * Several instances may each run a refresher: writes happen only on change, and the result is the
- * same whichever instance writes first.
+ * same whichever instance writes first. A record changed or deleted while its metadata was being
+ * fetched is skipped (re-read right before writing), so a deleted IdP stays deleted.
+ *
+ * The metadata owns the entityID, SSO and SLO URLs, certificates and NameID format: overrides of
+ * those given beside `metadataXml` are replaced on refresh. Everything else in the record (attribute
+ * and groups maps, email domains, every flag) is kept.
  *
  * @example
  * ```ts

@@ -11,6 +11,15 @@ const READS = ['get', 'findByEntityId', 'findByEmailDomain', 'list'] as const
  */
 export function guardStore(store: IdpStore): IdpStore {
   const guarded = Object.create(store) as IdpStore
+  // Writes and close run on the store itself (its `this`, its private state, its write queue).
+  for (const method of ['put', 'delete', 'close'] as const) {
+    const original = store[method]
+    if (typeof original === 'function') {
+      Object.defineProperty(guarded, method, {
+        value: (original as (...a: unknown[]) => unknown).bind(store),
+      })
+    }
+  }
   for (const method of READS) {
     const original = store[method].bind(store) as (...args: unknown[]) => Promise<unknown>
     Object.defineProperty(guarded, method, {

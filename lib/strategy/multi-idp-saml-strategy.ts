@@ -60,6 +60,16 @@ export interface SamlAuthInfo {
   readonly [key: string]: unknown
 }
 
+/** Any thrown value as an Error, even one whose `String()` throws. */
+function toError(value: unknown): Error {
+  if (value instanceof Error) return value
+  try {
+    return new Error(String(value))
+  } catch {
+    return new Error('a non-Error value was thrown')
+  }
+}
+
 /** The posted SAMLResponse as text, for diagnostics only; nothing over the size cap is decoded. */
 function decodedXml(value: unknown, maxBytes: number): { responseXml: string } | undefined {
   if (typeof value !== 'string' || value.length > Math.ceil((maxBytes * 4) / 3) + 4) return undefined
@@ -125,9 +135,7 @@ export class MultiIdpSamlStrategy extends Strategy {
   }
 
   override authenticate(req: Request, options?: SamlAuthenticateOptions): void {
-    this.handle(req, options ?? {}).catch((err: unknown) =>
-      this.error(err instanceof Error ? err : new Error(String(err))),
-    )
+    this.handle(req, options ?? {}).catch((err: unknown) => this.error(toError(err)))
   }
 
   /** Resolves the IdP a request is for, by the configured resolvers. */
@@ -215,25 +223,32 @@ export class MultiIdpSamlStrategy extends Strategy {
     settled: (refusal: unknown) => void,
   ): Promise<void> {
     const context: VerifyContext = { idp: record, returnTo }
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       let finished = false
+      // Ends the request exactly once. Passport's success/fail/error run the app's code
+      // synchronously; if that throws, the throw rejects this promise (and so reaches `error`, as a
+      // throw in a synchronous strategy would) instead of becoming an unhandled rejection or a hang.
       const done: VerifyDone = (err, user, info) => {
         if (finished) return
         finished = true
-        resolve()
-        if (err) {
-          settled(err)
-          return this.error(err)
+        try {
+          if (err) {
+            settled(err)
+            this.error(err)
+          } else if (!user) {
+            const message =
+              typeof info?.message === 'string' ? info.message : 'the application refused this user'
+            settled(new SamlError(message, 'ERR_SAML_ACCESS_DENIED', { idp: record.id }))
+            this.fail({ message: 'the application refused this user', ...info }, 401)
+          } else {
+            settled(undefined)
+            const authInfo: SamlAuthInfo = { ...info, idp: record.id, returnTo, profile }
+            this.success(user, authInfo)
+          }
+          resolve()
+        } catch (thrown) {
+          reject(toError(thrown))
         }
-        if (!user) {
-          const message =
-            typeof info?.message === 'string' ? info.message : 'the application refused this user'
-          settled(new SamlError(message, 'ERR_SAML_ACCESS_DENIED', { idp: record.id }))
-          return this.fail({ message: 'the application refused this user', ...info }, 401)
-        }
-        settled(undefined)
-        const authInfo: SamlAuthInfo = { ...info, idp: record.id, returnTo, profile }
-        this.success(user, authInfo)
       }
       try {
         const result = this.options.passReqToCallback
@@ -242,11 +257,11 @@ export class MultiIdpSamlStrategy extends Strategy {
         if (result && typeof (result as Promise<unknown>).then === 'function') {
           ;(result as Promise<Express.User | false | null | undefined>).then(
             (user) => done(null, user),
-            (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+            (err: unknown) => done(toError(err)),
           )
         }
       } catch (err) {
-        done(err instanceof Error ? err : new Error(String(err)))
+        done(toError(err))
       }
     })
   }

@@ -192,6 +192,26 @@ describe('Single Logout (HTTP-Redirect and HTTP-POST) with samlify as the IdP', 
     assert.equal((await browser.get(`${app.baseUrl}/me`, true)).status, 200)
   })
 
+  it('refuses a logout started from another site, and an oversized RelayState', async () => {
+    const browser = await signIn('erin@acme.test', 'sess-5')
+    const crossSite = await browser.request(`${app.baseUrl}/saml/acme/logout`, {
+      headers: { 'sec-fetch-site': 'cross-site', accept: 'application/json' },
+    })
+    assert.equal(crossSite.status, 400)
+    assert.equal((await browser.get(`${app.baseUrl}/me`, true)).status, 200, 'session kept')
+
+    const request = idp.createLogoutRequest(sp, 'redirect', {
+      logoutNameID: 'erin@acme.test',
+      sessionIndex: 'sess-5',
+    } as never) as { context: string }
+    const url = new URL(request.context)
+    url.searchParams.set('RelayState', 'x'.repeat(2000))
+    const res = await browser.get(url.href, true)
+    assert.equal(res.status, 400)
+    assert.equal(await code(res), 'ERR_SAML_BAD_REQUEST')
+    assert.equal((await browser.get(`${app.baseUrl}/me`, true)).status, 200, 'session kept')
+  })
+
   it('logout without a SAML session, or for an IdP without SLO, only ends the local session', async () => {
     await app.store.put({
       id: 'noslo',

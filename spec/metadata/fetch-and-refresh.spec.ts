@@ -203,6 +203,48 @@ describe('startMetadataRefresh: a key rotation published in metadata reaches the
     }
   })
 
+  it('never writes over a change or a delete made while the metadata was being fetched', async () => {
+    let release: () => void = () => {}
+    let requested: () => void = () => {}
+    const server = await metadataServer({
+      '/slow.xml': (res) => {
+        requested()
+        new Promise<void>((resolve) => (release = resolve)).then(() =>
+          res.writeHead(200).end(rotated.metadataXml()),
+        )
+      },
+    })
+    const store = new MemoryIdpStore()
+    try {
+      for (const [change, expected] of [
+        ['delete', undefined],
+        ['edit', false],
+      ] as const) {
+        await store.put({
+          id: 'acme',
+          metadataXml: before_.metadataXml(),
+          metadataUrl: `${server.url}/slow.xml`,
+          allowIdpInitiated: true,
+        })
+        const refresher = startMetadataRefresh(store, { immediate: false, fetch: local })
+        const fetching = new Promise<void>((resolve) => (requested = resolve))
+        const round = refresher.refreshNow()
+        await fetching
+        // The admin offboards the IdP (or tightens it) while the fetch is in flight.
+        if (change === 'delete') await store.delete('acme')
+        else await store.put({ ...(await store.get('acme'))!, allowIdpInitiated: false })
+        release()
+        const [result] = await round
+        refresher.stop()
+        assert.equal(result!.outcome, 'skipped', change)
+        assert.equal((await store.get('acme'))?.allowIdpInitiated, expected, change)
+        await store.delete('acme')
+      }
+    } finally {
+      await server.close()
+    }
+  })
+
   it('refuses metadata that names another entity (the entityID is pinned)', async () => {
     const impostor = new TestIdp({
       entityId: 'https://evil.test/saml',
