@@ -1,7 +1,7 @@
-import { SamlError } from '../errors/saml-error.js'
 import type { IdpRecord, IdpRecordInput } from './idp-record.js'
 import { checkListOptions, type IdpStore, type ListIdpsOptions } from './idp-store.js'
 import { normalizeEmailDomain, normalizeIdpRecord } from './normalize-idp-record.js'
+import { checkUniqueClaims } from './unique-claims.js'
 
 /**
  * The reference {@link IdpStore}: records in process memory, indexed by id, entityID and email
@@ -46,24 +46,7 @@ export class MemoryIdpStore implements IdpStore {
 
   async put(input: IdpRecordInput): Promise<IdpRecord> {
     const fields = normalizeIdpRecord(input)
-    const owner = this.idByEntityId.get(fields.entityId)
-    if (owner !== undefined && owner !== fields.id) {
-      throw new SamlError(
-        `IdP "${fields.id}": entityID "${fields.entityId}" already belongs to IdP "${owner}"`,
-        'ERR_SAML_IDP_CONFIG',
-        { idp: fields.id },
-      )
-    }
-    for (const domain of fields.emailDomains) {
-      const domainOwner = this.idByDomain.get(domain)
-      if (domainOwner !== undefined && domainOwner !== fields.id) {
-        throw new SamlError(
-          `IdP "${fields.id}": email domain "${domain}" already belongs to IdP "${domainOwner}"`,
-          'ERR_SAML_IDP_CONFIG',
-          { idp: fields.id },
-        )
-      }
-    }
+    checkUniqueClaims(fields, this.idByEntityId, this.idByDomain)
     const previous = this.byId.get(fields.id)
     const record: IdpRecord = Object.freeze({
       ...fields,

@@ -7,6 +7,7 @@ import { SamlError } from '../../errors/saml-error.js'
 import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../idp-record.js'
 import { checkListOptions, type IdpStore, type ListIdpsOptions } from '../idp-store.js'
 import { normalizeEmailDomain, normalizeIdpRecord } from '../normalize-idp-record.js'
+import { checkUniqueClaims } from '../unique-claims.js'
 
 /** Options for {@link FileIdpStore.open}. */
 export interface FileIdpStoreOptions {
@@ -181,7 +182,7 @@ export class FileIdpStore implements IdpStore {
     this.checkWritable()
     const fields = normalizeIdpRecord(input)
     return this.serially(async () => {
-      this.checkUnique(fields, this.byEntityId, this.byDomain)
+      checkUniqueClaims(fields, this.byEntityId, this.byDomain)
       const previous = this.entries.get(fields.id)
       const now = new Date().toISOString()
       const record: IdpRecord = Object.freeze({
@@ -427,7 +428,7 @@ export class FileIdpStore implements IdpStore {
     const errors: SamlError[] = []
     const accept = (entry: Entry): boolean => {
       try {
-        this.checkUnique(entry.record, byEntityId, byDomain)
+        checkUniqueClaims(entry.record, byEntityId, byDomain)
       } catch (err) {
         errors.push(fileError(entry.file, entry.record.id, (err as Error).message, err))
         return false
@@ -460,31 +461,6 @@ export class FileIdpStore implements IdpStore {
     this.byEntityId = byEntityId
     this.byDomain = byDomain
     return errors
-  }
-
-  private checkUnique(
-    fields: IdpRecordFields,
-    byEntityId: ReadonlyMap<string, string>,
-    byDomain: ReadonlyMap<string, string>,
-  ): void {
-    const owner = byEntityId.get(fields.entityId)
-    if (owner !== undefined && owner !== fields.id) {
-      throw new SamlError(
-        `IdP "${fields.id}": entityID "${fields.entityId}" already belongs to IdP "${owner}"`,
-        'ERR_SAML_IDP_CONFIG',
-        { idp: fields.id },
-      )
-    }
-    for (const domain of fields.emailDomains) {
-      const domainOwner = byDomain.get(domain)
-      if (domainOwner !== undefined && domainOwner !== fields.id) {
-        throw new SamlError(
-          `IdP "${fields.id}": email domain "${domain}" already belongs to IdP "${domainOwner}"`,
-          'ERR_SAML_IDP_CONFIG',
-          { idp: fields.id },
-        )
-      }
-    }
   }
 
   private index(entry: Entry): void {
