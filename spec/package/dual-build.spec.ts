@@ -2,7 +2,7 @@
 // from ESM, for each entry point. Runs after `npm run build` (npm test builds first).
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 
 const root = new URL('../../', import.meta.url).pathname
@@ -16,6 +16,7 @@ const entries = {
   ],
   'passport-saml-multi-idp/sql': ['SqlIdpStore', 'PostgresSamlCache'],
   'passport-saml-multi-idp/redis': ['RedisSamlCache'],
+  'passport-saml-multi-idp/testing': ['idpStoreConformance', 'samlCacheConformance', 'CERTS'],
 }
 
 function run(args: string[]): string {
@@ -46,6 +47,20 @@ describe('built package (dist/esm and dist/cjs)', () => {
       for (const key of exported) assert.ok(cjs.includes(key), `${name} exports ${key}`)
     })
   }
+
+  it('the testing entry inlines exactly the fixture certificates', () => {
+    const certs = JSON.parse(
+      run(['-e', `console.log(JSON.stringify(require('passport-saml-multi-idp/testing').CERTS))`]),
+    )
+    const files = { acme: 'idp-acme', acmeNext: 'idp-acme-next', globex: 'idp-globex', ec: 'idp-ec' }
+    for (const [name, file] of Object.entries(files)) {
+      assert.equal(
+        certs[name].trim(),
+        readFileSync(`${root}spec/fixtures/keys/${file}.cert.pem`, 'utf8').trim(),
+        name,
+      )
+    }
+  })
 
   it('the CommonJS build runs: an embedded SQL store opens, stores and reads a record', () => {
     const script = `
