@@ -146,26 +146,19 @@ export function samlRouter(options: SamlRouterOptions): Router {
     )(req, res, next)
   }
 
-  const metadata = async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const record = await strategy.options.store.get(String(req.params.idp))
-      if (!record)
-        throw new SamlError(
-          `no IdP is registered for id "${String(req.params.idp).slice(0, 80)}"`,
-          'ERR_SAML_UNKNOWN_IDP',
-        )
-      res.type('application/samlmetadata+xml').send(strategy.serviceProvider.metadata(record))
-    } catch (err) {
-      next(err)
-    }
-  }
-
   const recordOf = async (req: Request) => {
     const id = String(req.params.idp)
     const record = await strategy.options.store.get(id)
     if (!record)
       throw new SamlError(`no IdP is registered for id "${id.slice(0, 80)}"`, 'ERR_SAML_UNKNOWN_IDP')
     return record
+  }
+  const metadata = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      res.type('application/samlmetadata+xml').send(strategy.serviceProvider.metadata(await recordOf(req)))
+    } catch (err) {
+      next(err)
+    }
   }
 
   // SP-initiated Single Logout: end the local session, then tell the IdP (when it has an SLO endpoint).

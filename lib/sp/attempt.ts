@@ -19,7 +19,11 @@ export interface SamlAttempt {
   readonly idp?: string
   readonly at: Date
   readonly ok: boolean
-  readonly error?: { readonly code: SamlErrorCode | string; readonly message: string }
+  /**
+   * Why it was refused: a `SamlErrorCode`, or `'ERR_VERIFY'` when the error was not a SamlError
+   * (thrown by your verify callback, or by the app code Passport runs after it).
+   */
+  readonly error?: { readonly code: SamlErrorCode | 'ERR_VERIFY'; readonly message: string }
   /** The decoded SAMLResponse, when it was base64 of at most the size cap. */
   readonly responseXml?: string
   /**

@@ -21,8 +21,6 @@ export interface CompiledIdp {
   readonly attributeMap: CompiledAttributeMap
   /** node-saml, used for what it does well: AuthnRequests and SP metadata. */
   readonly saml: SAML
-  /** This SP's SingleLogoutService URL for the IdP. */
-  readonly sloUrl: string
   /** What inbound logout messages are checked against. */
   readonly logoutPolicy: LogoutPolicy
   /**
@@ -135,7 +133,6 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
       policy,
       attributeMap: compileAttributeMap(record.attributeMap, record.groupsMap),
       saml,
-      sloUrl,
       logoutPolicy: Object.freeze({
         idp: record.id,
         entityId: record.entityId,

@@ -95,6 +95,8 @@ export function replayKey(idp: string, issuer: string, assertionId: string): str
  */
 export class SamlServiceProvider {
   readonly compiledIdps: CompiledIdpCache
+  /** SP metadata per compiled IdP revision: written once, gone with the revision. */
+  private readonly metadataByIdp = new WeakMap<CompiledIdp, string>()
 
   constructor(readonly settings: ServiceProviderSettings) {
     this.compiledIdps = new CompiledIdpCache({
@@ -334,12 +336,14 @@ export class SamlServiceProvider {
   /** SP metadata for one IdP: entityID, ACS, SLO when the IdP has one, signing and encryption certs. */
   metadata(record: IdpRecord): string {
     const compiled = this.compiledIdps.get(record)
-    const { sp } = this.settings
-    const xml = compiled.saml.generateServiceProviderMetadata(
-      sp.decryptionCert ?? null,
-      sp.signingCert ?? null,
-    )
-    return compiled.logoutSaml ? withSingleLogout(xml, sp.signingCert) : xml
+    let xml = this.metadataByIdp.get(compiled)
+    if (xml === undefined) {
+      const { sp } = this.settings
+      xml = compiled.saml.generateServiceProviderMetadata(sp.decryptionCert ?? null, sp.signingCert ?? null)
+      if (compiled.logoutSaml) xml = withSingleLogout(xml, sp.signingCert)
+      this.metadataByIdp.set(compiled, xml)
+    }
+    return xml
   }
 
   private async cacheCall<T>(fn: () => Promise<T>): Promise<T> {
