@@ -316,9 +316,11 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
       if (err instanceof DemoHttpError) return sendJsonError(res, err.status, err.code, err.message)
       if (isSamlError(err)) {
         // The admin's input was refused: 400, whatever status the code has at the ACS. An unreachable
-        // store is not the admin's fault.
+        // store is not the admin's fault. The contract (docs/demo.md) names three codes for a refused
+        // record, so a record that claims another's entityID or domain is answered as invalid too.
         const status = err.code === 'ERR_SAML_STORE_UNAVAILABLE' ? 503 : 400
-        return sendJsonError(res, status, err.code, err.message)
+        const code = err.code === 'ERR_SAML_IDP_CONFLICT' ? 'ERR_SAML_IDP_CONFIG' : err.code
+        return sendJsonError(res, status, code, err.message)
       }
       const status = (err as { status?: unknown }).status
       if (typeof status === 'number' && status >= 400 && status < 500) {

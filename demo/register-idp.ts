@@ -6,7 +6,7 @@
  */
 import {
   fetchIdpMetadata,
-  IDP_RECORD_INPUT_FIELDS,
+  IDP_RECORD_FIELDS,
   type IdpRecord,
   type IdpRecordInput,
   type IdpStore,
@@ -25,7 +25,9 @@ export class DemoHttpError extends Error {
 }
 
 /** Fields an admin may send: every `IdpRecordInput` field except `id` (taken from the URL). */
-const FIELDS: ReadonlySet<string> = new Set<string>(IDP_RECORD_INPUT_FIELDS.filter((field) => field !== 'id'))
+const FIELDS: ReadonlySet<string> = new Set<string>(
+  Object.keys(IDP_RECORD_FIELDS).filter((field) => field !== 'id'),
+)
 
 /** How metadata URLs are fetched. */
 export interface MetadataFetchPolicy {

@@ -15,26 +15,24 @@ export { samlRouter, SAML_SESSION_KEY } from './express/saml-router.js'
 export type { SamlRouterOptions } from './express/saml-router.js'
 export { samlErrorHandler, sendSamlError } from './express/error-handler.js'
 
-export { SamlError, SAML_ERROR_STATUS, isSamlError } from './errors/saml-error.js'
-export type { SamlErrorCode } from './errors/saml-error.js'
+export { SamlError, SAML_ERROR_CODES, isSamlError } from './errors/saml-error.js'
+export type { SamlErrorCode, SamlErrorOptions } from './errors/saml-error.js'
+export { samlErrorStatus } from './http/saml-error-status.js'
 
 export { MemoryIdpStore } from './store/memory-idp-store.js'
-export {
-  IDP_RECORD_INPUT_FIELDS,
-  normalizeEmailDomain,
-  normalizeIdpRecord,
-} from './store/normalize-idp-record.js'
+export { normalizeIdpRecord } from './record/normalize-idp-record.js'
+export { normalizeEmailDomain } from './record/email-domain.js'
+export { IDP_RECORD_FIELDS } from './record/record-fields.js'
 export { FileIdpStore } from './store/file/file-idp-store.js'
 export type { FileIdpStoreOptions } from './store/file/file-idp-store.js'
 export type { IdpStore, ListIdpsOptions } from './store/idp-store.js'
 export type {
-  AttributePresetName,
   IdpEndpoints,
   IdpRecord,
   IdpRecordFields,
   IdpRecordInput,
   SamlBinding,
-} from './store/idp-record.js'
+} from './record/record-fields.js'
 
 export { MemorySamlCache } from './cache/memory-saml-cache.js'
 export type { MemorySamlCacheOptions } from './cache/memory-saml-cache.js'
@@ -53,15 +51,16 @@ export { parseIdpMetadata } from './metadata/parse-idp-metadata.js'
 export type { ParsedIdpMetadata, ParseIdpMetadataOptions } from './metadata/parse-idp-metadata.js'
 export { fetchIdpMetadata } from './metadata/fetch-idp-metadata.js'
 export type { FetchIdpMetadataOptions } from './metadata/fetch-idp-metadata.js'
-export { refreshIdpMetadata, startMetadataRefresh } from './metadata/refresh-idp-metadata.js'
+export { refreshIdpMetadata, startMetadataRefresh } from './refresh/refresh-idp-metadata.js'
 export type {
   MetadataRefresher,
   MetadataRefreshOptions,
   MetadataRefreshResult,
-} from './metadata/refresh-idp-metadata.js'
+} from './refresh/refresh-idp-metadata.js'
 export { normalizeCertificate } from './metadata/certificate.js'
 
-export { presets, defaultAttributeMap } from './profile/presets.js'
+export { presets, defaultAttributeMap, ATTRIBUTE_PRESET_NAMES } from './profile/presets.js'
+export type { AttributePresetName } from './profile/presets.js'
 export { compileAttributeMap, mapProfile } from './profile/map-profile.js'
 export type { CompiledAttributeMap } from './profile/map-profile.js'
 export type {

@@ -1,5 +1,6 @@
-import { Redis, type Cluster, type RedisOptions } from 'ioredis'
+import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import { SamlError } from '../errors/saml-error.js'
+import { importOptionalPeer } from '../peers/import-optional-peer.js'
 import type { SamlCache } from './saml-cache.js'
 import { checkCacheArgs, checkCacheKey } from './check-cache-args.js'
 
@@ -148,7 +149,9 @@ export class RedisSamlCache implements SamlCache {
       throw new TypeError('"options.redisOptions" must be an object of ioredis options')
     }
 
-    const client = new Redis(url, {
+    // Loaded only here: with a client of your own, the cache never imports ioredis itself.
+    const ioredis = await importOptionalPeer('ioredis', 'RedisSamlCache.connect', () => import('ioredis'))
+    const client = new ioredis.Redis(url, {
       ...FAIL_FAST_OPTIONS,
       connectTimeout: Math.min(connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
       ...redisOptions,

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, Response } from 'express'
 import { SamlError } from '../errors/saml-error.js'
+import { samlErrorStatus } from '../http/saml-error-status.js'
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -39,6 +40,6 @@ export function sendSamlError(
 export function samlErrorHandler(): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (!(err instanceof SamlError) || res.headersSent) return next(err)
-    sendSamlError(req, res, err.status, err.code, err.message)
+    sendSamlError(req, res, samlErrorStatus(err.code), err.code, err.message)
   }
 }

@@ -14,7 +14,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
  * the result can be compared and de-duplicated. Validity dates are not checked: IdPs routinely
  * sign with expired self-signed certificates, and what matters is the key.
  *
- * Throws `SamlError` `ERR_SAML_IDP_CONFIG` when the text is not exactly one X.509 certificate
+ * Throws `SamlError` `ERR_SAML_CERTIFICATE_INVALID` when the text is not exactly one X.509 certificate
  * (a private key, a certificate request, two certificates, bad base64 or bad DER).
  *
  * @example
@@ -25,12 +25,15 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
  */
 export function normalizeCertificate(certPemOrBase64: string): string {
   if (typeof certPemOrBase64 !== 'string') {
-    throw new SamlError(`certificate must be a string, got ${typeof certPemOrBase64}`, 'ERR_SAML_IDP_CONFIG')
+    throw new SamlError(
+      `certificate must be a string, got ${typeof certPemOrBase64}`,
+      'ERR_SAML_CERTIFICATE_INVALID',
+    )
   }
   if (certPemOrBase64.length > MAX_CERTIFICATE_CHARS) {
     throw new SamlError(
       `certificate is ${certPemOrBase64.length} characters; the limit is ${MAX_CERTIFICATE_CHARS}`,
-      'ERR_SAML_IDP_CONFIG',
+      'ERR_SAML_CERTIFICATE_INVALID',
     )
   }
   let body = certPemOrBase64.trim()
@@ -41,19 +44,22 @@ export function normalizeCertificate(certPemOrBase64: string): string {
       // Never echo any of it: this is a secret pasted in the wrong place.
       throw new SamlError(
         'expected an X.509 certificate but got a PRIVATE KEY; paste the IdP certificate (never a private key)',
-        'ERR_SAML_IDP_CONFIG',
+        'ERR_SAML_CERTIFICATE_INVALID',
       )
     }
     if (blocks.length !== 1 || labels[0] !== 'CERTIFICATE') {
       const found = blocks.length === 0 ? 'no complete PEM block' : labels.map((l) => `"${l}"`).join(', ')
       throw new SamlError(
         `expected exactly one "-----BEGIN CERTIFICATE-----" PEM block, found ${found}`,
-        'ERR_SAML_IDP_CONFIG',
+        'ERR_SAML_CERTIFICATE_INVALID',
       )
     }
     const outside = body.replace(PEM_BLOCK, '').trim()
     if (outside !== '') {
-      throw new SamlError('certificate PEM has text outside its BEGIN/END lines', 'ERR_SAML_IDP_CONFIG')
+      throw new SamlError(
+        'certificate PEM has text outside its BEGIN/END lines',
+        'ERR_SAML_CERTIFICATE_INVALID',
+      )
     }
     body = blocks[0]![2]!
   }
@@ -61,7 +67,7 @@ export function normalizeCertificate(certPemOrBase64: string): string {
   if (base64 === '' || !BASE64.test(base64)) {
     throw new SamlError(
       'certificate is neither PEM nor base64 (expected "-----BEGIN CERTIFICATE-----" or the base64 DER as metadata shows it)',
-      'ERR_SAML_IDP_CONFIG',
+      'ERR_SAML_CERTIFICATE_INVALID',
     )
   }
   const der = Buffer.from(base64, 'base64')
@@ -69,12 +75,16 @@ export function normalizeCertificate(certPemOrBase64: string): string {
   try {
     cert = new X509Certificate(der)
   } catch (err) {
-    throw new SamlError('certificate base64 does not decode to an X.509 certificate', 'ERR_SAML_IDP_CONFIG', {
-      cause: err,
-    })
+    throw new SamlError(
+      'certificate base64 does not decode to an X.509 certificate',
+      'ERR_SAML_CERTIFICATE_INVALID',
+      {
+        cause: err,
+      },
+    )
   }
   if (!cert.raw.equals(der)) {
-    throw new SamlError('certificate has extra bytes after the X.509 DER', 'ERR_SAML_IDP_CONFIG')
+    throw new SamlError('certificate has extra bytes after the X.509 DER', 'ERR_SAML_CERTIFICATE_INVALID')
   }
   const canonical = cert.raw.toString('base64')
   const lines = canonical.match(/.{1,64}/g) ?? []

@@ -1,9 +1,14 @@
 import { SamlError } from '../errors/saml-error.js'
-import type { IdpEndpoints } from '../store/idp-record.js'
 import { attr, childElements, childrenNamed, isElement } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
 import { METADATA_XML_LIMITS, parseXml } from '../xml/parse-xml.js'
 import { normalizeCertificate } from './certificate.js'
+
+/** One URL per binding, as an IdP's metadata lists its SingleSignOnService / SingleLogoutService. */
+export interface IdpEndpoints {
+  readonly redirect?: string
+  readonly post?: string
+}
 
 /** What {@link parseIdpMetadata} reads from one IdP entity. Frozen. */
 export interface ParsedIdpMetadata {

@@ -1,6 +1,6 @@
 import { SamlError } from '../errors/saml-error.js'
-import type { AttributePresetName } from '../store/idp-record.js'
-import { defaultAttributeMap, presets } from './presets.js'
+import { normalizeAttributeMap, normalizeGroupsMap } from './attribute-map.js'
+import { defaultAttributeMap, presets, type AttributePresetName } from './presets.js'
 import type {
   AttributeFieldSpec,
   AttributeMap,
@@ -75,21 +75,11 @@ export interface CompiledAttributeMap {
   readonly groupsMap: ReadonlyMap<string, string>
 }
 
-const TRANSFORMS: ReadonlySet<string> = new Set<AttributeTransform>(['lowercase', 'uppercase', 'trim'])
-const SPEC_KEYS: ReadonlySet<string> = new Set(['from', 'multi', 'required', 'transform'])
 const URN_OID = 'urn:oid:'
 const GROUPS_FIELD = 'groups'
 /** Caps on what a missing-attribute message echoes from the IdP, so it stays readable. */
 const MAX_SENT_NAMES = 40
 const MAX_NAME_CHARS = 160
-
-function configError(message: string): SamlError {
-  return new SamlError(message, 'ERR_SAML_IDP_CONFIG')
-}
-
-function isPlainRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /**
  * True for `http://…` and `https://…` in any letter case, without a regex or an allocation: these
@@ -105,92 +95,22 @@ function isClaimUri(s: string): boolean {
   return s.charCodeAt(i) === 0x3a && s.charCodeAt(i + 1) === 0x2f && s.charCodeAt(i + 2) === 0x2f // '://'
 }
 
-function resolveMap(map: AttributeMap | AttributePresetName | undefined): AttributeMap {
-  if (map === undefined) return defaultAttributeMap
-  if (typeof map === 'string') {
-    // Object.hasOwn: a record naming 'constructor' or '__proto__' must not reach Object.prototype.
-    if (Object.hasOwn(presets, map)) return presets[map]
-    throw configError(
-      `attributeMap ${JSON.stringify(map)} is not a preset; use one of ${Object.keys(presets).join(', ')} or an object`,
-    )
-  }
-  if (!isPlainRecord(map)) throw configError('attributeMap must be a preset name or an object of field specs')
-  return map
-}
-
-function compileField(name: string, value: unknown): CompiledField {
-  const at = `attributeMap.${JSON.stringify(name)}`
-  if (name === '' || name === '__proto__') {
-    // An own `__proto__` field would turn into a prototype change in code that copies the profile
-    // with Object.assign or a deep merge, so it is refused here rather than produced later.
-    throw configError(`${at} is not a valid field name`)
-  }
-  let spec: AttributeFieldSpec
-  if (typeof value === 'string' || Array.isArray(value)) {
-    spec = { from: value as string | readonly string[] }
-  } else if (isPlainRecord(value)) {
-    for (const key of Object.keys(value)) {
-      if (!SPEC_KEYS.has(key)) {
-        throw configError(
-          `${at} has unknown key ${JSON.stringify(key)}; allowed: from, multi, required, transform`,
-        )
-      }
-    }
-    spec = value as unknown as AttributeFieldSpec
-  } else {
-    throw configError(
-      `${at} must be an attribute name, an array of names, or { from, multi?, required?, transform? }`,
-    )
-  }
-
-  const rawFrom: readonly unknown[] =
-    typeof spec.from === 'string' ? [spec.from] : Array.isArray(spec.from) ? spec.from : []
-  if (rawFrom.length === 0) throw configError(`${at}.from must name at least one attribute`)
-  const from: string[] = []
-  for (const candidate of rawFrom) {
-    if (typeof candidate !== 'string' || candidate === '') {
-      throw configError(`${at}.from must contain only non-empty attribute names`)
-    }
-    if (!from.includes(candidate)) from.push(candidate)
-  }
-
-  for (const flag of ['multi', 'required'] as const) {
-    if (spec[flag] !== undefined && typeof spec[flag] !== 'boolean')
-      throw configError(`${at}.${flag} must be a boolean`)
-  }
-
-  const rawTransforms: readonly unknown[] =
+/** A validated field spec as a compiled field; `normalizeAttributeMap` has checked its shape. */
+function compileField(name: string, value: string | readonly string[] | AttributeFieldSpec): CompiledField {
+  const spec: AttributeFieldSpec =
+    typeof value === 'string' || Array.isArray(value)
+      ? { from: value as string | readonly string[] }
+      : (value as AttributeFieldSpec)
+  const from = [...new Set(typeof spec.from === 'string' ? [spec.from] : spec.from)]
+  const transforms: readonly AttributeTransform[] =
     spec.transform === undefined ? [] : typeof spec.transform === 'string' ? [spec.transform] : spec.transform
-  if (!Array.isArray(rawTransforms))
-    throw configError(`${at}.transform must be a transform or an array of them`)
-  for (const t of rawTransforms) {
-    if (typeof t !== 'string' || !TRANSFORMS.has(t)) {
-      throw configError(`${at}.transform ${JSON.stringify(t)} is unknown; use lowercase, uppercase or trim`)
-    }
-  }
-
   return Object.freeze({
     name,
     from: Object.freeze(from),
     multi: name === GROUPS_FIELD || spec.multi === true,
     required: spec.required === true,
-    transforms: Object.freeze([...(rawTransforms as AttributeTransform[])]),
+    transforms: Object.freeze([...transforms]),
   })
-}
-
-function compileGroupsMap(groupsMap: GroupsMap | undefined): ReadonlyMap<string, string> {
-  const out = new Map<string, string>()
-  if (groupsMap === undefined) return out
-  if (!isPlainRecord(groupsMap))
-    throw configError('groupsMap must be an object of IdP group name → application name')
-  // Own enumerable keys only: a group named "constructor" or "__proto__" is looked up as data.
-  for (const [from, to] of Object.entries(groupsMap)) {
-    if (typeof to !== 'string' || to === '') {
-      throw configError(`groupsMap[${JSON.stringify(from)}] must be a non-empty string`)
-    }
-    out.set(from, to)
-  }
-  return out
 }
 
 function addRef(table: Map<string, CandidateRef[]>, key: string, ref: CandidateRef): void {
@@ -219,8 +139,9 @@ function freezeTable(table: Map<string, CandidateRef[]>): ReadonlyMap<string, re
  * - a `urn:oid:X` candidate also matches an attribute whose Name is the bare OID `X`;
  * - an `http://` or `https://` candidate (a claim URI) matches the Name case-insensitively.
  *
- * @throws SamlError `ERR_SAML_IDP_CONFIG` for an unknown preset, a field name of `__proto__`, an
- *   empty `from`, an unknown spec key or transform, or a groups map that is not name → name.
+ * @throws SamlError `ERR_SAML_IDP_CONFIG` for what {@link normalizeAttributeMap} and
+ *   {@link normalizeGroupsMap} refuse: an unknown preset, a key named `__proto__`, `constructor` or
+ *   `prototype`, an empty `from`, an unknown spec key or transform, a groups map not name → name.
  *
  * @example
  * ```ts
@@ -235,7 +156,8 @@ export function compileAttributeMap(
   map: AttributeMap | AttributePresetName | undefined,
   groupsMap?: GroupsMap,
 ): CompiledAttributeMap {
-  const resolved = resolveMap(map)
+  const normalized = map === undefined ? defaultAttributeMap : normalizeAttributeMap(map)
+  const resolved = typeof normalized === 'string' ? presets[normalized] : normalized
   const fields: CompiledField[] = []
   const byName = new Map<string, CandidateRef[]>()
   const byFriendlyName = new Map<string, CandidateRef[]>()
@@ -263,7 +185,8 @@ export function compileAttributeMap(
     byName: freezeTable(byName),
     byFriendlyName: freezeTable(byFriendlyName),
     byClaimUri: freezeTable(byClaimUri),
-    groupsMap: compileGroupsMap(groupsMap),
+    // Own enumerable keys only: a group named like an Object.prototype member is looked up as data.
+    groupsMap: new Map(groupsMap === undefined ? [] : Object.entries(normalizeGroupsMap(groupsMap))),
   })
 }
 

@@ -1,4 +1,3 @@
-import type { AttributePresetName } from '../store/idp-record.js'
 import type { AttributeFieldSpec, AttributeMap } from './types.js'
 
 // Where these names come from (researched from vendor documentation and public configurations;
@@ -158,26 +157,7 @@ export const defaultAttributeMap: AttributeMap = deepFreeze({
   roles: multi('roles', 'role', 'Role', CLAIM.role),
 })
 
-/**
- * One attribute map per IdP product, for the names each sends by default (or, where the product
- * sends only what its admin maps, the names its setup guides use). Pick one by name in an IdP
- * record (`attributeMap: 'entra'`) or spread one to extend it. No preset field is required;
- * emails are trimmed and lower-cased. The objects are deeply frozen.
- *
- * @example
- * ```ts
- * import { presets, type IdpRecordInput } from 'passport-saml-multi-idp'
- * const record: IdpRecordInput = {
- *   id: 'contoso',
- *   metadataUrl: 'https://login.microsoftonline.com/…/federationmetadata.xml',
- *   attributeMap: {
- *     ...presets.entra,
- *     department: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/department',
- *   },
- * }
- * ```
- */
-export const presets: Readonly<Record<AttributePresetName, AttributeMap>> = deepFreeze({
+const PRESET_MAPS = {
   // Okta sends no attributes unless the app's "Attribute Statements" add them; Okta's guides and
   // its app templates name them after the Okta profile (`email`, `firstName`, `lastName`, `login`),
   // some admins keep the expression as the name (`user.email`), and the group attribute statement
@@ -290,4 +270,33 @@ export const presets: Readonly<Record<AttributePresetName, AttributeMap>> = deep
     subjectId: ['urn:oasis:names:tc:SAML:attribute:subject-id', 'subject-id'],
     pairwiseId: ['urn:oasis:names:tc:SAML:attribute:pairwise-id', 'pairwise-id'],
   },
-})
+} satisfies Record<string, AttributeMap>
+
+/** A preset attribute map's name; a record's `attributeMap` may be one of these. */
+export type AttributePresetName = keyof typeof PRESET_MAPS
+
+/**
+ * One attribute map per IdP product, for the names each sends by default (or, where the product
+ * sends only what its admin maps, the names its setup guides use). Pick one by name in an IdP
+ * record (`attributeMap: 'entra'`) or spread one to extend it. No preset field is required;
+ * emails are trimmed and lower-cased. The objects are deeply frozen.
+ *
+ * @example
+ * ```ts
+ * import { presets, type IdpRecordInput } from 'passport-saml-multi-idp'
+ * const record: IdpRecordInput = {
+ *   id: 'contoso',
+ *   metadataUrl: 'https://login.microsoftonline.com/…/federationmetadata.xml',
+ *   attributeMap: {
+ *     ...presets.entra,
+ *     department: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/department',
+ *   },
+ * }
+ * ```
+ */
+export const presets: Readonly<Record<AttributePresetName, AttributeMap>> = deepFreeze(PRESET_MAPS)
+
+/** Every {@link AttributePresetName}, for validation and admin UIs. */
+export const ATTRIBUTE_PRESET_NAMES: readonly AttributePresetName[] = Object.freeze(
+  Object.keys(PRESET_MAPS) as AttributePresetName[],
+)

@@ -1,5 +1,5 @@
 import { SamlError } from '../errors/saml-error.js'
-import type { IdpRecord } from '../store/idp-record.js'
+import type { IdpRecord } from '../record/record-fields.js'
 import type { IdpStore } from '../store/idp-store.js'
 
 /** What a resolver may look at: a framework-neutral view of the request. */

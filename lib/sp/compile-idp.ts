@@ -4,7 +4,7 @@ import { SAML, ValidateInResponseTo, type CacheProvider } from '@node-saml/node-
 import type { LogoutPolicy } from '../logout/validate-logout.js'
 import { SamlError } from '../errors/saml-error.js'
 import { compileAttributeMap, type CompiledAttributeMap } from '../profile/map-profile.js'
-import type { IdpRecord } from '../store/idp-record.js'
+import type { IdpRecord } from '../record/record-fields.js'
 import { compileTrustedKeys } from '../validate/trusted-keys.js'
 import type { ResponsePolicy } from '../validate/validate-response.js'
 import type { XmlLimits } from '../xml/parse-xml.js'
@@ -149,7 +149,7 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
     if (err instanceof SamlError) throw err
     throw new SamlError(
       `IdP "${record.id}" cannot be used: ${(err as Error).message}`,
-      'ERR_SAML_IDP_CONFIG',
+      'ERR_SAML_IDP_UNUSABLE',
       {
         cause: err,
         idp: record.id,

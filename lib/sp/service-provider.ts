@@ -4,7 +4,7 @@ import type { SamlCache } from '../cache/saml-cache.js'
 import { mapProfile } from '../profile/map-profile.js'
 import type { SamlProfile } from '../profile/types.js'
 import { safeReturnTo, type ReturnToPolicy } from '../relay-state/safe-return-to.js'
-import type { IdpRecord } from '../store/idp-record.js'
+import type { IdpRecord } from '../record/record-fields.js'
 import {
   validateLogoutMessage,
   type LogoutInput,
@@ -316,7 +316,7 @@ export class SamlServiceProvider {
     if (!compiled.logoutSaml) {
       throw new SamlError(
         `IdP "${record.id}" sent a LogoutRequest but has no HTTP-Redirect SingleLogoutService to answer`,
-        'ERR_SAML_IDP_CONFIG',
+        'ERR_SAML_IDP_UNUSABLE',
         { idp: record.id },
       )
     }

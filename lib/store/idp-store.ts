@@ -1,4 +1,4 @@
-import type { IdpRecord, IdpRecordInput } from './idp-record.js'
+import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
 
 /** Options for {@link IdpStore.list}. */
 export interface ListIdpsOptions {
@@ -30,7 +30,7 @@ export function checkListOptions(options: ListIdpsOptions): ListIdpsOptions {
  *
  * Invariants every adapter keeps (the conformance suite in `spec/store/conformance.ts` checks them):
  * - `put` assigns `version` (previous + 1, or 1) and `updatedAt`;
- * - an entityID belongs to one record, an email domain to one record (`ERR_SAML_IDP_CONFIG` otherwise);
+ * - an entityID belongs to one record, an email domain to one record (`ERR_SAML_IDP_CONFLICT` otherwise);
  * - `list` is ordered by id.
  */
 export interface IdpStore {

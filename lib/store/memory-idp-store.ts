@@ -1,6 +1,7 @@
-import type { IdpRecord, IdpRecordInput } from './idp-record.js'
+import { normalizeEmailDomain } from '../record/email-domain.js'
+import { normalizeIdpRecord } from '../record/normalize-idp-record.js'
+import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
 import { checkListOptions, type IdpStore, type ListIdpsOptions } from './idp-store.js'
-import { normalizeEmailDomain, normalizeIdpRecord } from './normalize-idp-record.js'
 import { checkUniqueClaims } from './unique-claims.js'
 
 /**

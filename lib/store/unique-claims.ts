@@ -1,5 +1,5 @@
 import { SamlError } from '../errors/saml-error.js'
-import type { IdpRecordFields } from './idp-record.js'
+import type { IdpRecordFields } from '../record/record-fields.js'
 
 /**
  * Refuses a record whose entityID or an email domain already belongs to another record, given the
@@ -15,7 +15,7 @@ export function checkUniqueClaims(
   if (owner !== undefined && owner !== fields.id) {
     throw new SamlError(
       `IdP "${fields.id}": entityID "${fields.entityId}" already belongs to IdP "${owner}"`,
-      'ERR_SAML_IDP_CONFIG',
+      'ERR_SAML_IDP_CONFLICT',
       { idp: fields.id },
     )
   }
@@ -24,7 +24,7 @@ export function checkUniqueClaims(
     if (domainOwner !== undefined && domainOwner !== fields.id) {
       throw new SamlError(
         `IdP "${fields.id}": email domain "${domain}" already belongs to IdP "${domainOwner}"`,
-        'ERR_SAML_IDP_CONFIG',
+        'ERR_SAML_IDP_CONFLICT',
         { idp: fields.id },
       )
     }

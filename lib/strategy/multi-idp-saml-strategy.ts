@@ -8,7 +8,7 @@ import type { SamlProfile } from '../profile/types.js'
 import { resolveIdp, type ResolveInput } from '../resolve/resolvers.js'
 import { attemptChecks, type SamlAttempt } from '../sp/attempt.js'
 import { SamlServiceProvider } from '../sp/service-provider.js'
-import type { IdpRecord } from '../store/idp-record.js'
+import type { IdpRecord } from '../record/record-fields.js'
 import { decodeSamlResponse, peekIssuer } from '../validate/validate-response.js'
 import {
   resolveStrategyOptions,

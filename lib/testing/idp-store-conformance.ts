@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { isSamlError } from '../errors/saml-error.js'
-import type { IdpRecord, IdpRecordInput } from '../store/idp-record.js'
+import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
 import type { IdpStore } from '../store/idp-store.js'
 import { TEST_CERTIFICATES } from './test-certificates.js'
 
@@ -72,7 +72,10 @@ function manualInput(id: string, entityId: string, extra: Partial<IdpRecordInput
   }
 }
 
-async function expectCode(promise: Promise<unknown>, code: 'ERR_SAML_IDP_CONFIG'): Promise<void> {
+async function expectCode(
+  promise: Promise<unknown>,
+  code: 'ERR_SAML_IDP_CONFIG' | 'ERR_SAML_IDP_CONFLICT',
+): Promise<void> {
   await assert.rejects(promise, (err: unknown) => {
     assert.ok(isSamlError(err), `expected a SamlError, got ${String(err)}`)
     assert.equal(err.code, code)
@@ -397,18 +400,18 @@ export function idpStoreConformance(
       })
 
       writeIt(
-        'rejects a second record with the same entityID (ERR_SAML_IDP_CONFIG), storing nothing',
+        'rejects a second record with the same entityID (ERR_SAML_IDP_CONFLICT), storing nothing',
         async () => {
           const s = scope()
           await withStore(async (store, cleanup) => {
             cleanup.add(s.id('a')).add(s.id('b'))
             const a = await store.put(manualInput(s.id('a'), s.entityId()))
-            await expectCode(store.put(manualInput(s.id('b'), s.entityId())), 'ERR_SAML_IDP_CONFIG')
+            await expectCode(store.put(manualInput(s.id('b'), s.entityId())), 'ERR_SAML_IDP_CONFLICT')
             assert.equal(await store.get(s.id('b')), undefined)
             assert.deepStrictEqual(await store.findByEntityId(s.entityId()), a)
             // Nor may an existing record move onto a taken entityID.
             await store.put(manualInput(s.id('b'), s.entityId('b')))
-            await expectCode(store.put(manualInput(s.id('b'), s.entityId())), 'ERR_SAML_IDP_CONFIG')
+            await expectCode(store.put(manualInput(s.id('b'), s.entityId())), 'ERR_SAML_IDP_CONFLICT')
             assert.equal((await store.get(s.id('b')))?.entityId, s.entityId('b'))
             assert.equal((await store.get(s.id('b')))?.version, 1)
           })
@@ -416,7 +419,7 @@ export function idpStoreConformance(
       )
 
       writeIt(
-        'rejects a second record with the same email domain, in any case (ERR_SAML_IDP_CONFIG)',
+        'rejects a second record with the same email domain, in any case (ERR_SAML_IDP_CONFLICT)',
         async () => {
           const s = scope()
           await withStore(async (store, cleanup) => {
@@ -428,7 +431,7 @@ export function idpStoreConformance(
                   emailDomains: [s.domain('free'), s.domain().toUpperCase()],
                 }),
               ),
-              'ERR_SAML_IDP_CONFIG',
+              'ERR_SAML_IDP_CONFLICT',
             )
             assert.equal(await store.get(s.id('b')), undefined)
             assert.equal(await store.findByEmailDomain(s.domain('free')), undefined, 'no partial write')
@@ -592,7 +595,7 @@ export function idpStoreConformance(
               assert.equal(won.length, 1, `${label}: exactly one put succeeds`)
               for (const r of settled) {
                 if (r.status === 'rejected')
-                  assert.ok(isSamlError(r.reason, 'ERR_SAML_IDP_CONFIG'), `${label}: ${r.reason}`)
+                  assert.ok(isSamlError(r.reason, 'ERR_SAML_IDP_CONFLICT'), `${label}: ${r.reason}`)
               }
               const stored = await Promise.all(inputs.map((input) => store.get(input.id)))
               assert.equal(stored.filter(Boolean).length, 1, `${label}: exactly one record stored`)

@@ -30,7 +30,7 @@ export function compileTrustedKeys(certs: readonly string[], idp: string): Trust
     } catch (err) {
       throw new SamlError(
         `IdP "${idp}" has a signing certificate that cannot be decoded`,
-        'ERR_SAML_IDP_CONFIG',
+        'ERR_SAML_IDP_UNUSABLE',
         {
           cause: err,
           idp,
@@ -42,7 +42,7 @@ export function compileTrustedKeys(certs: readonly string[], idp: string): Trust
     if (type !== 'rsa' && type !== 'ec') {
       throw new SamlError(
         `IdP "${idp}" has a ${String(type)} signing key; only RSA and EC are supported`,
-        'ERR_SAML_IDP_CONFIG',
+        'ERR_SAML_IDP_UNUSABLE',
         {
           idp,
         },

@@ -384,7 +384,7 @@ describe('normalizeCertificate', () => {
     assert.equal(normalizeCertificate(ACME.replace(/\n/g, '\r\n')), expected)
   })
 
-  it('refuses what is not exactly one certificate with ERR_SAML_IDP_CONFIG', () => {
+  it('refuses what is not exactly one certificate with ERR_SAML_CERTIFICATE_INVALID', () => {
     const key = readFileSync(new URL('idp-acme.key.pem', keyDir), 'utf8')
     for (const bad of [
       '',
@@ -398,7 +398,7 @@ describe('normalizeCertificate', () => {
     ]) {
       assert.throws(
         () => normalizeCertificate(bad),
-        (err: unknown) => isSamlError(err, 'ERR_SAML_IDP_CONFIG'),
+        (err: unknown) => isSamlError(err, 'ERR_SAML_CERTIFICATE_INVALID'),
       )
     }
   })

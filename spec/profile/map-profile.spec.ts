@@ -5,7 +5,7 @@ import { SamlError } from '../../lib/errors/saml-error.js'
 import { compileAttributeMap, mapProfile } from '../../lib/profile/map-profile.js'
 import { defaultAttributeMap, presets } from '../../lib/profile/presets.js'
 import type { AttributeMap, GroupsMap, MappedProfile, SamlAttribute } from '../../lib/profile/types.js'
-import type { AttributePresetName } from '../../lib/store/idp-record.js'
+import type { AttributePresetName } from '../../lib/profile/presets.js'
 
 const ctx = { idp: 'acme' }
 const URI_FORMAT = 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri'
@@ -290,7 +290,7 @@ describe('mapProfile: groups map', () => {
     'SAML Admins': 'admin',
     '0b3f6c1e-8d44-4c3e-9a3b-1f2e3d4c5b6a': 'staff',
     'Also Admins': 'admin',
-    constructor: 'ctor-group',
+    hasOwnProperty: 'hop-group',
   }
 
   it('renames mapped groups, keeps unmapped ones as sent, and de-duplicates', () => {
@@ -317,7 +317,7 @@ describe('mapProfile: groups map', () => {
       [attr('groups', ['toString', 'hasOwnProperty', '__proto__', 'constructor', 'valueOf'])],
       groupsMap,
     )
-    assert.deepEqual(mapped.groups, ['toString', 'hasOwnProperty', '__proto__', 'ctor-group', 'valueOf'])
+    assert.deepEqual(mapped.groups, ['toString', 'hop-group', '__proto__', 'constructor', 'valueOf'])
   })
 
   it('only renames the groups field', () => {
@@ -330,10 +330,13 @@ describe('mapProfile: groups map', () => {
     assert.deepEqual(mapped.teams, ['SAML Admins'])
   })
 
-  it('accepts a groups map parsed from JSON with a __proto__ key as data', () => {
-    const fromStore = JSON.parse('{"__proto__":"pwned","admins":"admin"}') as GroupsMap
-    const mapped = map({ groups: 'groups' }, [attr('groups', ['__proto__', 'admins'])], fromStore)
-    assert.deepEqual(mapped.groups, ['pwned', 'admin'])
+  it('refuses a groups map parsed from JSON with a __proto__, constructor or prototype key', () => {
+    // One validator for records and the mapper (normalizeGroupsMap): what a store refuses to write,
+    // the mapper refuses to compile.
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      const fromStore = JSON.parse(`{"${key}":"pwned","admins":"admin"}`) as GroupsMap
+      expectCode(() => compileAttributeMap({ groups: 'groups' }, fromStore), 'ERR_SAML_IDP_CONFIG')
+    }
     assert.equal(({} as Record<string, unknown>).pwned, undefined)
   })
 
@@ -483,18 +486,23 @@ describe('mapProfile: prototype safety', () => {
     assert.equal(Object.getPrototypeOf(mapped), null)
   })
 
-  it('keeps field names like constructor and hasOwnProperty as own data properties', () => {
-    const mapped = map({ constructor: 'c', hasOwnProperty: 'h', toString: { from: 't', multi: true } }, [
-      attr('c', ['ctor']),
+  it('keeps field names like hasOwnProperty and toString as own data properties', () => {
+    const mapped = map({ valueOf: 'c', hasOwnProperty: 'h', toString: { from: 't', multi: true } }, [
+      attr('c', ['vo']),
       attr('h', ['hop']),
       attr('t', ['x']),
     ])
-    assert.equal(mapped.constructor, 'ctor')
+    assert.equal(mapped.valueOf, 'vo')
     assert.equal(mapped.hasOwnProperty, 'hop')
     assert.deepEqual(mapped.toString, ['x'])
-    assert.equal(typeof ({} as { constructor: unknown }).constructor, 'function')
+    assert.equal(typeof ({} as { valueOf: unknown }).valueOf, 'function')
     assert.equal(typeof Object.prototype.hasOwnProperty, 'function')
-    assert.deepEqual(Object.keys(mapped), ['constructor', 'hasOwnProperty', 'toString'])
+    assert.deepEqual(Object.keys(mapped), ['valueOf', 'hasOwnProperty', 'toString'])
+  })
+
+  it('refuses field names constructor and prototype, as records do', () => {
+    for (const name of ['constructor', 'prototype'])
+      expectCode(() => compileAttributeMap({ [name]: 'mail' } as AttributeMap), 'ERR_SAML_IDP_CONFIG')
   })
 
   it('rejects a candidate list field named __proto__ even via computed keys', () => {

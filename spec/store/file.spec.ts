@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { stringify as stringifyYaml } from 'yaml'
 import { isSamlError, type SamlError } from '../../lib/errors/saml-error.js'
-import type { IdpRecordInput } from '../../lib/store/idp-record.js'
+import type { IdpRecordInput } from '../../lib/record/record-fields.js'
 import { FileIdpStore } from '../../lib/store/file/file-idp-store.js'
 import { CERTS, idpMetadataXml, idpStoreConformance } from './conformance.js'
 
@@ -139,10 +139,13 @@ describe('FileIdpStore', () => {
   })
 
   it('enforces unique ids, entityIDs and email domains across files', async () => {
-    const cases: [Record<string, string>, RegExp][] = [
+    const conflict = 'ERR_SAML_IDP_CONFLICT'
+    const config = 'ERR_SAML_IDP_CONFIG'
+    const cases: [Record<string, string>, RegExp, typeof conflict | typeof config][] = [
       [
         { 'a.json': json(manual('same')), 'b.json': json(manual('same')) },
         /IdP file "b\.json": IdP "b": entityID "https:\/\/idp\.example\.test\/same" already belongs to IdP "a"/,
+        conflict,
       ],
       [
         {
@@ -150,27 +153,31 @@ describe('FileIdpStore', () => {
           'b.yml': stringifyYaml(manual('b', { emailDomains: ['CORP.test'] })),
         },
         /IdP file "b\.yml": .*email domain "corp\.test" already belongs to IdP "a"/,
+        conflict,
       ],
       [
         { 'a.json': json(manual('a')), 'a.yaml': stringifyYaml(manual('other')) },
         /IdP file "a\.yaml": "a\.json" already defines IdP "a"/,
+        conflict,
       ],
-      [{ 'a.json': json({ id: 'b', ...manual('a') }) }, /IdP file "a\.json": says its id is "b"/],
+      [{ 'a.json': json({ id: 'b', ...manual('a') }) }, /IdP file "a\.json": says its id is "b"/, config],
       [
         { 'a.json': json({ ...manual('a'), metadataFile: '../etc/passwd' }) },
         /"metadataFile" must name a file in the same directory/,
+        config,
       ],
       [
         { 'a.json': json({ id: 'a', metadataFile: 'missing.xml' }) },
         /"metadataFile" missing\.xml cannot be read/,
+        config,
       ],
-      [{ 'a.json': '[1, 2]' }, /must hold one object/],
+      [{ 'a.json': '[1, 2]' }, /must hold one object/, config],
     ]
-    for (const [files, message] of cases) {
+    for (const [files, message, code] of cases) {
       const dir = await tempDir()
       for (const [name, body] of Object.entries(files)) await writeFile(join(dir, name), body)
       await assert.rejects(FileIdpStore.open({ dir }), (err: unknown) => {
-        assert.ok(isConfigError(err), String(err))
+        assert.ok(isSamlError(err, code), String(err))
         assert.match((err as Error).message, message)
         return true
       })
@@ -181,12 +188,13 @@ describe('FileIdpStore', () => {
     const dir = await tempDir()
     await writeFile(join(dir, 'a.json'), json(manual('a')))
     const store = await FileIdpStore.open({ dir })
+    const isReadOnly = (err: unknown) => isSamlError(err, 'ERR_SAML_STORE_READ_ONLY')
     await assert.rejects(store.put({ id: 'b', ...manual('b') }), (err: unknown) => {
-      assert.ok(isConfigError(err))
+      assert.ok(isReadOnly(err))
       assert.match((err as Error).message, /read-only/)
       return true
     })
-    await assert.rejects(store.delete('a'), isConfigError)
+    await assert.rejects(store.delete('a'), isReadOnly)
     assert.deepEqual(await readdir(dir), ['a.json'])
     await store.close()
   })

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict'
 import { X509Certificate } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { isSamlError, type SamlErrorCode } from '../../lib/errors/saml-error.js'
-import type { IdpRecordInput } from '../../lib/store/idp-record.js'
-import {
-  ATTRIBUTE_PRESET_NAMES,
-  normalizeEmailDomain,
-  normalizeIdpRecord,
-} from '../../lib/store/normalize-idp-record.js'
+import type { IdpRecordInput } from '../../lib/record/record-fields.js'
+import { ATTRIBUTE_PRESET_NAMES } from '../../lib/profile/presets.js'
+import { normalizeEmailDomain } from '../../lib/record/email-domain.js'
+import { normalizeIdpRecord } from '../../lib/record/normalize-idp-record.js'
 import { CERTS, idpMetadataXml } from './conformance.js'
 
 const canonical = (pem: string) => new X509Certificate(pem).toString()

@@ -37,16 +37,16 @@ describe('SqlIdpStore entityID uniqueness', () => {
       // Email domains stay unique either way.
       await assert.rejects(
         store.put({ ...tenant('tenant-c'), emailDomains: ['tenant-a.example.test'] }),
-        (err: unknown) => isSamlError(err, 'ERR_SAML_IDP_CONFIG'),
+        (err: unknown) => isSamlError(err, 'ERR_SAML_IDP_CONFLICT'),
       )
     } finally {
       await store.close()
     }
   })
 
-  it('opening without the option while records share an entityID fails with ERR_SAML_IDP_CONFIG', async () => {
+  it('opening without the option while records share an entityID fails with ERR_SAML_IDP_CONFLICT', async () => {
     await assert.rejects(SqlIdpStore.open({ connectionString: PG_URL, schema }), (err: unknown) => {
-      assert.ok(isSamlError(err, 'ERR_SAML_IDP_CONFIG'))
+      assert.ok(isSamlError(err, 'ERR_SAML_IDP_CONFLICT'))
       assert.match(err.message, /allowSharedEntityIds/)
       return true
     })
@@ -60,7 +60,7 @@ describe('SqlIdpStore entityID uniqueness', () => {
     try {
       assert.equal((await store.findByEntityId(ENTITY))?.id, 'tenant-a')
       await assert.rejects(store.put(tenant('tenant-b')), (err: unknown) =>
-        isSamlError(err, 'ERR_SAML_IDP_CONFIG'),
+        isSamlError(err, 'ERR_SAML_IDP_CONFLICT'),
       )
       assert.equal(await store.get('tenant-b'), undefined)
     } finally {

@@ -96,7 +96,7 @@ describe('SqlIdpStore on PGlite', () => {
     )
   })
 
-  it('raises ERR_SAML_IDP_CONFIG for a stored record that no longer validates', async () => {
+  it('raises ERR_SAML_IDP_CORRUPT for a stored record that no longer validates', async () => {
     // Rows changed behind the store's back send no notification: read without the lookup cache.
     const store = await SqlIdpStore.open({ pglite: db, schema: 'tampered', cacheTtlMs: 0 })
     try {
@@ -111,10 +111,10 @@ describe('SqlIdpStore on PGlite', () => {
         () => store.findByEmailDomain('acme.com'),
         () => store.list(),
       ]) {
-        await assert.rejects(read(), (err: unknown) => isSamlError(err, 'ERR_SAML_IDP_CONFIG'))
+        await assert.rejects(read(), (err: unknown) => isSamlError(err, 'ERR_SAML_IDP_CORRUPT'))
       }
       await db.query(`UPDATE tampered.idps SET record = '[1]' WHERE id = 'acme'`)
-      await assert.rejects(store.get('acme'), (err: unknown) => isSamlError(err, 'ERR_SAML_IDP_CONFIG'))
+      await assert.rejects(store.get('acme'), (err: unknown) => isSamlError(err, 'ERR_SAML_IDP_CORRUPT'))
       // Re-putting fixes it.
       await store.put(manual('acme'))
       assert.equal((await store.get('acme'))?.version, 2)
@@ -130,7 +130,7 @@ describe('SqlIdpStore on PGlite', () => {
       await assert.rejects(
         store.put(manual('second', { entityId: 'https://idp.example.test/first' })),
         (err: unknown) => {
-          assert.ok(isSamlError(err, 'ERR_SAML_IDP_CONFIG'))
+          assert.ok(isSamlError(err, 'ERR_SAML_IDP_CONFLICT'))
           assert.match(
             err.message,
             /entityID "https:\/\/idp\.example\.test\/first" already belongs to IdP "first"/,
@@ -141,7 +141,7 @@ describe('SqlIdpStore on PGlite', () => {
       await assert.rejects(
         store.put(manual('second', { emailDomains: ['First.Example'] })),
         (err: unknown) => {
-          assert.ok(isSamlError(err, 'ERR_SAML_IDP_CONFIG'))
+          assert.ok(isSamlError(err, 'ERR_SAML_IDP_CONFLICT'))
           assert.match(err.message, /email domain "first\.example" already belongs to IdP "first"/)
           return true
         },

@@ -4,9 +4,10 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join, resolve } from 'node:path'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { SamlError } from '../../errors/saml-error.js'
-import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../idp-record.js'
+import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../../record/record-fields.js'
 import { checkListOptions, type IdpStore, type ListIdpsOptions } from '../idp-store.js'
-import { normalizeEmailDomain, normalizeIdpRecord } from '../normalize-idp-record.js'
+import { normalizeEmailDomain } from '../../record/email-domain.js'
+import { normalizeIdpRecord } from '../../record/normalize-idp-record.js'
 import { checkUniqueClaims } from '../unique-claims.js'
 
 /** Options for {@link FileIdpStore.open}. */
@@ -19,7 +20,7 @@ export interface FileIdpStoreOptions {
   debounceMs?: number
   /**
    * Allow `put` and `delete`, which write `<id>.json` atomically (temporary file + rename) and remove
-   * files. Default false: the files are the source of truth and writes throw `ERR_SAML_IDP_CONFIG`.
+   * files. Default false: the files are the source of truth and writes throw `ERR_SAML_STORE_READ_ONLY`.
    * Only one process should write a directory; others may read it with `watch`.
    */
   writable?: boolean
@@ -60,7 +61,8 @@ const SIDECAR = /^[^/\\]+$/
  * "acme.metadata.xml"` names a metadata XML file beside it, read into `metadataXml`.
  *
  * Every file is validated with `normalizeIdpRecord` at open, and entityIDs and email domains must be
- * unique across files; a bad file is an `ERR_SAML_IDP_CONFIG` naming it. Lookups are served from
+ * unique across files; a bad file is an `ERR_SAML_IDP_CONFIG` naming it (`ERR_SAML_IDP_CONFLICT` for
+ * an entityID, email domain or id that another file already claims). Lookups are served from
  * memory. `watch: true` (or calling `reload()`) picks up changes: a record whose content changed
  * gets the next `version`, so the strategy recompiles it; a file that no longer loads keeps its last
  * good record and is reported through `onError`.
@@ -144,7 +146,7 @@ export class FileIdpStore implements IdpStore {
     if (failed.length > 0 && onError === undefined) {
       const more =
         failed.length > 1 ? ` (and ${failed.length - 1} more bad file${failed.length > 2 ? 's' : ''})` : ''
-      throw new SamlError(`${failed[0]!.error!.message}${more}`, 'ERR_SAML_IDP_CONFIG', {
+      throw new SamlError(`${failed[0]!.error!.message}${more}`, failed[0]!.error!.code, {
         cause: failed[0]!.error,
         idp: failed[0]!.id,
       })
@@ -285,7 +287,7 @@ export class FileIdpStore implements IdpStore {
     if (!this.writable) {
       throw new SamlError(
         `this FileIdpStore is read-only: change the files in ${this.dir} (or open it with writable: true)`,
-        'ERR_SAML_IDP_CONFIG',
+        'ERR_SAML_STORE_READ_ONLY',
       )
     }
   }
@@ -347,7 +349,13 @@ export class FileIdpStore implements IdpStore {
       return {
         ...l,
         fields: undefined,
-        error: fileError(l.file, l.id, `"${first}" already defines IdP "${l.id}"`),
+        error: fileError(
+          l.file,
+          l.id,
+          `"${first}" already defines IdP "${l.id}"`,
+          undefined,
+          'ERR_SAML_IDP_CONFLICT',
+        ),
       }
     })
   }
@@ -430,7 +438,9 @@ export class FileIdpStore implements IdpStore {
       try {
         checkUniqueClaims(entry.record, byEntityId, byDomain)
       } catch (err) {
-        errors.push(fileError(entry.file, entry.record.id, (err as Error).message, err))
+        errors.push(
+          fileError(entry.file, entry.record.id, (err as Error).message, err, 'ERR_SAML_IDP_CONFLICT'),
+        )
         return false
       }
       entries.set(entry.record.id, entry)
@@ -479,8 +489,14 @@ export class FileIdpStore implements IdpStore {
   }
 }
 
-function fileError(file: string, id: string, message: string, cause?: unknown): SamlError {
-  return new SamlError(`IdP file "${file}": ${message}`, 'ERR_SAML_IDP_CONFIG', {
+function fileError(
+  file: string,
+  id: string,
+  message: string,
+  cause?: unknown,
+  code: 'ERR_SAML_IDP_CONFIG' | 'ERR_SAML_IDP_CONFLICT' = 'ERR_SAML_IDP_CONFIG',
+): SamlError {
+  return new SamlError(`IdP file "${file}": ${message}`, code, {
     ...(cause !== undefined && { cause }),
     idp: id,
   })

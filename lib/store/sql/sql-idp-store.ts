@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto'
 import { SamlError } from '../../errors/saml-error.js'
-import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../idp-record.js'
+import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../../record/record-fields.js'
 import { checkListOptions, type IdpStore, type ListIdpsOptions } from '../idp-store.js'
-import { normalizeEmailDomain, normalizeIdpRecord } from '../normalize-idp-record.js'
-import { migrate, type Migration } from './migrate.js'
+import { normalizeEmailDomain } from '../../record/email-domain.js'
+import { normalizeIdpRecord } from '../../record/normalize-idp-record.js'
+import { migrate, type Migration } from '../../sql/migrate.js'
 import {
   checkConnectionOptions,
   isUniqueViolation,
   openSqlDriver,
   type SqlConnectionOptions,
   type SqlDriver,
-} from './sql-driver.js'
+} from '../../sql/sql-driver.js'
 
 /** Options for {@link SqlIdpStore.open}: where the data lives, plus store settings. */
 export interface SqlIdpStoreOptions extends SqlConnectionOptions {
@@ -94,8 +95,8 @@ const COLUMNS = `i.id, i.record::text AS record, i.version,
  *
  * `put` validates with `normalizeIdpRecord` and bumps `version` in one statement (`INSERT … ON
  * CONFLICT DO UPDATE SET version = version + 1`), so concurrent writers never lose a version; a taken
- * entityID or email domain is `ERR_SAML_IDP_CONFIG`. A record read back is validated again (the
- * result is remembered while the stored row is unchanged), and a bad one is `ERR_SAML_IDP_CONFIG`.
+ * entityID or email domain is `ERR_SAML_IDP_CONFLICT`. A record read back is validated again (the
+ * result is remembered while the stored row is unchanged), and a bad one is `ERR_SAML_IDP_CORRUPT`.
  * Any database or connection failure is `ERR_SAML_STORE_UNAVAILABLE`; with `pg`, the pool reconnects
  * on its own once the server is back.
  *
@@ -152,7 +153,7 @@ export class SqlIdpStore implements IdpStore {
     try {
       driver = await openSqlDriver(options)
     } catch (err) {
-      if (err instanceof Error && err.message.includes('npm install')) throw err
+      if (err instanceof SamlError && err.code === 'ERR_SAML_PEER_MISSING') throw err
       throw unavailable('cannot open the IdP store', err)
     }
     const s = `"${schema}"`
@@ -171,7 +172,7 @@ export class SqlIdpStore implements IdpStore {
             if (!isUniqueViolation(err)) throw err
             throw new SamlError(
               `IdP store schema "${schema}" has several records with one entityID (${err.detail ?? 'see the idps table'}); open it with allowSharedEntityIds: true or give each record its own entityID`,
-              'ERR_SAML_IDP_CONFIG',
+              'ERR_SAML_IDP_CONFLICT',
               { cause: err },
             )
           }
@@ -365,7 +366,7 @@ export class SqlIdpStore implements IdpStore {
       const why = err instanceof Error ? err.message : String(err)
       throw new SamlError(
         `stored IdP record "${row.id}" is invalid (${why}); fix or re-put it`,
-        'ERR_SAML_IDP_CONFIG',
+        'ERR_SAML_IDP_CORRUPT',
         { cause: err, idp: row.id },
       )
     }
@@ -389,7 +390,7 @@ export class SqlIdpStore implements IdpStore {
   ): Promise<SamlError> {
     const id = fields.id
     const fail = (message: string) =>
-      new SamlError(`IdP "${id}": ${message}`, 'ERR_SAML_IDP_CONFIG', { cause: err, idp: id })
+      new SamlError(`IdP "${id}": ${message}`, 'ERR_SAML_IDP_CONFLICT', { cause: err, idp: id })
     try {
       if (err.constraint === UNIQUE_ENTITY_INDEX || /entity_id/.test(err.message + (err.detail ?? ''))) {
         const [owner] = await this.driver.query<{ id: string }>(

@@ -1,11 +1,11 @@
-// PostgresSamlCache on embedded PGlite and on a real PostgreSQL server (PG_URL, a random schema
+// SqlSamlCache on embedded PGlite and on a real PostgreSQL server (PG_URL, a random schema
 // per run, dropped at the end).
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, describe, it } from 'node:test'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import { PostgresSamlCache } from '../../lib/cache/postgres-saml-cache.js'
+import { SqlSamlCache } from '../../lib/cache/sql-saml-cache.js'
 import { isSamlError } from '../../lib/errors/saml-error.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
 import { samlCacheConformance } from './conformance.js'
@@ -21,18 +21,16 @@ after(async () => {
 // PGlite takes seconds to start: one database, a cache opened on it per test.
 const db = new PGlite()
 after(() => db.close())
-samlCacheConformance('postgres (PGlite)', () => PostgresSamlCache.open({ pglite: db }))
+samlCacheConformance('postgres (PGlite)', () => SqlSamlCache.open({ pglite: db }))
 
-samlCacheConformance('postgres (PostgreSQL)', () =>
-  PostgresSamlCache.open({ connectionString: PG_URL, schema }),
-)
+samlCacheConformance('postgres (PostgreSQL)', () => SqlSamlCache.open({ connectionString: PG_URL, schema }))
 
 const key = (name: string) => `spec:${randomBytes(6).toString('hex')}:${name}`
 
-describe('PostgresSamlCache on PostgreSQL', () => {
+describe('SqlSamlCache on PostgreSQL', () => {
   it('is atomic across instances: 50 takes over 5 pools get one value, 50 adds store once', async () => {
     const caches = await Promise.all(
-      Array.from({ length: 5 }, () => PostgresSamlCache.open({ connectionString: PG_URL, schema })),
+      Array.from({ length: 5 }, () => SqlSamlCache.open({ connectionString: PG_URL, schema })),
     )
     try {
       for (let round = 0; round < 5; round++) {
@@ -56,7 +54,7 @@ describe('PostgresSamlCache on PostgreSQL', () => {
   })
 
   it('expires on the database clock, and sweep() deletes expired rows only', async () => {
-    const cache = await PostgresSamlCache.open({ connectionString: PG_URL, schema, sweepIntervalMs: 0 })
+    const cache = await SqlSamlCache.open({ connectionString: PG_URL, schema, sweepIntervalMs: 0 })
     try {
       const gone = key('gone')
       const kept = key('kept')
@@ -92,7 +90,7 @@ describe('PostgresSamlCache on PostgreSQL', () => {
     const url = new URL(PG_URL)
     url.hostname = '127.0.0.1'
     url.port = String(proxy.port)
-    const cache = await PostgresSamlCache.open({
+    const cache = await SqlSamlCache.open({
       connectionString: url.href,
       schema,
       poolOptions: { connectionTimeoutMillis: 1000 },
@@ -115,9 +113,9 @@ describe('PostgresSamlCache on PostgreSQL', () => {
   })
 
   it('rejects misuse with TypeError', async () => {
-    await assert.rejects(PostgresSamlCache.open({ sweepIntervalMs: -1 }), TypeError)
-    await assert.rejects(PostgresSamlCache.open({ schema: 'no way' }), /options\.schema/)
-    const cache = await PostgresSamlCache.open({ connectionString: PG_URL, schema })
+    await assert.rejects(SqlSamlCache.open({ sweepIntervalMs: -1 }), TypeError)
+    await assert.rejects(SqlSamlCache.open({ schema: 'no way' }), /options\.schema/)
+    const cache = await SqlSamlCache.open({ connectionString: PG_URL, schema })
     try {
       await assert.rejects(cache.set('k', 'v', 0), TypeError)
       await assert.rejects(cache.add('k', 'v', Number.NaN), TypeError)

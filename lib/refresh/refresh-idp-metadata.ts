@@ -1,6 +1,7 @@
-import type { IdpRecord, IdpRecordInput } from '../store/idp-record.js'
+import { fetchIdpMetadata, type FetchIdpMetadataOptions } from '../metadata/fetch-idp-metadata.js'
+import { recordInputWithMetadata } from '../record/merge-metadata.js'
+import type { IdpRecord } from '../record/record-fields.js'
 import type { IdpStore } from '../store/idp-store.js'
-import { fetchIdpMetadata, type FetchIdpMetadataOptions } from './fetch-idp-metadata.js'
 
 /** What one refresh of one IdP did. */
 export interface MetadataRefreshResult {
@@ -33,31 +34,6 @@ export interface MetadataRefresher {
   refreshNow(): Promise<MetadataRefreshResult[]>
   /** Stops the timer (a round in progress finishes). */
   stop(): void
-}
-
-/**
- * The fields the metadata owns. On refresh they come from the new document; everything else in the
- * record (attribute map, email domains, flags) is the admin's and is kept.
- */
-const FROM_METADATA = new Set<keyof IdpRecord>([
-  'entityId',
-  'ssoUrls',
-  'sloUrls',
-  'signingCerts',
-  'encryptionCerts',
-  'nameIdFormat',
-  'metadataXml',
-  'version',
-  'updatedAt',
-])
-
-/** The record as store input with the metadata-owned fields replaced by `metadataXml`. */
-export function recordInputWithMetadata(record: IdpRecord, metadataXml: string): IdpRecordInput {
-  const input: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(record)) {
-    if (!FROM_METADATA.has(key as keyof IdpRecord)) input[key] = value
-  }
-  return { ...(input as unknown as IdpRecordInput), id: record.id, metadataXml, entityId: record.entityId }
 }
 
 /** Refreshes one record: fetches its metadataUrl and writes the record only when the document changed. */

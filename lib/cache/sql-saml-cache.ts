@@ -1,16 +1,16 @@
 import { SamlError } from '../errors/saml-error.js'
-import { migrate } from '../store/sql/migrate.js'
+import { migrate } from '../sql/migrate.js'
 import {
   checkConnectionOptions,
   openSqlDriver,
   type SqlConnectionOptions,
   type SqlDriver,
-} from '../store/sql/sql-driver.js'
+} from '../sql/sql-driver.js'
 import type { SamlCache } from './saml-cache.js'
 import { checkCacheArgs, checkCacheKey } from './check-cache-args.js'
 
-/** Options for {@link PostgresSamlCache.open}: where the data lives, plus cache settings. */
-export interface PostgresSamlCacheOptions extends SqlConnectionOptions {
+/** Options for {@link SqlSamlCache.open}: where the data lives, plus cache settings. */
+export interface SqlSamlCacheOptions extends SqlConnectionOptions {
   /**
    * How often an unref'd timer deletes expired rows, in ms (default 60000; 0 turns it off). Expired
    * rows are invisible to reads whatever this is.
@@ -33,13 +33,13 @@ const SWEEP_BATCH = 5000
  *
  * @example
  * ```ts
- * import { PostgresSamlCache } from 'passport-saml-multi-idp/sql'
- * const cache = await PostgresSamlCache.open({ connectionString: process.env.DATABASE_URL })
+ * import { SqlSamlCache } from 'passport-saml-multi-idp/sql'
+ * const cache = await SqlSamlCache.open({ connectionString: process.env.DATABASE_URL })
  * await cache.add('replay:acme:_a1b2', '1', 8 * 60_000) // true once, across every instance
  * await cache.close()
  * ```
  */
-export class PostgresSamlCache implements SamlCache {
+export class SqlSamlCache implements SamlCache {
   private timer: ReturnType<typeof setInterval> | undefined
   private closed = false
 
@@ -63,22 +63,22 @@ export class PostgresSamlCache implements SamlCache {
    *
    * @example
    * ```ts
-   * const cache = await PostgresSamlCache.open({ pool, schema: 'sso' }) // your pg.Pool, not closed by close()
+   * const cache = await SqlSamlCache.open({ pool, schema: 'sso' }) // your pg.Pool, not closed by close()
    * ```
    */
-  static async open(options: PostgresSamlCacheOptions = {}): Promise<PostgresSamlCache> {
-    const schema = checkConnectionOptions(options, 'PostgresSamlCache.open')
+  static async open(options: SqlSamlCacheOptions = {}): Promise<SqlSamlCache> {
+    const schema = checkConnectionOptions(options, 'SqlSamlCache.open')
     const { sweepIntervalMs = 60_000 } = options
     if (typeof sweepIntervalMs !== 'number' || !Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
       throw new TypeError(
-        'PostgresSamlCache.open: "options.sweepIntervalMs" must be a non-negative number of milliseconds',
+        'SqlSamlCache.open: "options.sweepIntervalMs" must be a non-negative number of milliseconds',
       )
     }
     let driver: SqlDriver
     try {
       driver = await openSqlDriver(options)
     } catch (err) {
-      if (err instanceof Error && err.message.includes('npm install')) throw err
+      if (err instanceof SamlError && err.code === 'ERR_SAML_PEER_MISSING') throw err
       throw unavailable('cannot open the SAML cache', err)
     }
     const t = `"${schema}".saml_cache`
@@ -100,7 +100,7 @@ export class PostgresSamlCache implements SamlCache {
       await driver.close().catch(() => {})
       throw unavailable(`cannot create the SAML cache table in schema "${schema}"`, err)
     }
-    return new PostgresSamlCache(driver, t, sweepIntervalMs)
+    return new SqlSamlCache(driver, t, sweepIntervalMs)
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {

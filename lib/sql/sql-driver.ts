@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { PGlite } from '@electric-sql/pglite'
+import { importOptionalPeer } from '../peers/import-optional-peer.js'
 import type { Pool, PoolClient, PoolConfig } from 'pg'
 
 /** Runs one SQL statement (`$1`-style parameters) and returns its rows. */
@@ -8,7 +9,7 @@ export interface SqlQueryable {
 }
 
 /**
- * The small database layer {@link SqlIdpStore} and {@link PostgresSamlCache} run on: one code path
+ * The small database layer {@link SqlIdpStore} and {@link SqlSamlCache} run on: one code path
  * for embedded PGlite and for PostgreSQL through `pg`. Errors are thrown as the driver raised them;
  * callers map them to `SamlError` codes.
  */
@@ -114,7 +115,7 @@ function hasMethods(value: unknown, names: readonly string[]): boolean {
 export async function openSqlDriver(options: SqlConnectionOptions): Promise<SqlDriver> {
   if (options.pool !== undefined) return pgDriver(options.pool, false)
   if (options.connectionString !== undefined) {
-    const pg = (await importOptional('pg', import('pg'))) as {
+    const pg = (await importOptionalPeer('pg', 'PostgreSQL (connectionString)', () => import('pg'))) as {
       Pool?: typeof Pool
       default?: { Pool: typeof Pool }
     }
@@ -132,19 +133,15 @@ export async function openSqlDriver(options: SqlConnectionOptions): Promise<SqlD
     return pgDriver(pool, true)
   }
   if (options.pglite !== undefined) return pgliteDriver(options.pglite, false)
-  const pglite = (await importOptional('@electric-sql/pglite', import('@electric-sql/pglite'))) as {
+  const pglite = (await importOptionalPeer(
+    '@electric-sql/pglite',
+    'Embedded PGlite (dataDir, or no connection option)',
+    () => import('@electric-sql/pglite'),
+  )) as {
     PGlite: typeof PGlite
   }
   const db = await pglite.PGlite.create(options.dataDir)
   return pgliteDriver(db, true)
-}
-
-async function importOptional<T>(name: string, loading: Promise<T>): Promise<T> {
-  try {
-    return await loading
-  } catch (err) {
-    throw new Error(`the "${name}" package is needed for this store: npm install ${name}`, { cause: err })
-  }
 }
 
 function pgliteDriver(db: PGlite, owned: boolean): SqlDriver {
