@@ -17,6 +17,9 @@ const SUBMIT_SCRIPT = 'document.forms[0].submit()'
  * The CSP source that allows the page's inline script, for apps that send a Content-Security-Policy:
  * `script-src 'sha256-…'`. Without it a strict CSP blocks the auto-submit, and the `<noscript>`
  * button does not show either, because scripting is on.
+ *
+ * @example
+ * res.setHeader('Content-Security-Policy', `default-src 'none'; script-src ${POST_FORM_SCRIPT_HASH}`)
  */
 export const POST_FORM_SCRIPT_HASH = `'sha256-${createHash('sha256').update(SUBMIT_SCRIPT).digest('base64')}'`
 
