@@ -17,7 +17,7 @@ import {
   MAX_RELAY_STATE,
   parseRedirectQuery,
   verifyRedirectSignature,
-} from './redirect-binding.js'
+} from '../bindings/redirect-binding.js'
 
 /** What logout validation checks a message against: one IdP's keys and this SP's SLO URL. */
 export interface LogoutPolicy extends SignaturePolicy {

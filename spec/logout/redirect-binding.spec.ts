@@ -5,7 +5,7 @@ import { createPrivateKey, sign } from 'node:crypto'
 import { deflateRawSync } from 'node:zlib'
 import { describe, it } from 'node:test'
 import { isSamlError } from '../../lib/index.js'
-import { parseRedirectQuery, verifyRedirectSignature } from '../../lib/logout/redirect-binding.js'
+import { parseRedirectQuery, verifyRedirectSignature } from '../../lib/bindings/redirect-binding.js'
 import { compileTrustedKeys } from '../../lib/validate/trusted-keys.js'
 import { keys } from '../support/test-idp.js'
 

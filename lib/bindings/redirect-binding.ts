@@ -1,6 +1,7 @@
-import { verify as cryptoVerify } from 'node:crypto'
-import { inflateRawSync } from 'node:zlib'
+import { sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto'
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { SamlError } from '../errors/saml-error.js'
+import { resolveSigningKey, type SigningHash } from '../messages/signing-key.js'
 import { SIGNATURE_ALGORITHMS } from '../validate/algorithms.js'
 import type { SignaturePolicy } from '../validate/verify-signature.js'
 import { decodeBase64Strict } from '../xml/base64.js'
@@ -123,4 +124,73 @@ export function inflateRedirectMessage(message: string, maxBytes: number): strin
     }
     throw new SamlError('the SAML message is not DEFLATE-compressed', 'ERR_SAML_MALFORMED', { cause: err })
   }
+}
+
+/**
+ * RFC 3986 percent-encoding: everything but `A-Z a-z 0-9 - . _ ~`, as OneLogin and SimpleSAMLphp
+ * write it. `encodeURIComponent` leaves `!'()*`, which peers that rebuild the signed octets by
+ * re-encoding rather than from the raw query (pysaml2 does) would encode, and so not verify.
+ */
+function encodeParam(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
+}
+
+/** A message to send with the HTTP-Redirect binding. */
+export interface RedirectEncodeOptions {
+  readonly type: 'SAMLRequest' | 'SAMLResponse'
+  /** The unsigned message XML (a Redirect message carries no enveloped signature). */
+  readonly xml: string
+  /** Sent percent-encoded; the IdP returns it unchanged. */
+  readonly relayState?: string
+  /** Signs the query (SAML bindings 3.4.4.1): rsa-sha256/512 or ecdsa-sha256/512 by key type. */
+  readonly signing?: { readonly privateKey: KeyObject; readonly algorithm: SigningHash }
+}
+
+/**
+ * The URL that sends `xml` to `endpoint` with the HTTP-Redirect binding: the message DEFLATEd (raw)
+ * and base64-encoded, then `RelayState`, and when signing, `SigAlg` and a `Signature` over exactly
+ * `SAMLRequest=…&RelayState=…&SigAlg=…` as written into the URL (ECDSA as r‖s, as XML-DSig
+ * defines it); every value percent-encoded per RFC 3986. Appended with `?`, or `&` when `endpoint`
+ * already has a query; an endpoint with a fragment is a `TypeError`, since the query would land
+ * inside it.
+ *
+ * node-saml 5 signs `querystring.stringify` output but sends `URLSearchParams` output, which
+ * differ for a RelayState holding a space or `!'()~`, so the IdP sees a bad signature; here the
+ * signed octets are the sent ones.
+ *
+ * @example
+ * const url = encodeRedirect('https://idp.example.com/sso', {
+ *   type: 'SAMLRequest',
+ *   xml: buildAuthnRequest({ ... }),
+ *   relayState: '/reports?tab=2',
+ *   signing: { privateKey: spKeyObject, algorithm: 'sha256' },
+ * })
+ */
+export function encodeRedirect(endpoint: string, options: RedirectEncodeOptions): string {
+  if (endpoint.includes('#')) throw new TypeError('the Redirect endpoint must not have a #fragment')
+  if (options.type !== 'SAMLRequest' && options.type !== 'SAMLResponse') {
+    throw new TypeError('type must be SAMLRequest or SAMLResponse')
+  }
+  const message = deflateRawSync(Buffer.from(options.xml, 'utf8')).toString('base64')
+  let query = `${options.type}=${encodeParam(message)}`
+  if (options.relayState !== undefined) query += `&RelayState=${encodeParam(options.relayState)}`
+  if (options.signing) {
+    const signing = resolveSigningKey(
+      options.signing.privateKey,
+      options.signing.algorithm,
+      'signing.privateKey',
+    )
+    query += `&SigAlg=${encodeParam(signing.signatureMethod)}`
+    const signature = cryptoSign(
+      signing.hash,
+      Buffer.from(query, 'utf8'),
+      signing.keyType === 'ec' ? { key: signing.key, dsaEncoding: 'ieee-p1363' } : signing.key,
+    )
+    query += `&Signature=${encodeParam(signature.toString('base64'))}`
+  }
+  const separator = !endpoint.includes('?') ? '?' : /[?&]$/.test(endpoint) ? '' : '&'
+  return `${endpoint}${separator}${query}`
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+"""pysaml2 (Debian's python3-pysaml2) as a checker of what our SP sends.
+
+Reads one JSON command on stdin and writes one JSON answer on stdout:
+
+  {"op": "schema", "docs": [{"name": "...", "xml": "..."}, ...]}
+      -> {"results": [{"name": "...", "error": null | "<the schema error's reason>"}, ...]}
+  {"op": "redirect", "query": "<raw query string>", "cert": "<PEM certificate>"}
+      -> {"verified": true | false}
+
+"schema" validates each document against the OASIS SAML 2.0 XSDs pysaml2 ships (with xmlschema),
+chosen by the root element as pysaml2 itself does. "redirect" checks an HTTP-Redirect query
+signature the way pysaml2 does: it re-encodes the decoded parameters rather than using the raw query.
+"""
+import json
+import sys
+from urllib.parse import parse_qs
+from xml.etree import ElementTree
+
+from saml2.sigver import RSACrypto, verify_redirect_signature
+from saml2.xml.schema import node_to_schema
+
+
+def schema(docs):
+    results = []
+    for doc in docs:
+        root = ElementTree.fromstring(doc["xml"])
+        qname = root.tag[1:].replace("}", ":")
+        try:
+            node_to_schema[qname].validate(doc["xml"])
+            error = None
+        except Exception as e:  # noqa: BLE001 - every failure is reported, not raised
+            lines = str(e).splitlines() or [repr(e)]
+            error = next((line.strip() for line in lines if line.strip().startswith("Reason:")), lines[0])
+        results.append({"name": doc["name"], "error": error})
+    return {"results": results}
+
+
+def redirect(query, cert_pem):
+    saml_msg = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    body = "".join(line for line in cert_pem.splitlines() if "-----" not in line)
+    try:
+        return {"verified": bool(verify_redirect_signature(saml_msg, RSACrypto(None), cert=body))}
+    except Exception:  # noqa: BLE001 - a refusal is an answer
+        return {"verified": False}
+
+
+command = json.load(sys.stdin)
+if command["op"] == "schema":
+    answer = schema(command["docs"])
+elif command["op"] == "redirect":
+    answer = redirect(command["query"], command["cert"])
+else:
+    raise SystemExit("unknown op " + command["op"])
+json.dump(answer, sys.stdout)
