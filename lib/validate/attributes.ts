@@ -1,0 +1,47 @@
+import type { SamlAttribute } from '../profile/types.js'
+import { attr, childElements, childrenNamed, isElement, trimmedText } from '../xml/dom.js'
+import { NS } from '../xml/namespaces.js'
+import { fail } from './validation-step.js'
+
+function readAttributeValue(value: Element): string | undefined {
+  if (value.getAttributeNS(NS.xsi, 'nil') === 'true') return undefined
+  const kids = childElements(value)
+  // eduPersonTargetedID carries a NameID inside the value.
+  if (kids.length === 1 && isElement(kids[0], NS.assertion, 'NameID')) return trimmedText(kids[0])
+  return trimmedText(value)
+}
+
+/**
+ * `attribute-statement`: the attributes of every AttributeStatement, in document order. Only plain
+ * Attributes with a Name and AttributeValues are accepted (EncryptedAttribute is not supported).
+ */
+export function readAttributes(assertion: Element): SamlAttribute[] {
+  const out: SamlAttribute[] = []
+  for (const statement of childrenNamed(assertion, NS.assertion, 'AttributeStatement')) {
+    for (const el of childElements(statement)) {
+      if (!isElement(el, NS.assertion, 'Attribute'))
+        fail(
+          'ERR_SAML_STRUCTURE',
+          `AttributeStatement may not contain <${(el as Element).localName}> (EncryptedAttribute is not supported)`,
+        )
+      const name = attr(el, 'Name')
+      if (!name) fail('ERR_SAML_MALFORMED', 'an Attribute has no Name')
+      const values: string[] = []
+      for (const v of childElements(el)) {
+        if (!isElement(v, NS.assertion, 'AttributeValue'))
+          fail('ERR_SAML_STRUCTURE', `Attribute may not contain <${(v as Element).localName}>`)
+        const text = readAttributeValue(v)
+        if (text !== undefined) values.push(text)
+      }
+      const friendlyName = attr(el, 'FriendlyName')
+      const nameFormat = attr(el, 'NameFormat')
+      out.push({
+        name,
+        ...(friendlyName !== undefined ? { friendlyName } : {}),
+        ...(nameFormat !== undefined ? { nameFormat } : {}),
+        values,
+      })
+    }
+  }
+  return out
+}

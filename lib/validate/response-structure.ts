@@ -1,0 +1,147 @@
+import { attr, childElements, childrenNamed, isElement, optionalChild } from '../xml/dom.js'
+import { NS } from '../xml/namespaces.js'
+import { requiredTime } from './time.js'
+import { fail } from './validation-step.js'
+
+const RESPONSE_CHILDREN = new Set([
+  'Issuer',
+  'Signature',
+  'Extensions',
+  'Status',
+  'Assertion',
+  'EncryptedAssertion',
+])
+const ASSERTION_CHILDREN = new Set([
+  'Issuer',
+  'Signature',
+  'Subject',
+  'Conditions',
+  'AuthnStatement',
+  'AttributeStatement',
+  'AuthzDecisionStatement',
+])
+
+function checkChildren(el: Element, allowed: ReadonlySet<string>): void {
+  for (const child of childElements(el)) {
+    if (child.localName === 'Advice' && child.namespaceURI === NS.assertion) {
+      // Advice may carry whole assertions (signed ones included), the raw material of signature
+      // wrapping; no IdP we support needs it for login, so it is refused rather than skipped.
+      fail(
+        'ERR_SAML_STRUCTURE',
+        'the assertion carries <Advice>, which this SP refuses (it can smuggle other assertions); ask the IdP to leave it out',
+      )
+    }
+    const known =
+      child.namespaceURI === NS.protocol ||
+      child.namespaceURI === NS.assertion ||
+      child.namespaceURI === NS.dsig
+    if (!known || !allowed.has(child.localName)) {
+      fail('ERR_SAML_STRUCTURE', `<${el.localName}> may not contain <${child.localName}>`)
+    }
+  }
+}
+
+/**
+ * One walk over the document: IDs must be unique (so a Reference names one element), and signatures
+ * and assertions may appear only where SAML puts them (so nothing can be wrapped around them).
+ */
+function checkDocumentShape(
+  root: Element,
+  allowedSignatureParents: ReadonlySet<Element>,
+  topAssertion: Element | undefined,
+): void {
+  const ids = new Set<string>()
+  const stack: Element[] = [root]
+  while (stack.length > 0) {
+    const el = stack.pop()!
+    const attrs = el.attributes
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i]!
+      const local = a.localName ?? a.name
+      if (local === 'ID' || local === 'Id' || local === 'id' || local === 'AssertionID') {
+        if (ids.has(a.value))
+          fail('ERR_SAML_STRUCTURE', 'two elements share one ID; the message is refused (signature wrapping)')
+        ids.add(a.value)
+      }
+    }
+    if (isElement(el, NS.dsig, 'Signature') && !allowedSignatureParents.has(el.parentNode as Element)) {
+      fail('ERR_SAML_STRUCTURE', 'a Signature appears where SAML does not put one')
+    }
+    if (
+      (isElement(el, NS.assertion, 'Assertion') || isElement(el, NS.assertion, 'EncryptedAssertion')) &&
+      el !== topAssertion
+    ) {
+      fail('ERR_SAML_STRUCTURE', 'an assertion appears where SAML does not put one')
+    }
+    for (let n = el.lastChild; n !== null; n = n.previousSibling) {
+      if (n.nodeType === 1) stack.push(n as Element)
+    }
+  }
+}
+
+/** `response-structure`: the root is a SAML 2.0 Response with an ID, an IssueInstant and allowed children. */
+export function checkResponseRoot(root: Node | null): { response: Element; responseId: string } {
+  if (!isElement(root, NS.protocol, 'Response'))
+    fail('ERR_SAML_MALFORMED', 'the message is not a SAML 2.0 Response')
+  if (attr(root, 'Version') !== '2.0') fail('ERR_SAML_MALFORMED', 'the Response is not SAML version 2.0')
+  const responseId = attr(root, 'ID')
+  if (!responseId) fail('ERR_SAML_MALFORMED', 'the Response has no ID')
+  requiredTime(root, 'IssueInstant')
+  checkChildren(root, RESPONSE_CHILDREN)
+  return { response: root, responseId }
+}
+
+/** The Response's optional parts, found once its shape is known to be safe. */
+export interface ResponseParts {
+  readonly signature: Element | undefined
+  readonly issuer: Element | undefined
+  readonly assertions: readonly Element[]
+}
+
+/** `document-shape`: unique IDs, and no Signature or assertion outside the places SAML puts them. */
+export function checkResponseShape(response: Element): ResponseParts {
+  const signature = optionalChild(response, NS.dsig, 'Signature')
+  const assertions = [
+    ...childrenNamed(response, NS.assertion, 'Assertion'),
+    ...childrenNamed(response, NS.assertion, 'EncryptedAssertion'),
+  ]
+  checkDocumentShape(
+    response,
+    new Set([response, ...assertions]),
+    assertions.length === 1 ? assertions[0] : undefined,
+  )
+  return { signature, issuer: optionalChild(response, NS.assertion, 'Issuer'), assertions }
+}
+
+/** `one-assertion`: the Response carries exactly one Assertion or EncryptedAssertion. */
+export function onlyAssertion(assertions: readonly Element[]): Element {
+  if (assertions.length !== 1)
+    fail('ERR_SAML_STRUCTURE', `the Response holds ${assertions.length} assertions; exactly one is accepted`)
+  return assertions[0]!
+}
+
+/** The Assertion's parts the later checks read. */
+export interface AssertionParts {
+  readonly assertionId: string
+  readonly issueInstant: number
+  readonly issuer: Element
+  readonly signature: Element | undefined
+}
+
+/**
+ * `assertion-structure`: a SAML 2.0 Assertion with an ID, an IssueInstant, its Issuer first and
+ * allowed children; a decrypted one (a new document) gets the wrapping walk the Response got.
+ */
+export function checkAssertionRoot(assertion: Element, decrypted: boolean): AssertionParts {
+  if (decrypted) checkDocumentShape(assertion, new Set([assertion]), assertion)
+  if (attr(assertion, 'Version') !== '2.0')
+    fail('ERR_SAML_MALFORMED', 'the Assertion is not SAML version 2.0')
+  const assertionId = attr(assertion, 'ID')
+  if (!assertionId) fail('ERR_SAML_MALFORMED', 'the Assertion has no ID')
+  const issueInstant = requiredTime(assertion, 'IssueInstant')
+  checkChildren(assertion, ASSERTION_CHILDREN)
+  const issuer = childElements(assertion)[0]
+  if (!isElement(issuer, NS.assertion, 'Issuer'))
+    fail('ERR_SAML_MALFORMED', 'the Assertion must start with its Issuer')
+  return { assertionId, issueInstant, issuer, signature: optionalChild(assertion, NS.dsig, 'Signature') }
+}

@@ -1,0 +1,47 @@
+import type { ResponsePolicy } from './response-policy.js'
+import { fail } from './validation-step.js'
+import { verifyEnvelopedSignature } from './verify-signature.js'
+
+/**
+ * `response-signature`: the Response's signature verifies with the IdP's keys, or is refused as
+ * missing when the IdP must sign Responses. Run only when there is one or one is required.
+ */
+export function checkResponseSignature(
+  signature: Element | undefined,
+  response: Element,
+  policy: ResponsePolicy,
+): true {
+  if (!signature) {
+    fail(
+      'ERR_SAML_SIGNATURE_MISSING',
+      `IdP "${policy.idp}" must sign the Response (wantResponseSigned) and this one is unsigned`,
+    )
+  }
+  verifyEnvelopedSignature(signature, response, policy)
+  return true
+}
+
+/**
+ * `assertion-signature`: the Assertion's signature verifies with the IdP's keys, or is refused as
+ * missing when the IdP must sign Assertions. Run only when there is one or one is required.
+ */
+export function checkAssertionSignature(
+  signature: Element | undefined,
+  assertion: Element,
+  policy: ResponsePolicy,
+): true {
+  if (!signature) {
+    fail(
+      'ERR_SAML_SIGNATURE_MISSING',
+      `IdP "${policy.idp}" must sign the Assertion (wantAssertionsSigned) and this one is unsigned`,
+    )
+  }
+  verifyEnvelopedSignature(signature, assertion, policy)
+  return true
+}
+
+/** `signed`: whatever the policy, something in the message carries a verified signature. */
+export function checkSigned(responseSigned: boolean, assertionSigned: boolean): void {
+  if (!assertionSigned && !responseSigned)
+    fail('ERR_SAML_SIGNATURE_MISSING', 'neither the Response nor the Assertion is signed')
+}

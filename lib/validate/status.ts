@@ -1,0 +1,18 @@
+import { attr, optionalChild, requiredChild, trimmedText } from '../xml/dom.js'
+import { NS } from '../xml/namespaces.js'
+import { fail } from './validation-step.js'
+
+const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success'
+
+/** `status`: the top-level StatusCode is Success; otherwise the IdP's codes and message are reported. */
+export function checkStatus(response: Element): void {
+  const status = requiredChild(response, NS.protocol, 'Status')
+  const code = requiredChild(status, NS.protocol, 'StatusCode')
+  const value = attr(code, 'Value')
+  if (value === SUCCESS) return
+  const sub = optionalChild(code, NS.protocol, 'StatusCode')
+  const message = optionalChild(status, NS.protocol, 'StatusMessage')
+  const detail = [value, sub && attr(sub, 'Value')].filter(Boolean).join(' / ')
+  const text = message ? `: ${trimmedText(message).slice(0, 200)}` : ''
+  fail('ERR_SAML_STATUS', `the IdP did not authenticate the user (${detail || 'no status code'})${text}`)
+}
