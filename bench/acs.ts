@@ -23,7 +23,7 @@ import { acsRequest, authenticateOnce, type PassportStrategyLike } from './suppo
 import { floorValidate, type FloorKeys } from './support/floor.js'
 import { benchInputs, rotatingIdps, signPool, spFor, type BenchInput } from './support/inputs.js'
 import { fmtMs, markdownTable, summarize, type Timing } from './support/stats.js'
-import { createOurs, createPassportSaml } from './support/strategies.js'
+import { CLOCK_SKEW_MS, createOurs, createPassportSaml } from './support/strategies.js'
 
 /** Responses stay valid this long after signing, so the whole run fits in their window. */
 const VALID_FOR_MS = 15 * 60_000
@@ -250,10 +250,10 @@ export async function run(): Promise<void> {
       (r) => acsOnce('passport-saml MultiSamlStrategy', peer, input.idp, r, nameId),
       (r) => floorValidate(r.base64, floorKeys),
     ]
-    const warmStages = await StageTimer.create(ours.strategy, input.idp)
+    const warmStages = await StageTimer.create(ours.store, input.idp, ours.sp, CLOCK_SKEW_MS)
     await timeInterleaved(pool.slice(0, warmup), [...runners, (r) => warmStages.run(r)], CHUNK)
     gc()
-    const stages = await StageTimer.create(ours.strategy, input.idp)
+    const stages = await StageTimer.create(ours.store, input.idp, ours.sp, CLOCK_SKEW_MS)
     const [o, p, f] = await timeInterleaved(pool.slice(warmup), [...runners, (r) => stages.run(r)], CHUNK)
     const cpuMs = (s: Samples) => s.cpuUs / 1000 / s.ns.length
     const row: Row = {

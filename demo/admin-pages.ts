@@ -9,6 +9,7 @@ import {
   isSamlError,
   presets,
   type IdpRecord,
+  type IdpStore,
   type MultiIdpSamlStrategy,
   type SamlAttempt,
 } from '../lib/index.js'
@@ -21,6 +22,8 @@ import { DemoHttpError, registerIdp, type MetadataFetchPolicy } from './register
 /** Options of {@link adminPages}. */
 export interface AdminPagesOptions {
   strategy: MultiIdpSamlStrategy
+  /** The IdP store the strategy reads (records are listed, added and deleted through it). */
+  store: IdpStore
   auth: AdminAuth
   attempts: AttemptLog
   metadataPolicy: MetadataFetchPolicy
@@ -34,21 +37,21 @@ function page(req: Request, options: AdminPagesOptions, title: string, body: Htm
   return layout({ title, body, user: options.userName(req), admin: true })
 }
 
-function spUrls(strategy: MultiIdpSamlStrategy, id: string): Html {
-  const sp = strategy.options.sp
+function spUrls(strategy: MultiIdpSamlStrategy, record: IdpRecord): Html {
+  const sp = strategy.serviceProvider.endpointsFor(record)
   return html`<dl class="kv">
     <dt>SP entity ID (Audience)</dt>
-    <dd><code>${sp.entityId(id)}</code></dd>
+    <dd><code>${sp.entityId}</code></dd>
     <dt>ACS URL (HTTP-POST)</dt>
-    <dd><code>${sp.acsUrl(id)}</code></dd>
+    <dd><code>${sp.acsUrl}</code></dd>
     <dt>Shared ACS URL</dt>
     <dd><code>${sp.sharedAcsUrl}</code> <span class="muted">(any IdP; resolved by Issuer)</span></dd>
     <dt>SP metadata</dt>
     <dd>
-      <a href="${sp.metadataUrl(id)}"><code>${sp.metadataUrl(id)}</code></a>
+      <a href="${sp.metadataUrl}"><code>${sp.metadataUrl}</code></a>
     </dd>
     <dt>Login URL</dt>
-    <dd><code>${sp.baseUrl}${sp.pathPrefix}/${id}/login</code></dd>
+    <dd><code>${sp.loginUrl}</code></dd>
   </dl>`
 }
 
@@ -70,7 +73,7 @@ function attemptCard(attempt: SamlAttempt, index: number): Html {
               <td>
                 ${c.ok ? html`<span class="pill ok">pass</span>` : html`<span class="pill bad">fail</span>`}
               </td>
-              <td>${c.name}</td>
+              <td>${c.title}</td>
               <td>${c.code ? html`<code>${c.code}</code>` : ''}</td>
             </tr>`,
         )}
@@ -209,8 +212,7 @@ function formBody(body: Record<string, unknown>): Record<string, unknown> {
  * ```
  */
 export function adminPages(options: AdminPagesOptions): Router {
-  const { strategy, auth, attempts } = options
-  const store = strategy.options.store
+  const { strategy, store, auth, attempts } = options
   const router = express.Router()
   const form = express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 20 })
 
@@ -379,7 +381,7 @@ export function adminPages(options: AdminPagesOptions): Router {
   router.get(
     '/idp/:id',
     withRecord((req, res, record) => {
-      const spMetadata = strategy.serviceProvider.metadata(record)
+      const spMetadata = strategy.serviceProvider.metadataFor(record)
       res.type('html').send(
         page(
           req,
@@ -392,7 +394,7 @@ export function adminPages(options: AdminPagesOptions): Router {
             </p>
             <div class="card">
               <h2 style="margin-top:0">Give these to the IdP</h2>
-              ${spUrls(strategy, record.id)}
+              ${spUrls(strategy, record)}
             </div>
             <div class="card">
               <h2 style="margin-top:0">The IdP as registered</h2>
@@ -447,7 +449,8 @@ export function adminPages(options: AdminPagesOptions): Router {
     '/idp/:id/test',
     withRecord((req, res, record) => {
       const list = attempts.list(record.id)
-      const loginUrl = `${strategy.options.sp.pathPrefix}/${encodeURIComponent(record.id)}/login?returnTo=${encodeURIComponent(`/admin/idp/${record.id}/test`)}`
+      const loginPath = new URL(strategy.serviceProvider.endpointsFor(record).loginUrl).pathname
+      const loginUrl = `${loginPath}?returnTo=${encodeURIComponent(`/admin/idp/${record.id}/test`)}`
       res.type('html').send(
         page(
           req,

@@ -216,7 +216,7 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
       tenants: DEMO_TENANTS,
       spMetadata: async (idpEntityId) => {
         const record = await store.findByEntityId(idpEntityId)
-        return record ? strategy.serviceProvider.metadata(record) : undefined
+        return record ? strategy.serviceProvider.metadataFor(record) : undefined
       },
     })
     await seedTenants(store, idp, dataDir, options.seed ?? true)
@@ -335,6 +335,7 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
       '/admin',
       adminPages({
         strategy,
+        store,
         auth: admin,
         attempts,
         metadataPolicy,

@@ -14,8 +14,8 @@ import { RedisStore } from 'connect-redis'
 import type { Store as SessionStore } from 'express-session'
 import { Redis } from 'ioredis'
 import { MemorySamlCache, type IdpStore, type SamlCache } from '../lib/index.js'
-import { RedisSamlCache } from '../lib/redis.js'
-import { SqlIdpStore } from '../lib/sql.js'
+import { RedisSamlCache } from '../lib/entries/redis.js'
+import { SqlIdpStore } from '../lib/entries/sql.js'
 
 /** Options of {@link openBackends}. */
 export interface BackendOptions {

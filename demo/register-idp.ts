@@ -4,13 +4,8 @@
  *
  * @module
  */
-import {
-  fetchIdpMetadata,
-  IDP_RECORD_FIELDS,
-  type IdpRecord,
-  type IdpRecordInput,
-  type IdpStore,
-} from '../lib/index.js'
+import { fetchIdpMetadata, type IdpRecord, type IdpRecordInput, type IdpStore } from '../lib/index.js'
+import { IDP_RECORD_FIELDS } from '../lib/entries/core.js'
 
 /** An HTTP error the demo answers as `{ "error": { "code", "message" } }`. */
 export class DemoHttpError extends Error {

@@ -1,28 +1,37 @@
-// Public API of passport-saml-multi-idp. Values and types are listed separately.
+// Public API of passport-saml-multi-idp: what an app uses. The framework-free core and the pieces
+// adapter authors need are on `passport-saml-multi-idp/core`. Values and types are listed apart.
 
+// The Passport strategy and the Express router
 export { MultiIdpSamlStrategy } from './strategy/multi-idp-saml-strategy.js'
 export type {
+  MultiIdpSamlStrategyOptions,
   SamlAuthenticateOptions,
   SamlAuthInfo,
-  VerifyContext,
   VerifyDone,
   VerifyFunction,
   VerifyFunctionWithRequest,
 } from './strategy/multi-idp-saml-strategy.js'
-export type { MultiIdpSamlStrategyOptions } from './strategy/strategy-options.js'
-
 export { samlRouter, SAML_SESSION_KEY } from './express/saml-router.js'
 export type { SamlRouterOptions } from './express/saml-router.js'
-export { samlErrorHandler, sendSamlError } from './express/error-handler.js'
+export { samlErrorHandler } from './express/error-handler.js'
+export type { SamlServiceProviderOptions } from './core/core-options.js'
+export type { ServiceProviderOptions } from './core/sp-options.js'
+export type { SamlServiceProvider } from './core/saml-service-provider.js'
+export type { SpEndpoints } from './core/compile-idp.js'
+export type { SamlProfile, SamlLoginContext } from './core/saml-profile.js'
+export type { SamlSessionInfo } from './core/outcome.js'
+export type { SamlLogoutRequest } from './core/logout.js'
+export type { SamlAttempt } from './core/attempt.js'
+export type { SamlCheck, SamlCheckName } from './validate/check-log.js'
+export type { XmlLimits } from './xml/parse-xml.js'
 
+// Errors
 export { SamlError, SAML_ERROR_CODES, isSamlError } from './errors/saml-error.js'
 export type { SamlErrorCode, SamlErrorOptions } from './errors/saml-error.js'
 export { samlErrorStatus } from './http/saml-error-status.js'
 
+// IdP records and stores
 export { MemoryIdpStore } from './store/memory-idp-store.js'
-export { normalizeIdpRecord } from './record/normalize-idp-record.js'
-export { normalizeEmailDomain } from './record/email-domain.js'
-export { IDP_RECORD_FIELDS } from './record/record-fields.js'
 export { FileIdpStore } from './store/file/file-idp-store.js'
 export type { FileIdpStoreOptions } from './store/file/file-idp-store.js'
 export type { IdpStore, ListIdpsOptions } from './store/idp-store.js'
@@ -34,10 +43,12 @@ export type {
   SamlBinding,
 } from './record/record-fields.js'
 
+// Request/replay caches
 export { MemorySamlCache } from './cache/memory-saml-cache.js'
 export type { MemorySamlCacheOptions } from './cache/memory-saml-cache.js'
 export type { SamlCache } from './cache/saml-cache.js'
 
+// Which IdP a request is for
 export {
   byEmailDomain,
   byHost,
@@ -47,22 +58,22 @@ export {
 } from './resolve/resolvers.js'
 export type { IdpResolver, ResolveInput } from './resolve/resolvers.js'
 
+// IdP metadata
 export { parseIdpMetadata } from './metadata/parse-idp-metadata.js'
 export type { ParsedIdpMetadata, ParseIdpMetadataOptions } from './metadata/parse-idp-metadata.js'
 export { fetchIdpMetadata } from './metadata/fetch-idp-metadata.js'
 export type { FetchIdpMetadataOptions } from './metadata/fetch-idp-metadata.js'
+export { normalizeCertificate } from './metadata/certificate.js'
 export { refreshIdpMetadata, startMetadataRefresh } from './refresh/refresh-idp-metadata.js'
 export type {
   MetadataRefresher,
   MetadataRefreshOptions,
   MetadataRefreshResult,
 } from './refresh/refresh-idp-metadata.js'
-export { normalizeCertificate } from './metadata/certificate.js'
 
-export { presets, defaultAttributeMap, ATTRIBUTE_PRESET_NAMES } from './profile/presets.js'
+// Attribute maps
+export { ATTRIBUTE_PRESET_NAMES, defaultAttributeMap, presets } from './profile/presets.js'
 export type { AttributePresetName } from './profile/presets.js'
-export { compileAttributeMap, mapProfile } from './profile/map-profile.js'
-export type { CompiledAttributeMap } from './profile/map-profile.js'
 export type {
   AttributeFieldSpec,
   AttributeMap,
@@ -70,30 +81,8 @@ export type {
   GroupsMap,
   MappedProfile,
   SamlAttribute,
-  SamlProfile,
 } from './profile/types.js'
 
+// Redirects after login
 export { safeReturnTo } from './relay-state/safe-return-to.js'
 export type { ReturnToPolicy } from './relay-state/safe-return-to.js'
-
-export { SamlServiceProvider } from './sp/service-provider.js'
-export { ATTEMPT_CHECKS } from './sp/attempt.js'
-export type { SamlAttempt, SamlAttemptCheck } from './sp/attempt.js'
-export type {
-  AcceptedResponse,
-  LoginStart,
-  LogoutOutcome,
-  SamlSessionInfo,
-  ServiceProviderSettings,
-} from './sp/service-provider.js'
-export type {
-  LogoutInput,
-  ValidatedLogoutRequest,
-  ValidatedLogoutResponse,
-} from './logout/validate-logout.js'
-export type { ServiceProviderOptions } from './sp/sp-options.js'
-
-export { decodeSamlResponse, peekIssuer, validateResponse } from './validate/validate-response.js'
-export type { ResponsePolicy, ValidatedAssertion } from './validate/validate-response.js'
-export { MESSAGE_XML_LIMITS, METADATA_XML_LIMITS } from './xml/parse-xml.js'
-export type { XmlLimits } from './xml/parse-xml.js'

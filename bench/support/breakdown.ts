@@ -8,10 +8,12 @@
  * @module
  */
 import { hrtime } from 'node:process'
-import type { MultiIdpSamlStrategy } from '../../lib/index.js'
+import type { IdpStore, ServiceProviderOptions } from '../../lib/index.js'
+import { compileIdp } from '../../lib/core/compile-idp.js'
+import { resolveServiceProvider } from '../../lib/core/sp-options.js'
 import { validateResponse, type ResponsePolicy } from '../../lib/validate/validate-response.js'
 import { decodeBase64Strict } from '../../lib/xml/base64.js'
-import { parseXml, scanXml, type XmlLimits } from '../../lib/xml/parse-xml.js'
+import { MESSAGE_XML_LIMITS, parseXml, scanXml, type XmlLimits } from '../../lib/xml/parse-xml.js'
 import type { TestResponse } from '../../spec/support/test-idp.js'
 import { floorParse } from './floor.js'
 import { summarize } from './stats.js'
@@ -47,11 +49,22 @@ export class StageTimer {
     private readonly limits: XmlLimits,
   ) {}
 
-  /** A timer using the compiled policy `strategy` validates IdP `idp`'s responses with. */
-  static async create(strategy: MultiIdpSamlStrategy, idp: string): Promise<StageTimer> {
-    const record = await strategy.options.store.get(idp)
+  /** A timer using the policy the core compiles for IdP `idp` of `store` (the strategy's settings). */
+  static async create(
+    store: IdpStore,
+    idp: string,
+    sp: ServiceProviderOptions,
+    clockSkewMs: number,
+  ): Promise<StageTimer> {
+    const record = await store.get(idp)
     if (!record) throw new Error(`bench acs: no IdP record ${idp}`)
-    return new StageTimer(strategy.serviceProvider.compiledIdps.get(record).policy, strategy.options.limits)
+    const settings = {
+      sp: resolveServiceProvider(sp),
+      clockSkewMs,
+      limits: MESSAGE_XML_LIMITS,
+      logoutMaxAgeMs: 600_000,
+    }
+    return new StageTimer(compileIdp(record, settings).policy, MESSAGE_XML_LIMITS)
   }
 
   /** Runs every stage on one response. */

@@ -11,7 +11,7 @@ import {
   type VerifyWithoutRequest,
 } from '@node-saml/passport-saml'
 import { MemoryIdpStore, MemorySamlCache, MultiIdpSamlStrategy } from '../../lib/index.js'
-import type { IdpRecordInput } from '../../lib/index.js'
+import type { IdpRecordInput, ServiceProviderOptions } from '../../lib/index.js'
 import { keys } from '../../spec/support/test-idp.js'
 import { BASE_URL, entraIdp, oktaIdp, rotatingIdps, spFor } from './inputs.js'
 
@@ -56,21 +56,27 @@ export const IDP_RECORDS: IdpRecordInput[] = [
 ]
 
 /** This library's strategy, with a fresh in-memory replay cache. */
-export async function createOurs(): Promise<{ strategy: MultiIdpSamlStrategy; cache: MemorySamlCache }> {
+export async function createOurs(): Promise<{
+  strategy: MultiIdpSamlStrategy
+  cache: MemorySamlCache
+  store: MemoryIdpStore
+  sp: ServiceProviderOptions
+}> {
   const store = new MemoryIdpStore()
   for (const record of IDP_RECORDS) await store.put(record)
   const cache = new MemorySamlCache()
+  const sp: ServiceProviderOptions = { baseUrl: BASE_URL, signingKey: keys.sp.key, signingCert: keys.sp.cert }
   const strategy = new MultiIdpSamlStrategy(
     {
       store,
-      sp: { baseUrl: BASE_URL, signingKey: keys.sp.key, signingCert: keys.sp.cert },
+      sp,
       cache,
       clockSkewMs: CLOCK_SKEW_MS,
       clock: Date.now,
     },
-    (profile, _context, done) => done(null, { id: `${profile.idp}:${profile.nameID}` }),
+    (profile, done) => done(null, { id: `${profile.idp}:${profile.nameID}` }),
   )
-  return { strategy, cache }
+  return { strategy, cache, store, sp }
 }
 
 /**

@@ -1,9 +1,9 @@
 import { sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { SamlError } from '../errors/saml-error.js'
-import { resolveSigningKey, type SigningHash } from '../messages/signing-key.js'
-import { SIGNATURE_ALGORITHMS } from '../validate/algorithms.js'
-import type { SignaturePolicy } from '../validate/verify-signature.js'
+import { resolveSigningKey, type SigningHash } from '../xmldsig/signing-key.js'
+import { SIGNATURE_ALGORITHMS } from '../xmldsig/algorithms.js'
+import type { SignaturePolicy } from '../xmldsig/verify-signature.js'
 import { decodeBase64Strict } from '../xml/base64.js'
 
 /** A SAML message received with the HTTP-Redirect binding, with the raw query kept for its signature. */

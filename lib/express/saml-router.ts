@@ -6,11 +6,15 @@ import express, {
   type Router,
 } from 'express'
 import passport from 'passport'
+import type { SamlLogoutRequest } from '../core/logout.js'
+import type { SamlLogoutOutcome, SamlMetadataOutcome, SamlSessionInfo } from '../core/outcome.js'
 import { SamlError } from '../errors/saml-error.js'
-import type { LogoutInput } from '../logout/validate-logout.js'
-import { safeReturnTo } from '../relay-state/safe-return-to.js'
-import type { SamlSessionInfo } from '../sp/service-provider.js'
-import type { MultiIdpSamlStrategy, SamlAuthInfo } from '../strategy/multi-idp-saml-strategy.js'
+import { appendSetCookies, samlRequestOf } from '../strategy/express-request.js'
+import type {
+  MultiIdpSamlStrategy,
+  SamlAuthenticateOptions,
+  SamlAuthInfo,
+} from '../strategy/multi-idp-saml-strategy.js'
 import { samlErrorHandler, sendSamlError } from './error-handler.js'
 
 /** Options of {@link samlRouter}. */
@@ -37,10 +41,7 @@ export interface SamlRouterOptions {
    * current browser session, if it is that user's, was logged out. Use it to end the user's other
    * sessions (in other browsers) in your session store.
    */
-  onLogoutRequest?: (
-    req: Request,
-    request: { idp: string; nameID: string; sessionIndexes: readonly string[] },
-  ) => void | Promise<void>
+  onLogoutRequest?: (req: Request, request: SamlLogoutRequest) => void | Promise<void>
 }
 
 /** Key under which the router keeps the SAML session details Single Logout needs. */
@@ -79,7 +80,7 @@ function logoutLocally(req: Request): Promise<void> {
  */
 export function samlRouter(options: SamlRouterOptions): Router {
   const { strategy } = options
-  if (!strategy || typeof strategy.authenticate !== 'function' || !strategy.serviceProvider) {
+  if (!strategy || typeof strategy.authenticate !== 'function' || !strategy.serviceProvider?.acs) {
     throw new TypeError('"options.strategy" must be a MultiIdpSamlStrategy instance')
   }
   const authenticator = options.passport ?? passport
@@ -88,17 +89,21 @@ export function samlRouter(options: SamlRouterOptions): Router {
   if (successRedirectStatus !== 302 && successRedirectStatus !== 303) {
     throw new TypeError('"options.successRedirectStatus" must be 302 or 303')
   }
+  const saml = strategy.serviceProvider
   const router = express.Router()
-  const limit = Math.ceil((strategy.options.limits.maxBytes * 4) / 3) + 16 * 1024
+  const limit = Math.ceil((saml.maxMessageBytes * 4) / 3) + 16 * 1024
   const form = express.urlencoded({ extended: false, limit, parameterLimit: 10 })
 
+  // Passport hands these on to the strategy's authenticate; `flow` says which route this is.
+  const loginOptions: passport.AuthenticateOptions & SamlAuthenticateOptions = { session, flow: 'login' }
+  const acsOptions: passport.AuthenticateOptions & SamlAuthenticateOptions = { session, flow: 'acs' }
   const login: RequestHandler = (req, res, next) =>
-    authenticator.authenticate(strategy.name, { session })(req, res, next)
+    authenticator.authenticate(strategy.name, loginOptions)(req, res, next)
 
   const acs: RequestHandler = (req, res, next) => {
     authenticator.authenticate(
       strategy.name,
-      { session },
+      acsOptions,
       (
         err: unknown,
         user: Express.User | false,
@@ -119,18 +124,7 @@ export function samlRouter(options: SamlRouterOptions): Router {
         req.logIn(user, { session }, (loginErr?: unknown) => {
           if (loginErr) return next(loginErr)
           const holder = req as unknown as SessionHolder
-          if (session && holder.session) {
-            const p = authInfo.profile
-            const info: SamlSessionInfo = {
-              idp: authInfo.idp,
-              nameID: p.nameID,
-              ...(p.nameIDFormat !== undefined && { nameIDFormat: p.nameIDFormat }),
-              ...(p.nameQualifier !== undefined && { nameQualifier: p.nameQualifier }),
-              ...(p.spNameQualifier !== undefined && { spNameQualifier: p.spNameQualifier }),
-              ...(p.sessionIndex !== undefined && { sessionIndex: p.sessionIndex }),
-            }
-            holder.session[SAML_SESSION_KEY] = info
-          }
+          if (session && holder.session) holder.session[SAML_SESSION_KEY] = authInfo.session
           ;(req as Request & { authInfo?: unknown }).authInfo = authInfo
           if (options.onSuccess) {
             const onSuccess = options.onSuccess
@@ -146,75 +140,47 @@ export function samlRouter(options: SamlRouterOptions): Router {
     )(req, res, next)
   }
 
-  const recordOf = async (req: Request) => {
-    const id = String(req.params.idp)
-    const record = await strategy.options.store.get(id)
-    if (!record)
-      throw new SamlError(`no IdP is registered for id "${id.slice(0, 80)}"`, 'ERR_SAML_UNKNOWN_IDP')
-    return record
+  /** Sends a core outcome of the metadata, logout and SLO routes. */
+  const send = (
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    outcome: SamlLogoutOutcome | SamlMetadataOutcome,
+  ) => {
+    if (outcome.type === 'error') return next(outcome.error)
+    res.setHeader('Cache-Control', 'no-store')
+    if (outcome.type === 'document') return void res.type(outcome.contentType).send(outcome.body)
+    appendSetCookies(req, outcome.setCookies)
+    if (outcome.type === 'redirect') return res.redirect(302, outcome.location)
+    res.type('html').send(outcome.html)
   }
-  const metadata = async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      res.type('application/samlmetadata+xml').send(strategy.serviceProvider.metadata(await recordOf(req)))
-    } catch (err) {
-      next(err)
-    }
+  const endSession = (req: Request) => () => logoutLocally(req)
+
+  const metadata: RequestHandler = (req, res, next) => {
+    saml.metadata(samlRequestOf(req)).then((outcome) => send(req, res, next, outcome), next)
   }
 
   // SP-initiated Single Logout: end the local session, then tell the IdP (when it has an SLO endpoint).
-  const logout = async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      // Another site must not be able to sign the user out (here, at the IdP and at every SP of
-      // its session): browsers say where a navigation came from.
-      if (req.get('sec-fetch-site') === 'cross-site') {
-        throw new SamlError('logout must start on this site', 'ERR_SAML_BAD_REQUEST')
-      }
-      const record = await recordOf(req)
-      const current = samlSession(req)
-      const returnTo = req.query.returnTo
-      await logoutLocally(req)
-      const url =
-        current && current.idp === record.id
-          ? await strategy.serviceProvider.startLogout(record, current, { returnTo })
-          : undefined
-      res.setHeader('Cache-Control', 'no-store')
-      res.redirect(302, url ?? safeReturnTo(returnTo, strategy.serviceProvider.settings.returnTo))
-    } catch (err) {
-      next(err)
-    }
+  const logout: RequestHandler = (req, res, next) => {
+    const current = samlSession(req)
+    saml
+      .logout(samlRequestOf(req), { ...(current && { session: current }), endSession: endSession(req) })
+      .then((outcome) => send(req, res, next, outcome), next)
   }
 
   // The SP's SingleLogoutService: the IdP's LogoutResponse, or its LogoutRequest (IdP-initiated).
-  const slo = async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const record = await recordOf(req)
-      const input: LogoutInput =
-        req.method === 'POST'
-          ? { binding: 'post', body: (req.body ?? {}) as Record<string, unknown> }
-          : { binding: 'redirect', rawQuery: req.originalUrl.split('?')[1] ?? '' }
-      const outcome = await strategy.serviceProvider.consumeLogout(record, input)
-      res.setHeader('Cache-Control', 'no-store')
-      if (outcome.kind === 'response') return void res.redirect(302, outcome.returnTo)
-      const { request } = outcome
-      const current = samlSession(req)
-      if (
-        current &&
-        current.idp === record.id &&
-        current.nameID === request.nameID &&
-        (request.sessionIndexes.length === 0 ||
-          (current.sessionIndex !== undefined && request.sessionIndexes.includes(current.sessionIndex)))
-      ) {
-        await logoutLocally(req)
-      }
-      await options.onLogoutRequest?.(req, {
-        idp: record.id,
-        nameID: request.nameID,
-        sessionIndexes: request.sessionIndexes,
+  const slo: RequestHandler = (req, res, next) => {
+    const current = samlSession(req)
+    const onLogoutRequest = options.onLogoutRequest
+    saml
+      .slo(samlRequestOf(req), {
+        ...(current && { session: current }),
+        endSession: endSession(req),
+        ...(onLogoutRequest && {
+          onLogoutRequest: (request: SamlLogoutRequest) => onLogoutRequest(req, request),
+        }),
       })
-      res.redirect(302, await strategy.serviceProvider.logoutResponseUrl(record, request, true))
-    } catch (err) {
-      next(err)
-    }
+      .then((outcome) => send(req, res, next, outcome), next)
   }
 
   router.get('/login', login)

@@ -50,31 +50,3 @@ export interface MappedProfile {
   groups?: string[]
   [field: string]: string | string[] | undefined
 }
-
-/**
- * What the verify callback receives: the identity the IdP asserted, the mapped fields and every
- * raw attribute. All of it comes from the signed element.
- */
-export interface SamlProfile {
-  /** The IdP record's id (the tenant key). */
-  readonly idp: string
-  /** The IdP's entityID, as verified. */
-  readonly issuer: string
-  readonly nameID: string
-  readonly nameIDFormat?: string
-  readonly nameQualifier?: string
-  readonly spNameQualifier?: string
-  readonly sessionIndex?: string
-  /** ISO-8601; when the IdP wants the SP session to end. */
-  readonly sessionNotOnOrAfter?: string
-  /** ISO-8601 AuthnInstant of the AuthnStatement. */
-  readonly authnInstant?: string
-  readonly authnContextClassRef?: string
-  /** The AuthnRequest ID this answers; absent for IdP-initiated logins. */
-  readonly inResponseTo?: string
-  readonly assertionId: string
-  /** Fields produced by the attribute map. */
-  readonly mapped: MappedProfile
-  /** Every attribute as sent, FriendlyName and all values kept. */
-  readonly attributes: readonly SamlAttribute[]
-}

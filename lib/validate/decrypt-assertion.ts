@@ -4,12 +4,12 @@ import { decodeBase64Strict } from '../xml/base64.js'
 import { childElements, isElement, leafText } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
 import { parseXml, type XmlLimits } from '../xml/parse-xml.js'
+import { DIGEST_ALGORITHMS } from '../xmldsig/algorithms.js'
 import {
   CONTENT_ENCRYPTION_ALGORITHMS,
-  DIGEST_ALGORITHMS,
   KEY_TRANSPORT_ALGORITHMS,
   MGF_ALGORITHMS,
-} from './algorithms.js'
+} from './encryption-algorithms.js'
 
 export interface DecryptionPolicy {
   /** The SP's private keys, newest first (several during a rotation). */

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { SamlAttribute } from '../profile/types.js'
 import type { XmlLimits } from '../xml/parse-xml.js'
-import type { TrustedKeys } from './trusted-keys.js'
+import type { TrustedKeys } from '../xmldsig/trusted-keys.js'
 
 /**
  * Everything the validator needs to know about one IdP, compiled once per record version.

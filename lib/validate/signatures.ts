@@ -1,6 +1,6 @@
 import type { ResponsePolicy } from './response-policy.js'
 import { fail } from './validation-step.js'
-import { verifyEnvelopedSignature } from './verify-signature.js'
+import { verifyEnvelopedSignature } from '../xmldsig/verify-signature.js'
 
 /**
  * `response-signature`: the Response's signature verifies with the IdP's keys, or is refused as

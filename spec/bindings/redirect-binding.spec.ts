@@ -17,7 +17,7 @@ import {
 } from '../../lib/bindings/redirect-binding.js'
 import { buildLogoutRequest } from '../../lib/messages/logout-request.js'
 import { newMessageId } from '../../lib/messages/message-id.js'
-import { compileTrustedKeys } from '../../lib/validate/trusted-keys.js'
+import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import { keys, type KeyPair } from '../support/test-idp.js'
 
 const PYTHON = '/usr/bin/python3'

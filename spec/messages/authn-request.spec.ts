@@ -12,7 +12,7 @@ import { postForm } from '../../lib/bindings/post-binding.js'
 import { encodeRedirect } from '../../lib/bindings/redirect-binding.js'
 import { buildAuthnRequest, type AuthnRequestXmlOptions } from '../../lib/messages/authn-request.js'
 import { newMessageId } from '../../lib/messages/message-id.js'
-import { signEnveloped } from '../../lib/messages/sign-enveloped.js'
+import { signEnveloped } from '../../lib/xmldsig/sign-enveloped.js'
 import { buildSpMetadata } from '../../lib/messages/sp-metadata.js'
 import {
   extractOf,

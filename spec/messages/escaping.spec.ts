@@ -11,7 +11,7 @@ import { encodeRedirect } from '../../lib/bindings/redirect-binding.js'
 import { buildAuthnRequest } from '../../lib/messages/authn-request.js'
 import { buildLogoutRequest } from '../../lib/messages/logout-request.js'
 import { newMessageId } from '../../lib/messages/message-id.js'
-import { signEnveloped } from '../../lib/messages/sign-enveloped.js'
+import { signEnveloped } from '../../lib/xmldsig/sign-enveloped.js'
 import { buildSpMetadata } from '../../lib/messages/sp-metadata.js'
 import { escapeXmlAttribute, escapeXmlText } from '../../lib/xml/escape-xml.js'
 import {

@@ -15,7 +15,7 @@ import {
   type LogoutResponseXmlOptions,
 } from '../../lib/messages/logout-response.js'
 import { newMessageId } from '../../lib/messages/message-id.js'
-import { signEnveloped } from '../../lib/messages/sign-enveloped.js'
+import { signEnveloped } from '../../lib/xmldsig/sign-enveloped.js'
 import { buildSpMetadata } from '../../lib/messages/sp-metadata.js'
 import { extractOf, PEER_IDP, readPostForm, samlifyIdp, samlifySp } from '../support/samlify-peer.js'
 import { keys } from '../support/test-idp.js'

@@ -11,13 +11,13 @@ import {
   validateLogoutMessage,
   type LogoutInput,
   type LogoutPolicy,
-} from '../../lib/logout/validate-logout.js'
+} from '../../lib/validate/validate-logout.js'
 import { buildLogoutRequest } from '../../lib/messages/logout-request.js'
 import { buildLogoutResponse, LOGOUT_STATUS } from '../../lib/messages/logout-response.js'
 import { newMessageId } from '../../lib/messages/message-id.js'
-import { signEnveloped } from '../../lib/messages/sign-enveloped.js'
-import type { SigningHash } from '../../lib/messages/signing-key.js'
-import { compileTrustedKeys } from '../../lib/validate/trusted-keys.js'
+import { signEnveloped } from '../../lib/xmldsig/sign-enveloped.js'
+import type { SigningHash } from '../../lib/xmldsig/signing-key.js'
+import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import { MESSAGE_XML_LIMITS } from '../../lib/xml/parse-xml.js'
 import { readPostForm } from '../support/samlify-peer.js'
 import { keys, type KeyPair } from '../support/test-idp.js'

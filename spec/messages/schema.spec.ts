@@ -8,7 +8,7 @@ import { buildAuthnRequest } from '../../lib/messages/authn-request.js'
 import { buildLogoutRequest } from '../../lib/messages/logout-request.js'
 import { buildLogoutResponse, LOGOUT_STATUS } from '../../lib/messages/logout-response.js'
 import { newMessageId } from '../../lib/messages/message-id.js'
-import { signEnveloped } from '../../lib/messages/sign-enveloped.js'
+import { signEnveloped } from '../../lib/xmldsig/sign-enveloped.js'
 import { buildSpMetadata } from '../../lib/messages/sp-metadata.js'
 import { keys } from '../support/test-idp.js'
 

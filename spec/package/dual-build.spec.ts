@@ -14,6 +14,7 @@ const entries = {
     'FileIdpStore',
     'SamlError',
   ],
+  'passport-saml-multi-idp/core': ['SamlServiceProvider', 'normalizeIdpRecord', 'IDP_RECORD_FIELDS'],
   'passport-saml-multi-idp/sql': ['SqlIdpStore', 'SqlSamlCache'],
   'passport-saml-multi-idp/redis': ['RedisSamlCache'],
   'passport-saml-multi-idp/testing': ['idpStoreConformance', 'samlCacheConformance', 'CERTS'],

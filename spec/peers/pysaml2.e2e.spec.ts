@@ -3,7 +3,8 @@
 // publishes the IdP metadata we register, parses our AuthnRequest itself, and answers it with
 // eduPerson attributes under their urn:oid names. `npm test` installs the packages when missing.
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
 import { keys } from '../support/test-idp.js'
@@ -25,8 +26,20 @@ const identity = {
   eduPersonPrincipalName: ['ada@uni.test'],
 }
 
-function pysaml2<T>(command: Record<string, unknown>): T {
-  const out = execFileSync(PYTHON, [SCRIPT], { input: JSON.stringify({ idp, ...command }), encoding: 'utf8' })
+/**
+ * Runs one pysaml2 command. Asynchronous on purpose: a synchronous child process would freeze the
+ * event loop for seconds on a busy machine, and the test app's keep-alive timers would then close
+ * sockets the client is about to reuse (`fetch failed`).
+ */
+async function pysaml2<T>(command: Record<string, unknown>): Promise<T> {
+  const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
+  child.stdin.end(JSON.stringify({ idp, ...command }))
+  const [code] = (await once(child, 'close')) as [number | null]
+  if (code !== 0) throw new Error(`pysaml2_idp.py exited with ${code}: ${err}`)
   return JSON.parse(out) as T
 }
 
@@ -39,7 +52,7 @@ describe('pysaml2 as the IdP', () => {
       // Encrypt to a key apart from the signing key, as a real deployment does.
       strategy: { sp: { decryptionKey: keys.spNext.key, decryptionCert: keys.spNext.cert } },
     })
-    const { metadataXml } = pysaml2<{ metadataXml: string }>({ op: 'metadata' })
+    const { metadataXml } = await pysaml2<{ metadataXml: string }>({ op: 'metadata' })
     await app.store.put({ id: 'uni', metadataXml, attributeMap: 'eduPerson', allowIdpInitiated: true })
     spMetadataXml = await (await fetch(`${app.baseUrl}/saml/uni/metadata`)).text()
   })
@@ -61,7 +74,7 @@ describe('pysaml2 as the IdP', () => {
     const start = await browser.get(`${app.baseUrl}/saml/uni/login?returnTo=%2Fcourses`)
     assert.equal(start.status, 302)
     const samlRequest = new URL(start.headers.get('location')!).searchParams.get('SAMLRequest')
-    const answer = respond({ samlRequest })
+    const answer = await respond({ samlRequest })
     assert.ok(answer.inResponseTo, 'pysaml2 read the request ID')
     assert.equal(answer.requestAcsUrl, `${app.baseUrl}/saml/uni/acs`)
     const post = await browser.post(
@@ -82,7 +95,7 @@ describe('pysaml2 as the IdP', () => {
   })
 
   it('an assertion encrypted by xmlsec1 with AES-256-CBC is decrypted and accepted', async () => {
-    const answer = respond({ encryptAssertion: 'aes256-cbc', signResponse: true })
+    const answer = await respond({ encryptAssertion: 'aes256-cbc', signResponse: true })
     const xml = Buffer.from(answer.samlResponse, 'base64').toString('utf8')
     assert.match(xml, /EncryptedAssertion/)
     assert.doesNotMatch(xml, /Lovelace/)
@@ -95,7 +108,7 @@ describe('pysaml2 as the IdP', () => {
   })
 
   it("pysaml2's default encryption (3DES) is refused, as 3DES always is", async () => {
-    const answer = respond({ encryptAssertion: 'pysaml2-default', signResponse: true })
+    const answer = await respond({ encryptAssertion: 'pysaml2-default', signResponse: true })
     assert.match(Buffer.from(answer.samlResponse, 'base64').toString('utf8'), /tripledes-cbc/)
     const browser = new TestBrowser()
     const post = await browser.post(`${app.baseUrl}/saml/uni/acs`, { SAMLResponse: answer.samlResponse })
@@ -108,7 +121,7 @@ describe('pysaml2 as the IdP', () => {
   })
 
   it('a pysaml2 response altered after signing is refused', async () => {
-    const answer = respond({ signResponse: false })
+    const answer = await respond({ signResponse: false })
     const xml = Buffer.from(answer.samlResponse, 'base64').toString('utf8')
     assert.match(xml, /ada@uni\.test/)
     const forged = Buffer.from(xml.replaceAll('ada@uni.test', 'admin@uni.test')).toString('base64')

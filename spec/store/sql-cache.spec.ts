@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { isSamlError } from '../../lib/index.js'
-import { SqlIdpStore } from '../../lib/sql.js'
+import { SqlIdpStore } from '../../lib/entries/sql.js'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js'
 import { CERTS } from './conformance.js'
 

@@ -58,7 +58,7 @@ describe('errors thrown by application callbacks', () => {
       const verify: VerifyFunction =
         form === 'async verify'
           ? async (profile) => ({ id: profile.nameID })
-          : (profile, _ctx, done) => done(null, { id: profile.nameID })
+          : (profile, done) => done(null, { id: profile.nameID })
       const server = createServer()
       server.listen(0, '127.0.0.1')
       await once(server, 'listening')

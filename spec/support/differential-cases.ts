@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { createPrivateKey } from 'node:crypto'
 import type { SamlErrorCode } from '../../lib/errors/saml-error.js'
-import { compileTrustedKeys } from '../../lib/validate/trusted-keys.js'
+import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import type { ResponsePolicy } from '../../lib/validate/validate-response.js'
 import { MESSAGE_XML_LIMITS } from '../../lib/xml/parse-xml.js'
 import { keys, mutateXml, NS, reencode, TestIdp, type ResponseOptions } from './test-idp.js'

@@ -4,8 +4,8 @@
 //
 // env: PG_URL, PG_SCHEMA, REDIS_URL, REDIS_PREFIX, BASE_URL (shared by every instance, as behind a
 // load balancer).
-import { RedisSamlCache } from '../../lib/redis.js'
-import { SqlIdpStore } from '../../lib/sql.js'
+import { RedisSamlCache } from '../../lib/entries/redis.js'
+import { SqlIdpStore } from '../../lib/entries/sql.js'
 import { startTestApp } from './app.js'
 
 const env = (name: string): string => {

@@ -13,7 +13,7 @@ import {
   type SamlCheck,
   type SamlCheckName,
 } from '../../lib/validate/check-log.js'
-import { compileTrustedKeys } from '../../lib/validate/trusted-keys.js'
+import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import {
   decodeSamlResponse,
   validateResponse,

@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test'
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom'
 import { SAML_ERROR_CODES, SamlError } from '../../lib/errors/saml-error.js'
 import { samlErrorStatus } from '../../lib/http/saml-error-status.js'
-import { compileTrustedKeys } from '../../lib/validate/trusted-keys.js'
+import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import {
   decodeSamlResponse,
   validateResponse,

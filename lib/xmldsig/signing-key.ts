@@ -1,5 +1,5 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
-import { DIGEST_ALGORITHMS, SIGNATURE_ALGORITHMS } from '../validate/algorithms.js'
+import { DIGEST_ALGORITHMS, SIGNATURE_ALGORITHMS } from './algorithms.js'
 
 /** The hashes this library signs with. SHA-1 is never used to sign. */
 export type SigningHash = 'sha256' | 'sha512'

@@ -6,7 +6,7 @@ import type { IdpRecordInput } from '../../lib/record/record-fields.js'
 import { ATTRIBUTE_PRESET_NAMES } from '../../lib/profile/presets.js'
 import { normalizeEmailDomain } from '../../lib/record/email-domain.js'
 import { normalizeIdpRecord } from '../../lib/record/normalize-idp-record.js'
-import { CERTS, idpMetadataXml } from './conformance.js'
+import { CERTS, idpMetadataXml } from '../store/conformance.js'
 
 const canonical = (pem: string) => new X509Certificate(pem).toString()
 const base = (extra: Record<string, unknown> = {}): IdpRecordInput =>

@@ -2,20 +2,21 @@ import type { SamlCache } from '../cache/saml-cache.js'
 import { MemorySamlCache } from '../cache/memory-saml-cache.js'
 import type { IdpResolver } from '../resolve/resolvers.js'
 import { defaultResolvers } from '../resolve/resolvers.js'
+import { guardStore } from '../store/guard-store.js'
+import type { IdpStore } from '../store/idp-store.js'
+import { MESSAGE_XML_LIMITS, type XmlLimits } from '../xml/parse-xml.js'
+import type { SamlAttempt } from './attempt.js'
 import {
   resolveServiceProvider,
   type ResolvedServiceProvider,
   type ServiceProviderOptions,
-} from '../sp/sp-options.js'
-import type { SamlAttempt } from '../sp/attempt.js'
-import { guardStore } from '../store/guard-store.js'
-import type { IdpStore } from '../store/idp-store.js'
-import { MESSAGE_XML_LIMITS, type XmlLimits } from '../xml/parse-xml.js'
+} from './sp-options.js'
 
-/** Options of {@link MultiIdpSamlStrategy}. Only `store` and `sp` are required. */
-export interface MultiIdpSamlStrategyOptions {
-  /** Strategy name for `passport.authenticate(name)`. Default `'saml'`. */
-  name?: string
+/**
+ * Options of the SAML core ({@link SamlServiceProvider}), and so of the Passport strategy. Only
+ * `store` and `sp` are required.
+ */
+export interface SamlServiceProviderOptions {
   /** Where IdP records come from. */
   store: IdpStore
   /** This app as a SAML service provider. */
@@ -53,8 +54,6 @@ export interface MultiIdpSamlStrategyOptions {
   bindingCookieDomain?: string
   /** Caps on posted SAML messages. Defaults: 256 KiB, 4000 elements, depth 24. */
   limits?: Partial<XmlLimits>
-  /** Call verify as `(req, profile, context, done)`. Default false. */
-  passReqToCallback?: boolean
   /**
    * Called once for every posted SAMLResponse, accepted or not, with what was checked: for
    * "test connection" pages and audit logs. Errors it throws are ignored.
@@ -62,8 +61,8 @@ export interface MultiIdpSamlStrategyOptions {
   onAttempt?: (attempt: SamlAttempt) => void
 }
 
-export interface ResolvedStrategyOptions {
-  readonly name: string
+/** The options once checked, with every default filled in. Frozen. */
+export interface ResolvedCoreOptions {
   readonly store: IdpStore
   readonly sp: ResolvedServiceProvider
   readonly resolvers: readonly IdpResolver[]
@@ -77,7 +76,6 @@ export interface ResolvedStrategyOptions {
   readonly bindingCookieName: string
   readonly bindingCookieDomain: string | undefined
   readonly limits: XmlLimits
-  readonly passReqToCallback: boolean
   readonly onAttempt: ((attempt: SamlAttempt) => void) | undefined
 }
 
@@ -104,7 +102,7 @@ function isStore(value: unknown): value is IdpStore {
 }
 
 /** Validates options once, fills defaults, returns a frozen object. Misuse throws a TypeError naming the option. */
-export function resolveStrategyOptions(options: MultiIdpSamlStrategyOptions): ResolvedStrategyOptions {
+export function resolveCoreOptions(options: SamlServiceProviderOptions): ResolvedCoreOptions {
   if (!options || typeof options !== 'object')
     throw new TypeError('options are required: { store, sp: { baseUrl } }')
   if (!isStore(options.store))
@@ -169,7 +167,6 @@ export function resolveStrategyOptions(options: MultiIdpSamlStrategyOptions): Re
       ? '__Secure-saml_binding'
       : '__Host-saml_binding'
   return Object.freeze({
-    name: options.name ?? 'saml',
     store: guardStore(options.store),
     sp,
     resolvers: Object.freeze(resolvers),
@@ -183,7 +180,6 @@ export function resolveStrategyOptions(options: MultiIdpSamlStrategyOptions): Re
     bindingCookieName: options.bindingCookieName ?? defaultCookieName,
     bindingCookieDomain,
     limits: Object.freeze(limits),
-    passReqToCallback: options.passReqToCallback ?? false,
     onAttempt: options.onAttempt,
   })
 }

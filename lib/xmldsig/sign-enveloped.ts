@@ -8,7 +8,7 @@ import {
   type KeyObject,
 } from 'node:crypto'
 import { SignedXml, createOptionalCallbackFunction, type SignatureAlgorithm } from 'xml-crypto'
-import { ENVELOPED_SIGNATURE, EXC_C14N } from '../validate/algorithms.js'
+import { ENVELOPED_SIGNATURE, EXC_C14N } from './algorithms.js'
 import { NS } from '../xml/namespaces.js'
 import { resolveSigningKey, type SigningHash } from './signing-key.js'
 

@@ -6,7 +6,7 @@ import { deflateRawSync } from 'node:zlib'
 import { describe, it } from 'node:test'
 import { isSamlError } from '../../lib/index.js'
 import { parseRedirectQuery, verifyRedirectSignature } from '../../lib/bindings/redirect-binding.js'
-import { compileTrustedKeys } from '../../lib/validate/trusted-keys.js'
+import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import { keys } from '../support/test-idp.js'
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'

@@ -29,11 +29,9 @@ export interface ResolvedServiceProvider {
   readonly baseUrl: string
   readonly pathPrefix: string
   readonly entityId: (idp: string) => string
-  readonly signingKey?: string
-  readonly signingCert?: string
+  /** The key outbound messages are signed with, parsed once, and its certificate. */
+  readonly signing?: { readonly key: KeyObject; readonly cert: string }
   readonly decryptionKeys: readonly KeyObject[]
-  /** PEM of the first decryption key, for node-saml metadata generation. */
-  readonly decryptionKeyPem?: string
   readonly decryptionCert?: string
   readonly signatureAlgorithm: 'sha256' | 'sha512'
   readonly nameIdFormat?: string
@@ -41,6 +39,7 @@ export interface ResolvedServiceProvider {
   acsUrl(idp: string): string
   sloUrl(idp: string): string
   metadataUrl(idp: string): string
+  loginUrl(idp: string): string
 }
 
 function fail(option: string, message: string): never {
@@ -90,7 +89,9 @@ export function resolveServiceProvider(sp: ServiceProviderOptions | undefined): 
       'must be given together with its key/certificate',
     )
   }
-  if (sp.signingKey !== undefined) checkKey('signingKey', sp.signingKey)
+  const signingKey = sp.signingKey === undefined ? undefined : checkKey('signingKey', sp.signingKey)
+  if (signingKey && signingKey.asymmetricKeyType !== 'rsa' && signingKey.asymmetricKeyType !== 'ec')
+    fail('signingKey', 'must be an RSA or EC private key (what IdPs verify SAML signatures with)')
   const signingCert = sp.signingCert === undefined ? undefined : checkCert('signingCert', sp.signingCert)
 
   const decryptionPems =
@@ -128,10 +129,8 @@ export function resolveServiceProvider(sp: ServiceProviderOptions | undefined): 
     baseUrl,
     pathPrefix,
     entityId,
-    signingKey: sp.signingKey,
-    signingCert,
+    ...(signingKey && signingCert && { signing: Object.freeze({ key: signingKey, cert: signingCert }) }),
     decryptionKeys,
-    decryptionKeyPem: decryptionPems[0],
     decryptionCert,
     signatureAlgorithm,
     nameIdFormat: sp.nameIdFormat,
@@ -139,5 +138,6 @@ export function resolveServiceProvider(sp: ServiceProviderOptions | undefined): 
     acsUrl: (idp: string) => `${root}/${encodeURIComponent(idp)}/acs`,
     sloUrl: (idp: string) => `${root}/${encodeURIComponent(idp)}/slo`,
     metadataUrl: (idp: string) => `${root}/${encodeURIComponent(idp)}/metadata`,
+    loginUrl: (idp: string) => `${root}/${encodeURIComponent(idp)}/login`,
   })
 }

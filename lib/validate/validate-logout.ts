@@ -1,5 +1,5 @@
 import { SamlError, type SamlErrorCode } from '../errors/saml-error.js'
-import { verifyEnvelopedSignature, type SignaturePolicy } from '../validate/verify-signature.js'
+import { verifyEnvelopedSignature, type SignaturePolicy } from '../xmldsig/verify-signature.js'
 import { decodeBase64Strict } from '../xml/base64.js'
 import {
   attr,

@@ -1,0 +1,59 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { parseCookie, stringifySetCookie } from 'cookie'
+
+/** How the binding cookie is written; fixed by the options once. */
+export interface BindingCookieSettings {
+  readonly name: string
+  readonly domain: string | undefined
+  /** The SP's origin is https: the cookie is Secure and SameSite=None, so it rides the IdP's cross-site POST. */
+  readonly https: boolean
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/
+const MAX_AGE_S = 30 * 24 * 3600
+
+/** The binding token the browser sent back, when it is well formed. */
+export function readBindingToken(
+  cookieHeader: string | undefined,
+  settings: BindingCookieSettings,
+): string | undefined {
+  if (!cookieHeader) return undefined
+  const token = parseCookie(cookieHeader)[settings.name]
+  return token !== undefined && TOKEN.test(token) ? token : undefined
+}
+
+/**
+ * The token a login binds its request to: the browser's own, or a new one with the `Set-Cookie`
+ * value that gives it to the browser. HttpOnly; SameSite=None on https so it comes back on the
+ * IdP's cross-site POST (on plain http browsers require Lax, which does not: see the
+ * missing-cookie message at the ACS).
+ */
+export function bindingTokenForLogin(
+  cookieHeader: string | undefined,
+  settings: BindingCookieSettings,
+): { token: string; setCookie?: string } {
+  const existing = readBindingToken(cookieHeader, settings)
+  if (existing) return { token: existing }
+  const token = randomBytes(32).toString('base64url')
+  const setCookie = stringifySetCookie(settings.name, token, {
+    httpOnly: true,
+    secure: settings.https,
+    sameSite: settings.https ? 'none' : 'lax',
+    path: '/',
+    ...(settings.domain !== undefined && { domain: settings.domain }),
+    maxAge: MAX_AGE_S,
+  })
+  return { token, setCookie }
+}
+
+/** SHA-256 hex: pending requests store the hash, never the token. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
+
+/** Compares two hashes in constant time. */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}

@@ -1,0 +1,204 @@
+import { SamlError } from '../errors/saml-error.js'
+import { buildSpMetadata } from '../messages/sp-metadata.js'
+import { compileAttributeMap, type CompiledAttributeMap } from '../profile/map-profile.js'
+import type { IdpRecord, SamlBinding } from '../record/record-fields.js'
+import type { LogoutPolicy } from '../validate/validate-logout.js'
+import { compileTrustedKeys } from '../xmldsig/trusted-keys.js'
+import type { ResponsePolicy } from '../validate/validate-response.js'
+import type { XmlLimits } from '../xml/parse-xml.js'
+import type { ResolvedServiceProvider } from './sp-options.js'
+
+/** An IdP endpoint to send a message to, with the binding to send it with. */
+export interface IdpEndpoint {
+  readonly binding: SamlBinding
+  readonly url: string
+}
+
+/** The URLs of this SP for one IdP: what an admin gives the IdP. */
+export interface SpEndpoints {
+  /** The SP entityID this IdP knows us by (the Audience it must write). */
+  readonly entityId: string
+  /** This IdP's assertion consumer service. */
+  readonly acsUrl: string
+  /** The shared ACS, where the response's Issuer picks the IdP. */
+  readonly sharedAcsUrl: string
+  /** This IdP's SingleLogoutService at the SP. */
+  readonly sloUrl: string
+  /** The SP metadata for this IdP. */
+  readonly metadataUrl: string
+  /** Starts a login at this IdP. */
+  readonly loginUrl: string
+}
+
+/** Everything derived from one IdP record version, built once and reused for every request. */
+export interface CompiledIdp {
+  readonly record: IdpRecord
+  /** id + version + updatedAt: a changed record compiles anew. */
+  readonly revision: string
+  readonly endpoints: SpEndpoints
+  /** What responses from this IdP are checked against. */
+  readonly policy: ResponsePolicy
+  /** What logout messages from this IdP are checked against. */
+  readonly logoutPolicy: LogoutPolicy
+  readonly attributeMap: CompiledAttributeMap
+  /** Where AuthnRequests go, and whether they are signed. */
+  readonly sso: IdpEndpoint & { readonly signed: boolean }
+  /** Where logout messages go: the IdP's HTTP-Redirect SLO endpoint, else its HTTP-POST one. */
+  readonly slo: IdpEndpoint | undefined
+  /** SP metadata for this IdP, written on first use. */
+  readonly metadataXml: () => string
+}
+
+/** Settings shared by all IdPs that compilation needs. */
+export interface CompileSettings {
+  readonly sp: ResolvedServiceProvider
+  readonly clockSkewMs: number
+  readonly limits: XmlLimits
+  /** How old an inbound logout message may be. */
+  readonly logoutMaxAgeMs: number
+}
+
+export function revisionOf(record: IdpRecord): string {
+  return `${record.id}\u0000${record.version}\u0000${record.updatedAt}`
+}
+
+/** The SP's URLs for one IdP. */
+export function spEndpointsFor(record: IdpRecord, sp: ResolvedServiceProvider): SpEndpoints {
+  return Object.freeze({
+    entityId: record.spEntityId ?? sp.entityId(record.id),
+    acsUrl: sp.acsUrl(record.id),
+    sharedAcsUrl: sp.sharedAcsUrl,
+    sloUrl: sp.sloUrl(record.id),
+    metadataUrl: sp.metadataUrl(record.id),
+    loginUrl: sp.loginUrl(record.id),
+  })
+}
+
+function unusable(record: IdpRecord, message: string, cause?: unknown): SamlError {
+  return new SamlError(`IdP "${record.id}" cannot be used: ${message}`, 'ERR_SAML_IDP_UNUSABLE', {
+    cause,
+    idp: record.id,
+  })
+}
+
+/** Builds the per-IdP state. A record that cannot be used with these settings is `ERR_SAML_IDP_UNUSABLE`. */
+export function compileIdp(record: IdpRecord, settings: CompileSettings): CompiledIdp {
+  const { sp } = settings
+  const endpoints = spEndpointsFor(record, sp)
+  const ssoUrl = record.ssoUrls[record.authnRequestBinding]
+  if (!ssoUrl)
+    throw unusable(record, `it has no SingleSignOnService for the ${record.authnRequestBinding} binding`)
+  if (record.signAuthnRequests && !sp.signing) {
+    throw unusable(
+      record,
+      'the IdP wants signed AuthnRequests (signAuthnRequests) but options.sp.signingKey is not set',
+    )
+  }
+  let attributeMap: CompiledAttributeMap
+  try {
+    attributeMap = compileAttributeMap(record.attributeMap, record.groupsMap)
+  } catch (err) {
+    throw unusable(record, err instanceof Error ? err.message : String(err), err)
+  }
+  const trust = compileTrustedKeys(record.signingCerts, record.id)
+  const clockSkewMs = record.clockSkewMs ?? settings.clockSkewMs
+  const policy: ResponsePolicy = Object.freeze({
+    idp: record.id,
+    entityId: record.entityId,
+    spEntityId: endpoints.entityId,
+    acsUrls: Object.freeze([endpoints.acsUrl, endpoints.sharedAcsUrl]),
+    trust,
+    decryptionKeys: sp.decryptionKeys,
+    wantAssertionsSigned: record.wantAssertionsSigned,
+    wantResponseSigned: record.wantResponseSigned,
+    allowSha1: record.allowSha1,
+    requireEncryptedAssertions: record.requireEncryptedAssertions,
+    requireAesGcm: record.requireAesGcm,
+    clockSkewMs,
+    limits: settings.limits,
+  })
+  const slo: IdpEndpoint | undefined = record.sloUrls.redirect
+    ? { binding: 'redirect', url: record.sloUrls.redirect }
+    : record.sloUrls.post
+      ? { binding: 'post', url: record.sloUrls.post }
+      : undefined
+  let metadata: string | undefined
+  const metadataXml = (): string => (metadata ??= spMetadata(record, endpoints, sp, slo !== undefined))
+  return Object.freeze({
+    record,
+    revision: revisionOf(record),
+    endpoints,
+    policy,
+    logoutPolicy: Object.freeze({
+      idp: record.id,
+      entityId: record.entityId,
+      sloUrl: endpoints.sloUrl,
+      trust,
+      allowSha1: record.allowSha1,
+      clockSkewMs,
+      maxAgeMs: settings.logoutMaxAgeMs,
+      limits: settings.limits,
+    }),
+    attributeMap,
+    sso: Object.freeze({
+      binding: record.authnRequestBinding,
+      url: ssoUrl,
+      signed: record.signAuthnRequests,
+    }),
+    slo: slo && Object.freeze(slo),
+    metadataXml,
+  })
+}
+
+function spMetadata(
+  record: IdpRecord,
+  endpoints: SpEndpoints,
+  sp: ResolvedServiceProvider,
+  slo: boolean,
+): string {
+  return buildSpMetadata({
+    entityId: endpoints.entityId,
+    assertionConsumerServiceUrls: [endpoints.acsUrl],
+    authnRequestsSigned: record.signAuthnRequests,
+    wantAssertionsSigned: record.wantAssertionsSigned,
+    // Published whenever the SP signs: IdPs check our logout messages with it too.
+    signingCerts: sp.signing ? [sp.signing.cert] : [],
+    encryptionCerts:
+      sp.decryptionCert !== undefined && sp.decryptionKeys.length > 0 ? [sp.decryptionCert] : [],
+    // This SP answers logout on both bindings, whichever the IdP sends with.
+    singleLogoutServices: slo
+      ? [
+          { binding: 'redirect', location: endpoints.sloUrl },
+          { binding: 'post', location: endpoints.sloUrl },
+        ]
+      : [],
+    nameIdFormats: [record.nameIdFormat ?? sp.nameIdFormat].filter((f): f is string => f !== undefined),
+  })
+}
+
+/**
+ * Compiled IdPs by id, recompiled when the record's revision changes; least recently used entries
+ * are dropped past `maxEntries`, so 100k tenants do not mean 100k compiled objects in memory.
+ */
+export class CompiledIdpCache {
+  private readonly entries = new Map<string, CompiledIdp>()
+
+  constructor(
+    private readonly settings: CompileSettings,
+    private readonly maxEntries = 5000,
+  ) {}
+
+  get(record: IdpRecord): CompiledIdp {
+    const cached = this.entries.get(record.id)
+    if (cached && cached.revision === revisionOf(record)) {
+      this.entries.delete(record.id)
+      this.entries.set(record.id, cached)
+      return cached
+    }
+    const compiled = compileIdp(record, this.settings)
+    this.entries.delete(record.id)
+    this.entries.set(record.id, compiled)
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!)
+    return compiled
+  }
+}

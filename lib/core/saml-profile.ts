@@ -1,0 +1,74 @@
+import type { MappedProfile, SamlAttribute } from '../profile/types.js'
+import type { IdpRecord } from '../record/record-fields.js'
+import type { ValidatedAssertion } from '../validate/validate-response.js'
+
+/** The login a profile came from: the IdP record and where the user goes next. */
+export interface SamlLoginContext {
+  /** The IdP record the response was validated against. */
+  readonly idp: IdpRecord
+  /** Where the user will be sent after login (already checked to be safe). */
+  readonly returnTo: string
+}
+
+/**
+ * What the verify callback receives: the identity the IdP asserted, the mapped fields and every
+ * raw attribute, all of it read from the signed element. JSON-serializable, except `context`.
+ */
+export interface SamlProfile {
+  /** The IdP record's id (the tenant key). */
+  readonly idp: string
+  /** The IdP's entityID, as verified. */
+  readonly issuer: string
+  readonly nameID: string
+  readonly nameIDFormat?: string
+  readonly nameQualifier?: string
+  readonly spNameQualifier?: string
+  readonly sessionIndex?: string
+  /** ISO-8601; when the IdP wants the SP session to end. */
+  readonly sessionNotOnOrAfter?: string
+  /** ISO-8601 AuthnInstant of the AuthnStatement. */
+  readonly authnInstant?: string
+  readonly authnContextClassRef?: string
+  /** The AuthnRequest ID this answers; absent for IdP-initiated logins. */
+  readonly inResponseTo?: string
+  readonly assertionId: string
+  /** Fields produced by the attribute map. */
+  readonly mapped: MappedProfile
+  /** Every attribute as sent, FriendlyName and all values kept. */
+  readonly attributes: readonly SamlAttribute[]
+  /**
+   * The IdP record and the checked return path of this login. Not enumerable: `JSON.stringify` and
+   * spreads leave it out, so a profile kept whole in a session stays small.
+   */
+  readonly context: SamlLoginContext
+}
+
+/** The profile of a verified assertion, frozen. */
+export function buildProfile(
+  assertion: ValidatedAssertion,
+  mapped: MappedProfile,
+  context: SamlLoginContext,
+): SamlProfile {
+  const profile = {
+    idp: context.idp.id,
+    issuer: assertion.issuer,
+    nameID: assertion.nameID,
+    ...(assertion.nameIDFormat !== undefined && { nameIDFormat: assertion.nameIDFormat }),
+    ...(assertion.nameQualifier !== undefined && { nameQualifier: assertion.nameQualifier }),
+    ...(assertion.spNameQualifier !== undefined && { spNameQualifier: assertion.spNameQualifier }),
+    ...(assertion.sessionIndex !== undefined && { sessionIndex: assertion.sessionIndex }),
+    ...(assertion.sessionNotOnOrAfter !== undefined && {
+      sessionNotOnOrAfter: assertion.sessionNotOnOrAfter,
+    }),
+    ...(assertion.authnInstant !== undefined && { authnInstant: assertion.authnInstant }),
+    ...(assertion.authnContextClassRef !== undefined && {
+      authnContextClassRef: assertion.authnContextClassRef,
+    }),
+    ...(assertion.inResponseTo !== undefined && { inResponseTo: assertion.inResponseTo }),
+    assertionId: assertion.assertionId,
+    mapped,
+    attributes: assertion.attributes,
+  }
+  Object.defineProperty(profile, 'context', { value: Object.freeze({ ...context }), enumerable: false })
+  return Object.freeze(profile) as SamlProfile
+}
