@@ -16,11 +16,28 @@ export type { SamlRouterOptions } from './express/saml-router.js'
 export { samlErrorHandler } from './express/error-handler.js'
 export type { SamlServiceProviderOptions } from './core/core-options.js'
 export type { ServiceProviderOptions } from './core/sp-options.js'
+// The strategy's `serviceProvider`: the core that other edges (NestJS controllers, Fastify routes)
+// share; its value and the rest of the core are on `passport-saml-multi-idp/core`.
 export type { SamlServiceProvider } from './core/saml-service-provider.js'
+export type { SamlHttpRequest } from './core/saml-request.js'
+export type { SamlLoginOptions } from './core/login.js'
+export type { SamlVerdict, SamlVerify } from './core/acs.js'
+export type { SamlLogoutRequest, SamlSessionHooks, SamlSloHooks } from './core/logout.js'
+export type {
+  SamlAccepted,
+  SamlAcsOutcome,
+  SamlDenied,
+  SamlDocument,
+  SamlFailure,
+  SamlLoginOutcome,
+  SamlLogoutOutcome,
+  SamlMetadataOutcome,
+  SamlPostForm,
+  SamlRedirect,
+  SamlSessionInfo,
+} from './core/outcome.js'
 export type { SpEndpoints } from './core/compile-idp.js'
 export type { SamlProfile, SamlLoginContext } from './core/saml-profile.js'
-export type { SamlSessionInfo } from './core/outcome.js'
-export type { SamlLogoutRequest } from './core/logout.js'
 export type { SamlAttempt } from './core/attempt.js'
 export type { SamlCheck, SamlCheckName } from './validate/check-log.js'
 export type { XmlLimits } from './xml/parse-xml.js'
@@ -35,11 +52,18 @@ export { MemoryIdpStore } from './store/memory-idp-store.js'
 export { FileIdpStore } from './store/file/file-idp-store.js'
 export type { FileIdpStoreOptions } from './store/file/file-idp-store.js'
 export type { IdpStore, ListIdpsOptions } from './store/idp-store.js'
+export { IDP_RECORD_FIELDS } from './record/record-fields.js'
 export type {
   IdpEndpoints,
   IdpRecord,
+  IdpRecordFieldKinds,
+  IdpRecordFieldNamesStored,
+  IdpRecordFieldSpec,
+  IdpRecordFieldValues,
   IdpRecordFields,
   IdpRecordInput,
+  IdpRecordFieldKind,
+  IdpRecordFieldName,
   SamlBinding,
 } from './record/record-fields.js'
 

@@ -1,6 +1,6 @@
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import { SamlError } from '../errors/saml-error.js'
-import { importOptionalPeer } from '../peers/import-optional-peer.js'
+import { importOptionalPeer } from '../optional-peers/import-optional-peer.js'
 import type { SamlCache } from './saml-cache.js'
 import { checkCacheArgs, checkCacheKey } from './check-cache-args.js'
 

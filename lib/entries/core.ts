@@ -34,16 +34,42 @@ export { normalizeIdpRecord } from '../record/normalize-idp-record.js'
 export { normalizeEmailDomain } from '../record/email-domain.js'
 export { IDP_RECORD_FIELDS } from '../record/record-fields.js'
 export type {
+  IdpEndpoints,
+  IdpRecord,
   IdpRecordFieldKind,
   IdpRecordFieldKinds,
   IdpRecordFieldName,
+  IdpRecordFieldNamesStored,
   IdpRecordFieldSpec,
+  IdpRecordFieldValues,
+  IdpRecordFields,
+  IdpRecordInput,
+  SamlBinding,
 } from '../record/record-fields.js'
+export type { ParsedIdpMetadata } from '../metadata/parse-idp-metadata.js'
 
 // Attribute maps, compiled once and applied per login
 export { compileAttributeMap, mapProfile } from '../profile/map-profile.js'
 export type { CandidateRef, CompiledAttributeMap, CompiledField } from '../profile/map-profile.js'
 export { normalizeAttributeMap, normalizeGroupsMap } from '../profile/attribute-map.js'
+export type { AttributePresetName } from '../profile/presets.js'
+export type {
+  AttributeFieldSpec,
+  AttributeMap,
+  AttributeTransform,
+  GroupsMap,
+  MappedProfile,
+  SamlAttribute,
+} from '../profile/types.js'
 
 // Limits on untrusted XML
 export { MESSAGE_XML_LIMITS, METADATA_XML_LIMITS } from '../xml/parse-xml.js'
+export type { XmlLimits } from '../xml/parse-xml.js'
+
+// Types the core's signatures name, from the main entry (the same declarations, for one import)
+export type { SamlError, SamlErrorCode, SamlErrorOptions } from '../errors/saml-error.js'
+export { SAML_ERROR_CODES } from '../errors/saml-error.js'
+export type { IdpStore, ListIdpsOptions } from '../store/idp-store.js'
+export type { IdpResolver, ResolveInput } from '../resolve/resolvers.js'
+export type { SamlCache } from '../cache/saml-cache.js'
+export type { ReturnToPolicy } from '../relay-state/safe-return-to.js'

@@ -157,6 +157,10 @@ export const defaultAttributeMap: AttributeMap = deepFreeze({
   roles: multi('roles', 'role', 'Role', CLAIM.role),
 })
 
+/** A preset attribute map's name; a record's `attributeMap` may be one of these. */
+export type AttributePresetName =
+  'okta' | 'entra' | 'google' | 'adfs' | 'awsIdentityCenter' | 'keycloak' | 'eduPerson'
+
 const PRESET_MAPS = {
   // Okta sends no attributes unless the app's "Attribute Statements" add them; Okta's guides and
   // its app templates name them after the Okta profile (`email`, `firstName`, `lastName`, `login`),
@@ -270,10 +274,7 @@ const PRESET_MAPS = {
     subjectId: ['urn:oasis:names:tc:SAML:attribute:subject-id', 'subject-id'],
     pairwiseId: ['urn:oasis:names:tc:SAML:attribute:pairwise-id', 'pairwise-id'],
   },
-} satisfies Record<string, AttributeMap>
-
-/** A preset attribute map's name; a record's `attributeMap` may be one of these. */
-export type AttributePresetName = keyof typeof PRESET_MAPS
+} satisfies Record<AttributePresetName, AttributeMap>
 
 /**
  * One attribute map per IdP product, for the names each sends by default (or, where the product

@@ -155,15 +155,17 @@ export const IDP_RECORD_FIELDS = Object.freeze({
   requireAesGcm: field({ kind: 'boolean', stored: 'always', default: false }),
 })
 
-type Fields = typeof IDP_RECORD_FIELDS
 /** The name of an IdP record field. */
-export type IdpRecordFieldName = keyof Fields
-type KindOf<N extends IdpRecordFieldName> = Fields[N] extends IdpRecordFieldSpec<infer K> ? K : never
-type Stored<N extends IdpRecordFieldName> = Fields[N]['stored']
+export type IdpRecordFieldName = keyof typeof IDP_RECORD_FIELDS
+
 /** Every field with its value type; homomorphic over the table, so each field keeps its doc comment. */
-type FieldValues = { [N in IdpRecordFieldName]: IdpRecordFieldKinds[KindOf<N>] }
-type NamesStored<S extends Storage> = {
-  [N in IdpRecordFieldName]: Stored<N> extends S ? N : never
+export type IdpRecordFieldValues = {
+  [N in IdpRecordFieldName]: IdpRecordFieldKinds[(typeof IDP_RECORD_FIELDS)[N]['kind']]
+}
+
+/** The names of the fields stored records hold `always`, or `when-given`. */
+export type IdpRecordFieldNamesStored<S extends IdpRecordFieldSpec['stored']> = {
+  [N in IdpRecordFieldName]: (typeof IDP_RECORD_FIELDS)[N]['stored'] extends S ? N : never
 }[IdpRecordFieldName]
 
 /**
@@ -171,11 +173,11 @@ type NamesStored<S extends Storage> = {
  * override what it says) or the manual fields `entityId` + `ssoUrl`/`ssoUrls` + `signingCerts`.
  * Every field but `id` is optional; policy flags default to the strict choice.
  */
-export type IdpRecordInput = Pick<FieldValues, 'id'> & Partial<Omit<FieldValues, 'id'>>
+export type IdpRecordInput = Pick<IdpRecordFieldValues, 'id'> & Partial<Omit<IdpRecordFieldValues, 'id'>>
 
 /** The part of a record a store does not assign: validated, normalized, immutable. */
-export type IdpRecordFields = Readonly<Pick<FieldValues, NamesStored<'always'>>> &
-  Readonly<Partial<Pick<FieldValues, NamesStored<'when-given'>>>>
+export type IdpRecordFields = Readonly<Pick<IdpRecordFieldValues, IdpRecordFieldNamesStored<'always'>>> &
+  Readonly<Partial<Pick<IdpRecordFieldValues, IdpRecordFieldNamesStored<'when-given'>>>>
 
 /** A validated, normalized IdP record as a store returns it. Immutable. */
 export type IdpRecord = IdpRecordFields & {

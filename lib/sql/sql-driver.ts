@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { PGlite } from '@electric-sql/pglite'
-import { importOptionalPeer } from '../peers/import-optional-peer.js'
+import { importOptionalPeer } from '../optional-peers/import-optional-peer.js'
 import type { Pool, PoolClient, PoolConfig } from 'pg'
 
 /** Runs one SQL statement (`$1`-style parameters) and returns its rows. */
