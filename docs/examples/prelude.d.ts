@@ -1,0 +1,35 @@
+// The free names the examples in README.md and docs/ leave to the reader, declared once so the
+// examples type-check as written (scripts/check-docs.mjs). Not part of the package.
+import type { Application, NextFunction, Request, Response } from 'express'
+import type { IdpRecord, IdpStore, MultiIdpSamlStrategy } from 'passport-saml-multi-idp'
+
+declare global {
+  /** Your Express app. */
+  const app: Application
+  const req: Request
+  const res: Response
+  const next: NextFunction
+  /** An IdP store (`MemoryIdpStore`, `SqlIdpStore`, …). */
+  const store: IdpStore
+  const strategy: MultiIdpSamlStrategy
+  const record: IdpRecord
+  /** The SP's public origin, e.g. `https://app.example.com`. */
+  const baseUrl: string
+  /** PEM key and certificate the SP signs with. */
+  const signingKey: string
+  const signingCert: string
+  /** IdP metadata XML, as an admin pastes it. */
+  const metadataXml: string
+  const acmeMetadataUrl: string
+  const acmeCertPem: string
+  const entityId: string
+  const ssoUrl: string
+  const pem: string
+  /** Your own user lookup. */
+  function findOrCreateUser(
+    idp: string,
+    nameID: string,
+    profile: Record<string, unknown>,
+  ): Promise<Express.User>
+  function requireAdmin(req: Request, res: Response, next: NextFunction): void
+}
