@@ -3,23 +3,23 @@
 import assert from 'node:assert/strict'
 import { isSamlError } from '../../errors/saml-error.js'
 import type { ConformanceHarness } from './harness.js'
-import { manualInput, scope } from './fixtures.js'
+import { freshNames, manualInput } from './fixtures.js'
 
 /** Registers the concurrent-write tests (under "writes"), unless the options turn them off. */
 export function registerConcurrencyTests({ withStore, concurrentIt }: ConformanceHarness): void {
   concurrentIt(
     'concurrent puts to one id each get a distinct version and the last one wins consistently',
     async () => {
-      const s = scope()
-      const n = 20
+      const names = freshNames()
+      const writers = 20
       await withStore(async (store, cleanup) => {
-        cleanup.add(s.id())
+        cleanup.add(names.id())
         const results = await Promise.all(
-          Array.from({ length: n }, (_, i) =>
+          Array.from({ length: writers }, (_, i) =>
             store.put(
-              manualInput(s.id(), s.entityId(), {
+              manualInput(names.id(), names.entityId(), {
                 displayName: `writer ${i}`,
-                emailDomains: [s.domain()],
+                emailDomains: [names.domain()],
               }),
             ),
           ),
@@ -27,11 +27,11 @@ export function registerConcurrencyTests({ withStore, concurrentIt }: Conformanc
         const versions = results.map((r) => r.version).sort((a, b) => a - b)
         assert.deepEqual(
           versions,
-          Array.from({ length: n }, (_, i) => i + 1),
+          Array.from({ length: writers }, (_, i) => i + 1),
         )
-        const last = results.find((r) => r.version === n)!
-        const stored = (await store.get(s.id()))!
-        assert.equal(stored.version, n)
+        const last = results.find((r) => r.version === writers)!
+        const stored = (await store.get(names.id()))!
+        assert.equal(stored.version, writers)
         assert.equal(stored.displayName, last.displayName)
         assert.deepStrictEqual(stored, last)
       })
@@ -41,17 +41,18 @@ export function registerConcurrencyTests({ withStore, concurrentIt }: Conformanc
   concurrentIt(
     'of concurrent puts claiming one entityID or domain for different ids, exactly one wins',
     async () => {
-      const s = scope()
-      const n = 10
+      const names = freshNames()
+      const writers = 10
       await withStore(async (store, cleanup) => {
         for (const [label, claim] of [
-          ['entityID', (i: number) => manualInput(s.id(`e${i}`), s.entityId())],
+          ['entityID', (i: number) => manualInput(names.id(`e${i}`), names.entityId())],
           [
             'domain',
-            (i: number) => manualInput(s.id(`d${i}`), s.entityId(`d${i}`), { emailDomains: [s.domain()] }),
+            (i: number) =>
+              manualInput(names.id(`d${i}`), names.entityId(`d${i}`), { emailDomains: [names.domain()] }),
           ],
         ] as const) {
-          const inputs = Array.from({ length: n }, (_, i) => claim(i))
+          const inputs = Array.from({ length: writers }, (_, i) => claim(i))
           inputs.forEach((input) => cleanup.add(input.id))
           const settled = await Promise.allSettled(inputs.map((input) => store.put(input)))
           const won = settled.filter((r) => r.status === 'fulfilled')

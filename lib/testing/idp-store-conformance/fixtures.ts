@@ -30,7 +30,7 @@ export function idpMetadataXml(entityId: string, certPem: string = CERTS.acme): 
 }
 
 /** A fresh namespace for one test: ids, entityIDs and domains nobody else uses. */
-export function scope() {
+export function freshNames() {
   const tag = randomBytes(6).toString('hex')
   return {
     tag,

@@ -4,15 +4,15 @@ import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import type { IdpRecordInput } from '../../record/record-fields.js'
 import type { ConformanceHarness } from './harness.js'
-import { CERTS, manualInput, scope } from './fixtures.js'
+import { CERTS, freshNames, manualInput } from './fixtures.js'
 
 /** Registers the frozen-records test (under "reads"). */
 export function registerFrozenRecordTests({ withStore }: ConformanceHarness): void {
   it('returns immutable records', async () => {
-    const s = scope()
+    const names = freshNames()
     await withStore(
       async (store) => {
-        const rec = (await store.get(s.id()))!
+        const rec = (await store.get(names.id()))!
         assert.ok(Object.isFrozen(rec), 'record is frozen')
         assert.ok(Object.isFrozen(rec.signingCerts), 'signingCerts is frozen')
         assert.ok(Object.isFrozen(rec.emailDomains), 'emailDomains is frozen')
@@ -20,9 +20,9 @@ export function registerFrozenRecordTests({ withStore }: ConformanceHarness): vo
         assert.throws(() => {
           ;(rec as { entityId: string }).entityId = 'https://evil.example.test'
         }, TypeError)
-        assert.equal((await store.get(s.id()))?.entityId, s.entityId())
+        assert.equal((await store.get(names.id()))?.entityId, names.entityId())
       },
-      [manualInput(s.id(), s.entityId(), { emailDomains: [s.domain()] })],
+      [manualInput(names.id(), names.entityId(), { emailDomains: [names.domain()] })],
     )
   })
 }
@@ -30,17 +30,17 @@ export function registerFrozenRecordTests({ withStore }: ConformanceHarness): vo
 /** Registers the input-isolation test (under "writes"). */
 export function registerInputIsolationTests({ withStore, writeIt }: ConformanceHarness): void {
   writeIt('keeps no reference to the input: mutating it after put changes nothing', async () => {
-    const s = scope()
+    const names = freshNames()
     await withStore(async (store, cleanup) => {
-      cleanup.add(s.id())
+      cleanup.add(names.id())
       const signingCerts = [CERTS.acme]
-      const emailDomains = [s.domain()]
+      const emailDomains = [names.domain()]
       const ssoUrls = { redirect: 'https://idp.example.test/sso' }
       const attributeMap = { email: { from: ['mail'] }, name: ['cn'] }
       const groupsMap: Record<string, string> = { a: 'b' }
       const input: IdpRecordInput = {
-        id: s.id(),
-        entityId: s.entityId(),
+        id: names.id(),
+        entityId: names.entityId(),
         ssoUrls,
         signingCerts,
         emailDomains,
@@ -49,22 +49,22 @@ export function registerInputIsolationTests({ withStore, writeIt }: ConformanceH
       }
       const put = await store.put(input)
       signingCerts.push(CERTS.globex)
-      emailDomains.push(s.domain('late'))
+      emailDomains.push(names.domain('late'))
       ssoUrls.redirect = 'https://evil.example.test/sso'
       attributeMap.email.from.push('evil')
       attributeMap.name.push('evil')
       groupsMap.c = 'd'
-      input.entityId = s.entityId('changed')
-      const got = (await store.get(s.id()))!
+      input.entityId = names.entityId('changed')
+      const got = (await store.get(names.id()))!
       for (const rec of [put, got]) {
         assert.equal(rec.signingCerts.length, 1)
-        assert.deepEqual(rec.emailDomains, [s.domain()])
+        assert.deepEqual(rec.emailDomains, [names.domain()])
         assert.equal(rec.ssoUrls.redirect, 'https://idp.example.test/sso')
         assert.deepEqual(rec.attributeMap, { email: { from: ['mail'] }, name: ['cn'] })
         assert.deepEqual(rec.groupsMap, { a: 'b' })
-        assert.equal(rec.entityId, s.entityId())
+        assert.equal(rec.entityId, names.entityId())
       }
-      assert.equal(await store.findByEmailDomain(s.domain('late')), undefined)
+      assert.equal(await store.findByEmailDomain(names.domain('late')), undefined)
     })
   })
 }

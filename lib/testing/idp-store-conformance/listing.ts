@@ -4,19 +4,19 @@ import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import type { IdpRecord } from '../../record/record-fields.js'
 import type { ConformanceHarness } from './harness.js'
-import { manualInput, scope } from './fixtures.js'
+import { freshNames, manualInput } from './fixtures.js'
 
 /** Registers the listing and paging test (under "reads"). */
 export function registerListingTests({ withStore }: ConformanceHarness): void {
   it('list orders by id in code-unit order (like COLLATE "C"), with limit and after', async () => {
-    const s = scope()
+    const names = freshNames()
     // Deliberately mixed case and punctuation: a locale collation orders these differently.
     const suffixes = ['b', 'Z', 'a', '_x', '.y', '-w', 'A1', '9']
-    const seed = suffixes.map((suffix) => manualInput(s.id(suffix), s.entityId(suffix)))
+    const seed = suffixes.map((suffix) => manualInput(names.id(suffix), names.entityId(suffix)))
     const expected = seed.map((i) => i.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     await withStore(async (store) => {
       // Only our ids start with the random prefix, and they sort contiguously right after it.
-      const after = `t${s.tag}`
+      const after = `t${names.tag}`
       const ours = (records: IdpRecord[]) => records.map((r) => r.id).filter((id) => id.startsWith(after))
       assert.deepEqual(ours(await store.list({ after })).slice(0, expected.length), expected)
       assert.deepEqual(

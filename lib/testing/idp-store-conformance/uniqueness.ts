@@ -2,31 +2,33 @@
 // one record; a record may keep its own or move to new ones.
 import assert from 'node:assert/strict'
 import type { ConformanceHarness } from './harness.js'
-import { expectCode, manualInput, scope } from './fixtures.js'
+import { expectCode, freshNames, manualInput } from './fixtures.js'
 
 /** Registers the uniqueness tests (under "writes"). */
 export function registerUniquenessTests({ withStore, writeIt }: ConformanceHarness): void {
   writeIt(
     'put of an existing id may keep its own entityID and email domains, or move to new ones',
     async () => {
-      const s = scope()
+      const names = freshNames()
       await withStore(async (store, cleanup) => {
-        cleanup.add(s.id())
-        await store.put(manualInput(s.id(), s.entityId(), { emailDomains: [s.domain()] }))
-        const same = await store.put(manualInput(s.id(), s.entityId(), { emailDomains: [s.domain()] }))
+        cleanup.add(names.id())
+        await store.put(manualInput(names.id(), names.entityId(), { emailDomains: [names.domain()] }))
+        const same = await store.put(
+          manualInput(names.id(), names.entityId(), { emailDomains: [names.domain()] }),
+        )
         assert.equal(same.version, 2)
         const moved = await store.put(
-          manualInput(s.id(), s.entityId('new'), { emailDomains: [s.domain('new')] }),
+          manualInput(names.id(), names.entityId('new'), { emailDomains: [names.domain('new')] }),
         )
         assert.equal(moved.version, 3)
-        assert.equal(await store.findByEntityId(s.entityId()), undefined, 'old entityID released')
-        assert.equal(await store.findByEmailDomain(s.domain()), undefined, 'old domain released')
-        assert.equal((await store.findByEntityId(s.entityId('new')))?.id, s.id())
-        assert.equal((await store.findByEmailDomain(s.domain('new')))?.id, s.id())
+        assert.equal(await store.findByEntityId(names.entityId()), undefined, 'old entityID released')
+        assert.equal(await store.findByEmailDomain(names.domain()), undefined, 'old domain released')
+        assert.equal((await store.findByEntityId(names.entityId('new')))?.id, names.id())
+        assert.equal((await store.findByEmailDomain(names.domain('new')))?.id, names.id())
         // The released entityID and domain can now be taken by another record.
-        cleanup.add(s.id('other'))
+        cleanup.add(names.id('other'))
         const other = await store.put(
-          manualInput(s.id('other'), s.entityId(), { emailDomains: [s.domain()] }),
+          manualInput(names.id('other'), names.entityId(), { emailDomains: [names.domain()] }),
         )
         assert.equal(other.version, 1)
       })
@@ -36,18 +38,18 @@ export function registerUniquenessTests({ withStore, writeIt }: ConformanceHarne
   writeIt(
     'rejects a second record with the same entityID (ERR_SAML_IDP_CONFLICT), storing nothing',
     async () => {
-      const s = scope()
+      const names = freshNames()
       await withStore(async (store, cleanup) => {
-        cleanup.add(s.id('a')).add(s.id('b'))
-        const a = await store.put(manualInput(s.id('a'), s.entityId()))
-        await expectCode(store.put(manualInput(s.id('b'), s.entityId())), 'ERR_SAML_IDP_CONFLICT')
-        assert.equal(await store.get(s.id('b')), undefined)
-        assert.deepStrictEqual(await store.findByEntityId(s.entityId()), a)
+        cleanup.add(names.id('a')).add(names.id('b'))
+        const a = await store.put(manualInput(names.id('a'), names.entityId()))
+        await expectCode(store.put(manualInput(names.id('b'), names.entityId())), 'ERR_SAML_IDP_CONFLICT')
+        assert.equal(await store.get(names.id('b')), undefined)
+        assert.deepStrictEqual(await store.findByEntityId(names.entityId()), a)
         // Nor may an existing record move onto a taken entityID.
-        await store.put(manualInput(s.id('b'), s.entityId('b')))
-        await expectCode(store.put(manualInput(s.id('b'), s.entityId())), 'ERR_SAML_IDP_CONFLICT')
-        assert.equal((await store.get(s.id('b')))?.entityId, s.entityId('b'))
-        assert.equal((await store.get(s.id('b')))?.version, 1)
+        await store.put(manualInput(names.id('b'), names.entityId('b')))
+        await expectCode(store.put(manualInput(names.id('b'), names.entityId())), 'ERR_SAML_IDP_CONFLICT')
+        assert.equal((await store.get(names.id('b')))?.entityId, names.entityId('b'))
+        assert.equal((await store.get(names.id('b')))?.version, 1)
       })
     },
   )
@@ -55,21 +57,23 @@ export function registerUniquenessTests({ withStore, writeIt }: ConformanceHarne
   writeIt(
     'rejects a second record with the same email domain, in any case (ERR_SAML_IDP_CONFLICT)',
     async () => {
-      const s = scope()
+      const names = freshNames()
       await withStore(async (store, cleanup) => {
-        cleanup.add(s.id('a')).add(s.id('b'))
-        const a = await store.put(manualInput(s.id('a'), s.entityId('a'), { emailDomains: [s.domain()] }))
+        cleanup.add(names.id('a')).add(names.id('b'))
+        const a = await store.put(
+          manualInput(names.id('a'), names.entityId('a'), { emailDomains: [names.domain()] }),
+        )
         await expectCode(
           store.put(
-            manualInput(s.id('b'), s.entityId('b'), {
-              emailDomains: [s.domain('free'), s.domain().toUpperCase()],
+            manualInput(names.id('b'), names.entityId('b'), {
+              emailDomains: [names.domain('free'), names.domain().toUpperCase()],
             }),
           ),
           'ERR_SAML_IDP_CONFLICT',
         )
-        assert.equal(await store.get(s.id('b')), undefined)
-        assert.equal(await store.findByEmailDomain(s.domain('free')), undefined, 'no partial write')
-        assert.deepStrictEqual(await store.findByEmailDomain(s.domain()), a)
+        assert.equal(await store.get(names.id('b')), undefined)
+        assert.equal(await store.findByEmailDomain(names.domain('free')), undefined, 'no partial write')
+        assert.deepStrictEqual(await store.findByEmailDomain(names.domain()), a)
       })
     },
   )

@@ -3,20 +3,20 @@
 import assert from 'node:assert/strict'
 import type { IdpRecordInput } from '../../record/record-fields.js'
 import type { ConformanceHarness } from './harness.js'
-import { CERTS, manualInput, scope, sleep } from './fixtures.js'
+import { CERTS, freshNames, manualInput, sleep } from './fixtures.js'
 
 /** Registers the put/delete tests (under "writes"). */
 export function registerWriteTests({ withStore, writeIt }: ConformanceHarness): void {
   writeIt(
     'put returns the stored record and get returns an equal one, every field round-tripped',
     async () => {
-      const s = scope()
+      const names = freshNames()
       await withStore(async (store, cleanup) => {
-        cleanup.add(s.id())
+        cleanup.add(names.id())
         const input: IdpRecordInput = {
-          id: s.id(),
+          id: names.id(),
           displayName: 'Acme Corp — Ünïcödé 🔑',
-          entityId: s.entityId(),
+          entityId: names.entityId(),
           ssoUrls: {
             redirect: 'https://idp.example.test/sso',
             post: 'https://idp.example.test/sso/post',
@@ -25,7 +25,7 @@ export function registerWriteTests({ withStore, writeIt }: ConformanceHarness): 
           signingCerts: [CERTS.acme, CERTS.acmeNext],
           encryptionCerts: [CERTS.globex],
           nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
-          emailDomains: [s.domain('a'), s.domain('b')],
+          emailDomains: [names.domain('a'), names.domain('b')],
           attributeMap: {
             email: {
               from: ['mail', 'urn:oid:0.9.2342.19200300.100.1.3'],
@@ -60,30 +60,30 @@ export function registerWriteTests({ withStore, writeIt }: ConformanceHarness): 
         })
         assert.equal(put.signingCerts.length, 2)
         assert.equal(put.encryptionCerts.length, 1)
-        assert.deepStrictEqual(await store.get(s.id()), put)
-        assert.deepStrictEqual(await store.findByEntityId(s.entityId()), put)
-        assert.deepStrictEqual(await store.findByEmailDomain(s.domain('b')), put)
+        assert.deepStrictEqual(await store.get(names.id()), put)
+        assert.deepStrictEqual(await store.findByEntityId(names.entityId()), put)
+        assert.deepStrictEqual(await store.findByEmailDomain(names.domain('b')), put)
       })
     },
   )
 
   writeIt('put increments version and moves updatedAt forward', async () => {
-    const s = scope()
+    const names = freshNames()
     await withStore(async (store, cleanup) => {
-      cleanup.add(s.id())
-      const first = await store.put(manualInput(s.id(), s.entityId()))
+      cleanup.add(names.id())
+      const first = await store.put(manualInput(names.id(), names.entityId()))
       assert.equal(first.version, 1)
       const skew = Math.abs(Date.parse(first.updatedAt) - Date.now())
       assert.ok(skew < 5 * 60_000, `updatedAt ${first.updatedAt} is close to now`)
       await sleep(15)
-      const second = await store.put(manualInput(s.id(), s.entityId(), { displayName: 'second' }))
+      const second = await store.put(manualInput(names.id(), names.entityId(), { displayName: 'second' }))
       assert.equal(second.version, 2)
       assert.equal(second.displayName, 'second')
       assert.ok(Date.parse(second.updatedAt) > Date.parse(first.updatedAt), 'updatedAt moved forward')
-      const third = await store.put(manualInput(s.id(), s.entityId()))
+      const third = await store.put(manualInput(names.id(), names.entityId()))
       assert.equal(third.version, 3)
       assert.equal(third.displayName, undefined)
-      assert.equal((await store.get(s.id()))?.version, 3)
+      assert.equal((await store.get(names.id()))?.version, 3)
       // A record read earlier is a snapshot: later writes do not change it.
       assert.equal(first.version, 1)
       assert.equal(second.displayName, 'second')
@@ -91,24 +91,26 @@ export function registerWriteTests({ withStore, writeIt }: ConformanceHarness): 
   })
 
   writeIt('delete removes the record and frees its entityID and domains', async () => {
-    const s = scope()
+    const names = freshNames()
     await withStore(async (store, cleanup) => {
-      cleanup.add(s.id()).add(s.id('next'))
-      await store.put(manualInput(s.id(), s.entityId(), { emailDomains: [s.domain()] }))
-      assert.equal(await store.delete(s.id()), true)
-      assert.equal(await store.delete(s.id()), false)
-      assert.equal(await store.delete(s.id('never')), false)
-      assert.equal(await store.get(s.id()), undefined)
-      assert.equal(await store.findByEntityId(s.entityId()), undefined)
-      assert.equal(await store.findByEmailDomain(s.domain()), undefined)
+      cleanup.add(names.id()).add(names.id('next'))
+      await store.put(manualInput(names.id(), names.entityId(), { emailDomains: [names.domain()] }))
+      assert.equal(await store.delete(names.id()), true)
+      assert.equal(await store.delete(names.id()), false)
+      assert.equal(await store.delete(names.id('never')), false)
+      assert.equal(await store.get(names.id()), undefined)
+      assert.equal(await store.findByEntityId(names.entityId()), undefined)
+      assert.equal(await store.findByEmailDomain(names.domain()), undefined)
       assert.deepEqual(
-        (await store.list({ after: `t${s.tag}` })).filter((r) => r.id.startsWith(`t${s.tag}`)),
+        (await store.list({ after: `t${names.tag}` })).filter((r) => r.id.startsWith(`t${names.tag}`)),
         [],
       )
-      const next = await store.put(manualInput(s.id('next'), s.entityId(), { emailDomains: [s.domain()] }))
+      const next = await store.put(
+        manualInput(names.id('next'), names.entityId(), { emailDomains: [names.domain()] }),
+      )
       assert.equal(next.version, 1)
       // A deleted id starts again at version 1.
-      assert.equal((await store.put(manualInput(s.id(), s.entityId('again')))).version, 1)
+      assert.equal((await store.put(manualInput(names.id(), names.entityId('again')))).version, 1)
     })
   })
 }
