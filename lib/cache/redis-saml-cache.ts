@@ -271,8 +271,12 @@ async function waitUntilReady(client: Redis, timeoutMs: number, lastError: () =>
 
 function isClient(value: unknown): value is RedisSamlCacheClient {
   if (value === null || typeof value !== 'object') return false
-  const v = value as Record<string, unknown>
-  return typeof v.set === 'function' && typeof v.getdel === 'function' && typeof v.on === 'function'
+  const candidate = value as Record<string, unknown>
+  return (
+    typeof candidate.set === 'function' &&
+    typeof candidate.getdel === 'function' &&
+    typeof candidate.on === 'function'
+  )
 }
 
 function checkCommonOptions(options: RedisSamlCacheCommonOptions): Required<RedisSamlCacheCommonOptions> {

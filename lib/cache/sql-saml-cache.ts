@@ -45,8 +45,8 @@ export class SqlSamlCache implements SamlCache {
 
   private constructor(
     private readonly driver: SqlDriver,
-    /** The table, schema-qualified and quoted for SQL. */
-    private readonly t: string,
+    /** The cache table, schema-qualified and quoted for SQL: `"saml_multi_idp".saml_cache`. */
+    private readonly cacheTable: string,
     sweepIntervalMs: number,
   ) {
     if (sweepIntervalMs > 0) {
@@ -81,18 +81,18 @@ export class SqlSamlCache implements SamlCache {
       if (err instanceof SamlError && err.code === 'ERR_SAML_PEER_MISSING') throw err
       throw unavailable('cannot open the SAML cache', err)
     }
-    const t = `"${schema}".saml_cache`
+    const cacheTable = `"${schema}".saml_cache`
     try {
       await migrate(driver, schema, 'saml-cache', [
         {
           version: 1,
           statements: [
-            `CREATE TABLE ${t} (
+            `CREATE TABLE ${cacheTable} (
               key text COLLATE "C" PRIMARY KEY,
               value text NOT NULL,
               expires_at timestamptz NOT NULL
             )`,
-            `CREATE INDEX saml_cache_expires_at_idx ON ${t} (expires_at)`,
+            `CREATE INDEX saml_cache_expires_at_idx ON ${cacheTable} (expires_at)`,
           ],
         },
       ])
@@ -100,13 +100,13 @@ export class SqlSamlCache implements SamlCache {
       await driver.close().catch(() => {})
       throw unavailable(`cannot create the SAML cache table in schema "${schema}"`, err)
     }
-    return new SqlSamlCache(driver, t, sweepIntervalMs)
+    return new SqlSamlCache(driver, cacheTable, sweepIntervalMs)
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     checkCacheArgs(key, value, ttlMs)
     await this.query(
-      `INSERT INTO ${this.t} (key, value, expires_at)
+      `INSERT INTO ${this.cacheTable} (key, value, expires_at)
        VALUES ($1, $2, now() + $3::double precision * interval '1 millisecond')
        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
       [key, value, ttlMs],
@@ -118,7 +118,7 @@ export class SqlSamlCache implements SamlCache {
     // Deletes an expired row too, but hands out only a live value. Row locking makes concurrent
     // takes of one key see the row at most once between them.
     const rows = await this.query<{ value: string; live: boolean }>(
-      `DELETE FROM ${this.t} WHERE key = $1 RETURNING value, expires_at > now() AS live`,
+      `DELETE FROM ${this.cacheTable} WHERE key = $1 RETURNING value, expires_at > now() AS live`,
       [key],
     )
     const row = rows[0]
@@ -129,7 +129,7 @@ export class SqlSamlCache implements SamlCache {
     checkCacheArgs(key, value, ttlMs)
     // Inserts, or takes over a row that has expired; a live row is left alone and nothing returns.
     const rows = await this.query(
-      `INSERT INTO ${this.t} AS c (key, value, expires_at)
+      `INSERT INTO ${this.cacheTable} AS c (key, value, expires_at)
        VALUES ($1, $2, now() + $3::double precision * interval '1 millisecond')
        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
        WHERE c.expires_at <= now()
@@ -144,8 +144,8 @@ export class SqlSamlCache implements SamlCache {
     let total = 0
     for (;;) {
       const rows = await this.query(
-        `DELETE FROM ${this.t} WHERE key IN (
-           SELECT key FROM ${this.t} WHERE expires_at <= now() LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED
+        `DELETE FROM ${this.cacheTable} WHERE key IN (
+           SELECT key FROM ${this.cacheTable} WHERE expires_at <= now() LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED
          ) RETURNING 1`,
         [],
       )

@@ -21,14 +21,14 @@ export async function migrate(
   migrations: readonly Migration[],
   after?: (tx: SqlQueryable) => Promise<void>,
 ): Promise<void> {
-  const q = `"${schema}"`
+  const quotedSchema = `"${schema}"`
   await driver.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `passport-saml-multi-idp:${schema}`,
     ])
-    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${q}`)
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${quotedSchema}`)
     await tx.query(
-      `CREATE TABLE IF NOT EXISTS ${q}.migrations (
+      `CREATE TABLE IF NOT EXISTS ${quotedSchema}.migrations (
         component text NOT NULL,
         version integer NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now(),
@@ -36,14 +36,14 @@ export async function migrate(
       )`,
     )
     const rows = await tx.query<{ version: number | null }>(
-      `SELECT max(version) AS version FROM ${q}.migrations WHERE component = $1`,
+      `SELECT max(version) AS version FROM ${quotedSchema}.migrations WHERE component = $1`,
       [component],
     )
     const current = rows[0]?.version ?? 0
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (migration.version <= current) continue
       for (const statement of migration.statements) await tx.query(statement)
-      await tx.query(`INSERT INTO ${q}.migrations (component, version) VALUES ($1, $2)`, [
+      await tx.query(`INSERT INTO ${quotedSchema}.migrations (component, version) VALUES ($1, $2)`, [
         component,
         migration.version,
       ])

@@ -71,7 +71,7 @@ export function checkConnectionOptions(options: SqlConnectionOptions, owner: str
   const given = SOURCES.filter((key) => options[key] !== undefined)
   if (given.length > 1) {
     throw new TypeError(
-      `${owner}: give at most one of "options.dataDir", "options.pglite", "options.connectionString" and "options.pool" (got ${given.map((k) => `"options.${k}"`).join(' and ')})`,
+      `${owner}: give at most one of "options.dataDir", "options.pglite", "options.connectionString" and "options.pool" (got ${given.map((key) => `"options.${key}"`).join(' and ')})`,
     )
   }
   const { dataDir, pglite, connectionString, pool, poolOptions, schema = DEFAULT_SCHEMA } = options
@@ -145,8 +145,8 @@ export async function openSqlDriver(options: SqlConnectionOptions): Promise<SqlD
 }
 
 function pgliteDriver(db: PGlite, owned: boolean): SqlDriver {
-  const run = async <R>(q: Pick<PGlite, 'query'>, text: string, params?: readonly unknown[]) =>
-    (await q.query<R>(text, params as unknown[] | undefined)).rows
+  const run = async <R>(queryable: Pick<PGlite, 'query'>, text: string, params?: readonly unknown[]) =>
+    (await queryable.query<R>(text, params as unknown[] | undefined)).rows
   return {
     kind: 'pglite',
     query: (text, params) => run(db, text, params),
@@ -173,13 +173,13 @@ function pgDriver(pool: Pool, owned: boolean): SqlDriver {
   let closed = false
   // The store's statements are few and fixed, so they are prepared once per connection (named),
   // which saves PostgreSQL parsing and planning them on every lookup.
-  const names = new Map<string, string>()
+  const statementNames = new Map<string, string>()
   const statement = (text: string, params: readonly unknown[] | undefined) => {
-    let name = names.get(text)
-    if (name === undefined && names.size < MAX_PREPARED) {
+    let name = statementNames.get(text)
+    if (name === undefined && statementNames.size < MAX_PREPARED) {
       // Named by content: another store on the same pool preparing the same text shares it.
       name = `saml_multi_idp_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`
-      names.set(text, name)
+      statementNames.set(text, name)
     }
     return { text, values: params as unknown[] | undefined, ...(name !== undefined && { name }) }
   }

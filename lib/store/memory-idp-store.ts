@@ -1,6 +1,7 @@
 import { normalizeEmailDomain } from '../record/email-domain.js'
 import { normalizeIdpRecord } from '../record/normalize-idp-record.js'
 import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
+import { compareCodeUnits } from './compare-code-units.js'
 import { checkListOptions, type IdpStore, type ListIdpsOptions } from './idp-store.js'
 import { checkUniqueClaims } from './unique-claims.js'
 
@@ -41,7 +42,7 @@ export class MemoryIdpStore implements IdpStore {
   async list(options: ListIdpsOptions = {}): Promise<IdpRecord[]> {
     const { limit, after } = checkListOptions(options)
     // Plain code-unit order, the same as SQL's COLLATE "C" on ASCII ids.
-    const ids = [...this.byId.keys()].filter((id) => after === undefined || id > after).sort(compareIds)
+    const ids = [...this.byId.keys()].filter((id) => after === undefined || id > after).sort(compareCodeUnits)
     return (limit === undefined ? ids : ids.slice(0, limit)).map((id) => this.byId.get(id)!)
   }
 
@@ -77,8 +78,4 @@ export class MemoryIdpStore implements IdpStore {
       if (this.idByDomain.get(domain) === record.id) this.idByDomain.delete(domain)
     }
   }
-}
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
