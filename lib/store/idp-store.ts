@@ -28,7 +28,7 @@ export function checkListOptions(options: ListIdpsOptions): ListIdpsOptions {
  * record read back is always well formed; an adapter that cannot reach its backend throws
  * `SamlError` `ERR_SAML_STORE_UNAVAILABLE`.
  *
- * Invariants every adapter keeps (the conformance suite in `spec/store/conformance.ts` checks them):
+ * Invariants every adapter keeps (the conformance suite of `passport-saml-multi-idp/testing` checks them):
  * - `put` assigns `version` (previous + 1, or 1) and `updatedAt`;
  * - an entityID belongs to one record, an email domain to one record (`ERR_SAML_IDP_CONFLICT` otherwise);
  * - `list` is ordered by id.

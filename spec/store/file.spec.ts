@@ -271,6 +271,36 @@ describe('FileIdpStore', () => {
     }
   })
 
+  it('reload: a changed file and a new duplicate of its id keep the lookups consistent', async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, 'acme.json'), json(manual('old')))
+    const store = await FileIdpStore.open({ dir, onError: () => {} })
+    try {
+      // One reload sees acme.json changed (a new entityID) and acme.yaml claiming the same id.
+      await writeFile(join(dir, 'acme.json'), json(manual('new')))
+      await writeFile(join(dir, 'acme.yaml'), stringifyYaml(manual('other')))
+      const errors = await store.reload()
+      assert.deepEqual(
+        errors.map((e) => e.code),
+        ['ERR_SAML_IDP_CONFLICT'],
+      )
+      const acme = (await store.get('acme'))!
+      assert.equal(
+        acme.entityId,
+        'https://idp.example.test/new',
+        'the changed file wins; the duplicate is refused',
+      )
+      assert.equal((await store.findByEntityId('https://idp.example.test/new'))?.entityId, acme.entityId)
+      assert.equal(
+        await store.findByEntityId('https://idp.example.test/old'),
+        undefined,
+        'the old entityID is freed',
+      )
+    } finally {
+      await store.close()
+    }
+  })
+
   it('watch: picks up edits by itself, reports bad ones through onError, and stops on close', async () => {
     const dir = await tempDir()
     await writeFile(join(dir, 'acme.json'), json(manual('acme')))

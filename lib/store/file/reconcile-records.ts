@@ -7,7 +7,8 @@ import { RecordIndex, type IndexedRecord } from './record-index.js'
  * never makes things worse:
  * - a record whose content did not change keeps its version (and stays the same object);
  * - a changed one gets the next version, or the version its file declares if that is higher;
- * - a file that failed keeps its last good record (a new file that fails is left out);
+ * - a file that failed keeps its last good record (a new file that fails is left out), unless another
+ *   file already gave a record for its id in this pass;
  * - a record whose entityID or email domain another file already claims is left out, or falls back
  *   to its last good record.
  * Returns the new index and the uniqueness conflicts; the files' own errors are in `loaded`.
@@ -26,7 +27,10 @@ export function reconcileRecords(
   for (const fromDisk of loaded) {
     const last = previous.get(fromDisk.id)
     if (!fromDisk.fields) {
-      if (last) accept(last)
+      // A file that failed keeps its id's last good record, unless this pass already accepted a
+      // record for that id (a duplicate of a good file): falling back then would put the old
+      // record back over the new one.
+      if (last && !index.get(fromDisk.id)) accept(last)
       continue
     }
     const content = JSON.stringify(fromDisk.fields)

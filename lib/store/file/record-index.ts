@@ -68,6 +68,12 @@ export class RecordIndex {
    * returned.
    */
   add(entry: IndexedRecord): SamlError | undefined {
+    // One record per id: a second would leave the first's entityID and domains pointing at it.
+    const existing = this.byId.get(entry.record.id)
+    if (existing) {
+      const message = `"${existing.file}" already defines IdP "${entry.record.id}"`
+      return idpFileError(entry.file, entry.record.id, message, undefined, 'ERR_SAML_IDP_CONFLICT')
+    }
     try {
       this.checkUniqueClaims(entry.record)
     } catch (err) {
