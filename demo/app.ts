@@ -33,7 +33,7 @@ import {
   type SamlProfile,
 } from '../lib/index.js'
 import { AdminAuth, sendJsonError } from './admin-auth.js'
-import { adminPages } from './admin-pages.js'
+import { adminPages } from './admin/router.js'
 import { AttemptLog } from './attempts.js'
 import { openBackends, type Backends } from './backends.js'
 import { ensureDir, loadOrCreateKeyPair, loadOrCreateSecret } from './data-dir.js'
