@@ -21,7 +21,7 @@ export interface AdminPagesOptions {
   metadataPolicy: MetadataFetchPolicy
   /** Metadata URLs of the embedded IdP tenants, offered as examples. */
   exampleMetadataUrls: readonly string[]
-  /** Whether the login comes from a browser that is signed in as a SAML user (for the header). */
+  /** The SAML user this browser is also signed in as, if any, for the page header. */
   userName: (req: Request) => string | undefined
 }
 
