@@ -1,0 +1,114 @@
+/**
+ * One IdP's admin page: the values to give the IdP (SP entity ID, ACS URLs, SP metadata), the
+ * record as registered, and the delete button.
+ *
+ * @module
+ */
+import type { IdpRecord, SpEndpoints } from '../../lib/index.js'
+import { html, type Html } from '../html.js'
+import { prettyXml } from '../pretty-xml.js'
+import type { AdminPage } from './admin-page.js'
+
+/** What {@link idpPage} shows. */
+export interface IdpPageOptions {
+  record: IdpRecord
+  /** `strategy.serviceProvider.endpointsFor(record)` */
+  sp: SpEndpoints
+  /** `strategy.serviceProvider.metadataFor(record)` */
+  spMetadata: string
+  csrfToken: string
+}
+
+function spUrls(sp: SpEndpoints): Html {
+  return html`<dl class="kv">
+    <dt>SP entity ID (Audience)</dt>
+    <dd><code>${sp.entityId}</code></dd>
+    <dt>ACS URL (HTTP-POST)</dt>
+    <dd><code>${sp.acsUrl}</code></dd>
+    <dt>Shared ACS URL</dt>
+    <dd><code>${sp.sharedAcsUrl}</code> <span class="muted">(any IdP; resolved by Issuer)</span></dd>
+    <dt>SP metadata</dt>
+    <dd>
+      <a href="${sp.metadataUrl}"><code>${sp.metadataUrl}</code></a>
+    </dd>
+    <dt>Login URL</dt>
+    <dd><code>${sp.loginUrl}</code></dd>
+  </dl>`
+}
+
+function attributeMapName(record: IdpRecord): string {
+  if (typeof record.attributeMap === 'string') return record.attributeMap
+  return record.attributeMap ? 'custom' : 'default'
+}
+
+function registeredIdp(record: IdpRecord): Html {
+  return html`<dl class="kv">
+    <dt>Entity ID (Issuer)</dt>
+    <dd><code>${record.entityId}</code></dd>
+    <dt>SSO URL</dt>
+    <dd><code>${record.ssoUrls.redirect ?? record.ssoUrls.post ?? ''}</code></dd>
+    <dt>Metadata URL</dt>
+    <dd><code>${record.metadataUrl ?? '—'}</code></dd>
+    <dt>Signing certificates</dt>
+    <dd>${record.signingCerts.length}</dd>
+    <dt>Email domains</dt>
+    <dd>${record.emailDomains.join(', ') || '—'}</dd>
+    <dt>Attribute map</dt>
+    <dd>
+      <code>${attributeMapName(record)}</code>
+    </dd>
+    <dt>IdP-initiated login</dt>
+    <dd>${record.allowIdpInitiated ? 'allowed' : 'refused'}</dd>
+    <dt>Signed assertions</dt>
+    <dd>${record.wantAssertionsSigned ? 'required' : 'not required'}</dd>
+    <dt>Encrypted assertions</dt>
+    <dd>${record.requireEncryptedAssertions ? 'required' : 'accepted'}</dd>
+    <dt>Version</dt>
+    <dd>${record.version} (updated ${record.updatedAt})</dd>
+  </dl>`
+}
+
+/**
+ * The IdP's page.
+ *
+ * @example
+ * ```ts
+ * const sp = strategy.serviceProvider.endpointsFor(record)
+ * const spMetadata = strategy.serviceProvider.metadataFor(record)
+ * sendAdminPage(req, res, options, idpPage({ record, sp, spMetadata, csrfToken: auth.csrfToken(req) }))
+ * ```
+ */
+export function idpPage(options: IdpPageOptions): AdminPage {
+  const { record } = options
+  return {
+    title: record.displayName ?? record.id,
+    body: html`<h1>${record.displayName ?? record.id} <span class="pill">${record.id}</span></h1>
+      <p>
+        <a class="button" href="/admin/idp/${record.id}/test">Test connection</a>
+        <a class="button secondary" href="/admin">All IdPs</a>
+      </p>
+      <div class="card">
+        <h2 style="margin-top:0">Give these to the IdP</h2>
+        ${spUrls(options.sp)}
+      </div>
+      <div class="card">
+        <h2 style="margin-top:0">The IdP as registered</h2>
+        ${registeredIdp(record)}
+      </div>
+      <div class="card">
+        <h2 style="margin-top:0">SP metadata for this IdP</h2>
+        <pre class="xml" id="sp-metadata">${prettyXml(options.spMetadata)}</pre>
+      </div>
+      <div class="card">
+        <h2 style="margin-top:0">Delete</h2>
+        <form
+          method="post"
+          action="/admin/idp/${record.id}/delete"
+          onsubmit="return confirm('Delete ${record.id}?')"
+        >
+          <input type="hidden" name="_csrf" value="${options.csrfToken}" />
+          <button class="danger" type="submit">Delete this IdP</button>
+        </form>
+      </div>`,
+  }
+}

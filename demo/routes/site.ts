@@ -1,0 +1,118 @@
+/**
+ * The app's own pages around the SAML login: home, sign-in with discovery by email, the deep link
+ * that needs a signed-in user, `/me` (the session as JSON) and sign-out.
+ *
+ * @module
+ */
+import express, { type Request, type RequestHandler, type Router } from 'express'
+import { SAML_SESSION_KEY, safeReturnTo, type IdpStore } from '../../lib/index.js'
+import { sendJsonError } from '../admin-auth.js'
+import { deepLinkPage, homePage, loginPage, type DemoUser } from '../pages.js'
+
+/** Options of {@link siteRoutes}. */
+export interface SiteRoutesOptions {
+  store: IdpStore
+  /** The public origin: `returnTo` must stay on it. */
+  baseUrl: string
+}
+
+/** A local path to go back to after signing in, `/` when `value` is not one. */
+type ReturnToOf = (value: unknown) => string
+
+/** The signed-in user of this request, if any. */
+export function currentUser(req: Request): DemoUser | undefined {
+  return req.user as DemoUser | undefined
+}
+
+const me: RequestHandler = (req, res) => {
+  res.setHeader('Cache-Control', 'no-store')
+  const user = currentUser(req)
+  if (!user) return sendJsonError(res, 401, 'ERR_NOT_SIGNED_IN', 'no user is signed in')
+  res.json(user)
+}
+
+const home: RequestHandler = (req, res) => {
+  res.setHeader('Cache-Control', 'no-store')
+  res.type('html').send(homePage(currentUser(req)))
+}
+
+function signIn(store: IdpStore, returnToOf: ReturnToOf): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const idps = await store.list({ limit: 100 })
+      const error = typeof req.query.error === 'string' ? req.query.error.slice(0, 200) : undefined
+      res.type('html').send(loginPage(idps, returnToOf(req.query.returnTo), error))
+    } catch (err) {
+      next(err)
+    }
+  }
+}
+
+/** Discovery: ask for the work email, then let the strategy route by domain (GET /saml/login?email=). */
+function discovery(store: IdpStore, returnToOf: ReturnToOf): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const email = typeof req.query.email === 'string' ? req.query.email.trim() : ''
+      const returnTo = returnToOf(req.query.returnTo)
+      const domain = /^[^@\s]+@([^@\s]+)$/.exec(email)?.[1]
+      const record = domain ? await store.findByEmailDomain(domain) : undefined
+      if (!record) {
+        const idps = await store.list({ limit: 100 })
+        const message = domain
+          ? `No company is set up for "${domain}". Pick one below or ask your admin.`
+          : 'Enter your work email address.'
+        return void res
+          .status(404)
+          .type('html')
+          .send(loginPage(idps, returnTo, message, email))
+      }
+      res.redirect(
+        302,
+        `/saml/login?email=${encodeURIComponent(email)}&returnTo=${encodeURIComponent(returnTo)}`,
+      )
+    } catch (err) {
+      next(err)
+    }
+  }
+}
+
+const deepLink: RequestHandler = (req, res) => {
+  const user = currentUser(req)
+  if (!user) return res.redirect(302, `/login?returnTo=${encodeURIComponent(req.originalUrl)}`)
+  res.setHeader('Cache-Control', 'no-store')
+  res.type('html').send(deepLinkPage(user, req.originalUrl))
+}
+
+/** Sign out: through the IdP (Single Logout) after a SAML login, else just the local session. */
+const logout: RequestHandler = (req, res, next) => {
+  const saml = (req.session as unknown as Record<string, unknown>)[SAML_SESSION_KEY] as
+    { idp?: unknown } | undefined
+  if (typeof saml?.idp === 'string') {
+    return res.redirect(303, `/saml/${encodeURIComponent(saml.idp)}/logout?returnTo=%2F`)
+  }
+  req.logout((err) => {
+    if (err) return next(err)
+    req.session.destroy(() => res.redirect(303, '/'))
+  })
+}
+
+/**
+ * Router of the site's pages, to mount at `/`.
+ *
+ * @example
+ * ```ts
+ * app.use(siteRoutes({ store, baseUrl: 'http://localhost:3000' }))
+ * ```
+ */
+export function siteRoutes(options: SiteRoutesOptions): Router {
+  const returnToOf: ReturnToOf = (value) =>
+    safeReturnTo(value, { baseUrl: options.baseUrl, allowedHosts: [], fallback: '/' })
+  const router = express.Router()
+  router.get('/me', me)
+  router.get('/', home)
+  router.get('/login', signIn(options.store, returnToOf))
+  router.get('/login/sso', discovery(options.store, returnToOf))
+  router.get(/^\/deep(\/.*)?$/, deepLink)
+  router.post('/logout', logout)
+  return router
+}
