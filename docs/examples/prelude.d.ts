@@ -1,7 +1,8 @@
 // The free names the examples in README.md and docs/ leave to the reader, declared once so the
 // examples type-check as written (scripts/check-docs.mjs). Not part of the package.
 import type { Application, NextFunction, Request, Response } from 'express'
-import type { IdpRecord, IdpStore, MultiIdpSamlStrategy } from 'passport-saml-multi-idp'
+import type { IdpRecord, IdpStore, MultiIdpSamlStrategy, VerifyFunction } from 'passport-saml-multi-idp'
+import type { SamlServiceProvider } from 'passport-saml-multi-idp/core'
 
 declare global {
   /** Your Express app. */
@@ -12,6 +13,10 @@ declare global {
   /** An IdP store (`MemoryIdpStore`, `SqlIdpStore`, …). */
   const store: IdpStore
   const strategy: MultiIdpSamlStrategy
+  /** Your verify callback, e.g. `async (profile) => findOrCreateUser(…)`. */
+  const verify: VerifyFunction
+  /** The framework-free core, e.g. `strategy.serviceProvider` or `new SamlServiceProvider(…)`. */
+  const saml: SamlServiceProvider
   const record: IdpRecord
   /** The SP's public origin, e.g. `https://app.example.com`. */
   const baseUrl: string
