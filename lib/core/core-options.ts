@@ -55,8 +55,10 @@ export interface SamlServiceProviderOptions {
   /** Caps on posted SAML messages. Defaults: 256 KiB, 4000 elements, depth 24. */
   limits?: Partial<XmlLimits>
   /**
-   * Called once for every posted SAMLResponse, accepted or not, with what was checked: for
-   * "test connection" pages and audit logs. Errors it throws are ignored.
+   * Called once for every request to an ACS (a posted SAMLResponse, accepted or not, or a request
+   * without one), with the checks as they ran: for "test connection" pages and audit logs. It runs
+   * before the application's own code after verify (Passport's `success`). Errors it throws are
+   * ignored.
    */
   onAttempt?: (attempt: SamlAttempt) => void
 }

@@ -145,7 +145,8 @@ function freezeTable(table: Map<string, CandidateRef[]>): ReadonlyMap<string, re
  *
  * @example
  * ```ts
- * import { compileAttributeMap, presets } from 'passport-saml-multi-idp'
+ * import { presets } from 'passport-saml-multi-idp'
+ * import { compileAttributeMap } from 'passport-saml-multi-idp/core'
  * const entra = compileAttributeMap('entra', { '5f3c…-group-object-id': 'admins' })
  * const custom = compileAttributeMap(
  *   { ...presets.okta, email: { from: ['email', 'user.email'], required: true, transform: 'lowercase' } },
@@ -226,7 +227,7 @@ interface MultiHit {
  *
  * @example
  * ```ts
- * import { compileAttributeMap, mapProfile } from 'passport-saml-multi-idp'
+ * import { compileAttributeMap, mapProfile } from 'passport-saml-multi-idp/core'
  * const compiled = compileAttributeMap('keycloak')
  * const mapped = mapProfile(
  *   compiled,

@@ -89,7 +89,8 @@ function deepFreeze<T>(value: T): T {
  *
  * @example
  * ```ts
- * import { compileAttributeMap, defaultAttributeMap } from 'passport-saml-multi-idp'
+ * import { defaultAttributeMap } from 'passport-saml-multi-idp'
+ * import { compileAttributeMap } from 'passport-saml-multi-idp/core'
  * // Same as compileAttributeMap(undefined): start from the defaults and require an email.
  * const compiled = compileAttributeMap({
  *   ...defaultAttributeMap,

@@ -74,7 +74,7 @@ export interface SamlCheck {
  *
  * @example
  * ```ts
- * import { SAML_CHECK_TITLES } from 'passport-saml-multi-idp'
+ * import { SAML_CHECK_TITLES } from 'passport-saml-multi-idp/core'
  * console.log(SAML_CHECK_TITLES.audience) // "an AudienceRestriction names this SP; ..."
  * ```
  */
@@ -134,7 +134,10 @@ const PASSED = Object.freeze(
  *
  * @example
  * ```ts
- * import { CheckLog, decodeSamlResponse, MESSAGE_XML_LIMITS, validateResponse } from 'passport-saml-multi-idp'
+ * // Inside the library (the core's ACS flow does this):
+ * import { CheckLog } from './check-log.js'
+ * import { decodeSamlResponse, validateResponse } from './validate-response.js'
+ * import { MESSAGE_XML_LIMITS } from '../xml/parse-xml.js'
  * const log = new CheckLog()
  * const doc = log.run('message', () => decodeSamlResponse(req.body.SAMLResponse, MESSAGE_XML_LIMITS))
  * let record

@@ -13,7 +13,7 @@ import { asSamlError } from './validation-step.js'
  *   `ERR_SAML_XML_DTD` or `ERR_SAML_XML_LIMITS`; never an untyped error.
  * @example
  * ```ts
- * import { decodeSamlResponse, MESSAGE_XML_LIMITS } from 'passport-saml-multi-idp'
+ * import { MESSAGE_XML_LIMITS } from '../xml/parse-xml.js'
  * const doc = decodeSamlResponse(req.body.SAMLResponse, MESSAGE_XML_LIMITS)
  * ```
  */
@@ -43,7 +43,7 @@ export function decodeSamlResponse(samlResponse: unknown, limits: XmlLimits): Do
  *
  * @example
  * ```ts
- * import { decodeSamlResponse, MESSAGE_XML_LIMITS, peekIssuer } from 'passport-saml-multi-idp'
+ * import { MESSAGE_XML_LIMITS } from '../xml/parse-xml.js'
  * const entityId = peekIssuer(decodeSamlResponse(req.body.SAMLResponse, MESSAGE_XML_LIMITS))
  * const record = entityId ? await store.findByEntityId(entityId) : undefined
  * ```

@@ -8,7 +8,8 @@ import type { TrustedKeys } from '../xmldsig/trusted-keys.js'
  *
  * @example
  * ```ts
- * import { compileTrustedKeys, MESSAGE_XML_LIMITS, type ResponsePolicy } from 'passport-saml-multi-idp'
+ * import { compileTrustedKeys } from '../xmldsig/trusted-keys.js'
+ * import { MESSAGE_XML_LIMITS } from '../xml/parse-xml.js'
  * const policy: ResponsePolicy = {
  *   idp: 'acme',
  *   entityId: 'https://idp.acme.test/saml',
@@ -48,7 +49,6 @@ export interface ResponsePolicy {
  *
  * @example
  * ```ts
- * import type { ValidatedAssertion } from 'passport-saml-multi-idp'
  * const userKey = (a: ValidatedAssertion) => `${a.issuer}\u0000${a.nameID}`
  * ```
  */

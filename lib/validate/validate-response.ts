@@ -37,7 +37,8 @@ export type { ResponsePolicy, ValidatedAssertion } from './response-policy.js'
  *
  * @example
  * ```ts
- * import { CheckLog, decodeSamlResponse, MESSAGE_XML_LIMITS, validateResponse } from 'passport-saml-multi-idp'
+ * import { CheckLog } from './check-log.js'
+ * import { MESSAGE_XML_LIMITS } from '../xml/parse-xml.js'
  * const doc = decodeSamlResponse(req.body.SAMLResponse, MESSAGE_XML_LIMITS)
  * const log = new CheckLog()
  * const assertion = validateResponse(doc, policy, Date.now(), log) // policy: ResponsePolicy for the IdP
