@@ -1,7 +1,7 @@
 // Public API of passport-saml-multi-idp: what an app uses. The framework-free core and the pieces
 // adapter authors need are on `passport-saml-multi-idp/core`. Values and types are listed apart.
 
-// The Passport strategy and the Express router
+// The Passport strategy (the Express routes are on `passport-saml-multi-idp/express`)
 export { MultiIdpSamlStrategy } from './strategy/multi-idp-saml-strategy.js'
 export type {
   MultiIdpSamlStrategyOptions,
@@ -11,9 +11,8 @@ export type {
   VerifyFunction,
   VerifyFunctionWithRequest,
 } from './strategy/multi-idp-saml-strategy.js'
-export { samlRouter, SAML_SESSION_KEY } from './express/saml-router.js'
-export type { SamlRouterOptions } from './express/saml-router.js'
-export { samlErrorHandler } from './express/error-handler.js'
+export type { PassportRequest, PassportResponse } from './strategy/passport-request.js'
+export { POST_FORM_SCRIPT_HASH } from './bindings/post-binding.js'
 export type { SamlServiceProviderOptions } from './core/core-options.js'
 export type { ServiceProviderOptions } from './core/sp-options.js'
 // The strategy's `serviceProvider`: the core that other edges (NestJS controllers, Fastify routes)

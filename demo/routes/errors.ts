@@ -5,7 +5,7 @@
  * @module
  */
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express'
-import { samlErrorHandler } from '../../lib/index.js'
+import { samlErrorHandler } from '../../lib/entries/express.js'
 import { sendJsonError } from '../admin-auth.js'
 import { html, layout } from '../html.js'
 

@@ -6,13 +6,8 @@
  */
 import type { Router } from 'express'
 import passport from 'passport'
-import {
-  MultiIdpSamlStrategy,
-  samlRouter,
-  type IdpStore,
-  type SamlCache,
-  type SamlProfile,
-} from '../../lib/index.js'
+import { MultiIdpSamlStrategy, type IdpStore, type SamlCache, type SamlProfile } from '../../lib/index.js'
+import { samlRouter } from '../../lib/entries/express.js'
 import type { AttemptLog } from '../attempts.js'
 import type { PemKeyPair } from '../idp/self-signed-certificate.js'
 import type { DemoUser } from '../pages.js'

@@ -5,7 +5,8 @@
  * @module
  */
 import express, { type Request, type RequestHandler, type Router } from 'express'
-import { SAML_SESSION_KEY, safeReturnTo, type IdpStore } from '../../lib/index.js'
+import { safeReturnTo, type IdpStore } from '../../lib/index.js'
+import { SAML_SESSION_KEY } from '../../lib/entries/express.js'
 import { sendJsonError } from '../admin-auth.js'
 import { deepLinkPage, homePage, loginPage, type DemoUser } from '../pages.js'
 

@@ -1,11 +1,26 @@
-import type { Cluster, Redis, RedisOptions } from 'ioredis'
+import type { Redis, RedisOptions } from 'ioredis'
 import { SamlError } from '../errors/saml-error.js'
 import { importOptionalPeer } from '../optional-peers/import-optional-peer.js'
 import type { SamlCache } from './saml-cache.js'
 import { checkCacheArgs, checkCacheKey } from './check-cache-args.js'
 
-/** An ioredis client the cache can use: a single server (`Redis`) or a `Cluster`. */
-export type RedisSamlCacheClient = Redis | Cluster
+/**
+ * An ioredis client the cache can use: a single server (`Redis`) or a `Cluster`, as far as the cache
+ * uses it. Structural, so the package's types need no ioredis types unless you use Redis.
+ */
+export interface RedisSamlCacheClient {
+  readonly status: string
+  /* eslint-disable @typescript-eslint/no-explicit-any */
+  set(...args: any[]): Promise<any>
+  getdel(key: string): Promise<string | null>
+  on(event: string, listener: (...args: any[]) => void): unknown
+  off(event: string, listener: (...args: any[]) => void): unknown
+  once(event: string, listener: (...args: any[]) => void): unknown
+  /* eslint-enable @typescript-eslint/no-explicit-any */
+  connect(): Promise<void>
+  quit(): Promise<unknown>
+  disconnect(): void
+}
 
 /** Options shared by both ways of making a {@link RedisSamlCache}. */
 export interface RedisSamlCacheCommonOptions {
@@ -34,7 +49,7 @@ export interface RedisSamlCacheConnectOptions extends RedisSamlCacheCommonOption
    * defaults: `enableOfflineQueue: false`, `maxRetriesPerRequest: 0` and a reconnect backoff of
    * 100 ms per attempt capped at 1 s. Credentials, database and TLS (`rediss://`) can go in the URL.
    */
-  redisOptions?: RedisOptions
+  redisOptions?: Readonly<Record<string, unknown>>
 }
 
 /** Options for `new RedisSamlCache(…)` with a client you made and close yourself. */

@@ -67,8 +67,10 @@ export { MESSAGE_XML_LIMITS, METADATA_XML_LIMITS } from '../xml/parse-xml.js'
 export type { XmlLimits } from '../xml/parse-xml.js'
 
 // Types the core's signatures name, from the main entry (the same declarations, for one import)
-export type { SamlError, SamlErrorCode, SamlErrorOptions } from '../errors/saml-error.js'
-export { SAML_ERROR_CODES } from '../errors/saml-error.js'
+export { SamlError, SAML_ERROR_CODES, isSamlError } from '../errors/saml-error.js'
+export type { SamlErrorCode, SamlErrorOptions } from '../errors/saml-error.js'
+export { samlErrorStatus } from '../http/saml-error-status.js'
+export { POST_FORM_SCRIPT_HASH } from '../bindings/post-binding.js'
 export type { IdpStore, ListIdpsOptions } from '../store/idp-store.js'
 export type { IdpResolver, ResolveInput } from '../resolve/resolvers.js'
 export type { SamlCache } from '../cache/saml-cache.js'

@@ -9,7 +9,7 @@ import passport from 'passport'
 import type { SamlLogoutRequest } from '../core/logout.js'
 import type { SamlLogoutOutcome, SamlMetadataOutcome, SamlSessionInfo } from '../core/outcome.js'
 import { SamlError } from '../errors/saml-error.js'
-import { appendSetCookies, samlRequestOf } from '../strategy/express-request.js'
+import { appendSetCookies, toSamlRequest } from '../strategy/passport-request.js'
 import type {
   MultiIdpSamlStrategy,
   SamlAuthenticateOptions,
@@ -17,12 +17,26 @@ import type {
 } from '../strategy/multi-idp-saml-strategy.js'
 import { samlErrorHandler, sendSamlError } from './error-handler.js'
 
+/**
+ * The Passport instance the router authenticates with: the `passport` module or a
+ * `new passport.Passport()` (any version from 0.6).
+ */
+export interface PassportAuthenticator {
+  authenticate(
+    strategy: string,
+    options: object,
+    // Passport's own callback type is this loose too: (err, user, info, status).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    callback?: (...args: any[]) => void,
+  ): (req: Request, res: Response, next: NextFunction) => unknown
+}
+
 /** Options of {@link samlRouter}. */
 export interface SamlRouterOptions {
   /** The strategy instance (registered with `passport.use`). */
   strategy: MultiIdpSamlStrategy
   /** The Passport instance the strategy is registered with. Default: the `passport` module. */
-  passport?: passport.Authenticator
+  passport?: PassportAuthenticator
   /** Establish a login session (`req.logIn` with session). Default true. */
   session?: boolean
   /**
@@ -95,8 +109,8 @@ export function samlRouter(options: SamlRouterOptions): Router {
   const form = express.urlencoded({ extended: false, limit, parameterLimit: 10 })
 
   // Passport hands these on to the strategy's authenticate; `flow` says which route this is.
-  const loginOptions: passport.AuthenticateOptions & SamlAuthenticateOptions = { session, flow: 'login' }
-  const acsOptions: passport.AuthenticateOptions & SamlAuthenticateOptions = { session, flow: 'acs' }
+  const loginOptions: { session: boolean } & SamlAuthenticateOptions = { session, flow: 'login' }
+  const acsOptions: { session: boolean } & SamlAuthenticateOptions = { session, flow: 'acs' }
   const login: RequestHandler = (req, res, next) =>
     authenticator.authenticate(strategy.name, loginOptions)(req, res, next)
 
@@ -157,14 +171,14 @@ export function samlRouter(options: SamlRouterOptions): Router {
   const endSession = (req: Request) => () => logoutLocally(req)
 
   const metadata: RequestHandler = (req, res, next) => {
-    saml.metadata(samlRequestOf(req)).then((outcome) => send(req, res, next, outcome), next)
+    saml.metadata(toSamlRequest(req)).then((outcome) => send(req, res, next, outcome), next)
   }
 
   // SP-initiated Single Logout: end the local session, then tell the IdP (when it has an SLO endpoint).
   const logout: RequestHandler = (req, res, next) => {
     const current = samlSession(req)
     saml
-      .logout(samlRequestOf(req), { ...(current && { session: current }), endSession: endSession(req) })
+      .logout(toSamlRequest(req), { ...(current && { session: current }), endSession: endSession(req) })
       .then((outcome) => send(req, res, next, outcome), next)
   }
 
@@ -173,7 +187,7 @@ export function samlRouter(options: SamlRouterOptions): Router {
     const current = samlSession(req)
     const onLogoutRequest = options.onLogoutRequest
     saml
-      .slo(samlRequestOf(req), {
+      .slo(toSamlRequest(req), {
         ...(current && { session: current }),
         endSession: endSession(req),
         ...(onLogoutRequest && {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { PGlite } from '@electric-sql/pglite'
 import { importOptionalPeer } from '../optional-peers/import-optional-peer.js'
-import type { Pool, PoolClient, PoolConfig } from 'pg'
+import type { Pool, PoolClient } from 'pg'
 
 /** Runs one SQL statement (`$1`-style parameters) and returns its rows. */
 export interface SqlQueryable {
@@ -33,21 +33,50 @@ export interface ListenHandlers {
   onState(listening: boolean): void
 }
 
+/**
+ * A PGlite instance, as far as the store uses it. Structural, so the package's types need no PGlite
+ * types when you use PostgreSQL (an `@electric-sql/pglite` `PGlite` fits).
+ */
+export interface PGliteInstance {
+  readonly closed: boolean
+  // The method shapes of PGlite that the driver calls; PGlite's own are wider.
+  /* eslint-disable @typescript-eslint/no-explicit-any */
+  query(query: string, params?: any[]): Promise<{ rows: any[] }>
+  transaction(callback: (tx: any) => Promise<any>): Promise<any>
+  listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>
+  /* eslint-enable @typescript-eslint/no-explicit-any */
+  close(): Promise<void>
+}
+
+/**
+ * A `pg.Pool`, as far as the store uses it. Structural, so the package's types need no `pg` types
+ * when you use PGlite (a `pg` `Pool` fits).
+ */
+export interface PgPool {
+  /* eslint-disable @typescript-eslint/no-explicit-any */
+  query(...args: any[]): Promise<any>
+  connect(): Promise<any>
+  on(event: 'error', listener: (err: Error) => void): unknown
+  /* eslint-enable @typescript-eslint/no-explicit-any */
+  end(): Promise<void>
+}
+
 /** Where a SQL-backed store or cache keeps its data: exactly one of these, or none for in-memory PGlite. */
 export interface SqlConnectionOptions {
   /** Embedded PGlite with its data in this directory (created when missing). */
   dataDir?: string
   /** Your own PGlite instance; `close()` leaves it open. */
-  pglite?: PGlite
+  pglite?: PGliteInstance
   /** PostgreSQL connection string (`postgres://user@host:5432/db`); the store opens its own `pg.Pool`. */
   connectionString?: string
   /** Your own `pg.Pool`; `close()` leaves it open. */
-  pool?: Pool
+  pool?: PgPool
   /**
-   * Extra `pg.Pool` settings when `connectionString` is given. Defaults: `max` 10,
-   * `connectionTimeoutMillis` 5000, `query_timeout` 10000, `idleTimeoutMillis` 30000, `keepAlive` true.
+   * Extra `pg.Pool` settings (`pg`'s `PoolConfig`) when `connectionString` is given. Defaults: `max`
+   * 10, `connectionTimeoutMillis` 5000, `query_timeout` 10000, `idleTimeoutMillis` 30000, `keepAlive`
+   * true.
    */
-  poolOptions?: Omit<PoolConfig, 'connectionString'>
+  poolOptions?: Readonly<Record<string, unknown>>
   /**
    * PostgreSQL schema holding the tables (default `saml_multi_idp`); created when missing. Lower-case
    * letters, digits and `_`, starting with a letter or `_`.
@@ -113,7 +142,7 @@ function hasMethods(value: unknown, names: readonly string[]): boolean {
 
 /** Opens the driver the (already checked) options ask for, loading `pg` or PGlite only then. */
 export async function openSqlDriver(options: SqlConnectionOptions): Promise<SqlDriver> {
-  if (options.pool !== undefined) return pgDriver(options.pool, false)
+  if (options.pool !== undefined) return pgDriver(options.pool as unknown as Pool, false)
   if (options.connectionString !== undefined) {
     const pg = (await importOptionalPeer('pg', 'PostgreSQL (connectionString)', () => import('pg'))) as {
       Pool?: typeof Pool
@@ -132,7 +161,7 @@ export async function openSqlDriver(options: SqlConnectionOptions): Promise<SqlD
     })
     return pgDriver(pool, true)
   }
-  if (options.pglite !== undefined) return pgliteDriver(options.pglite, false)
+  if (options.pglite !== undefined) return pgliteDriver(options.pglite as unknown as PGlite, false)
   const pglite = (await importOptionalPeer(
     '@electric-sql/pglite',
     'Embedded PGlite (dataDir, or no connection option)',

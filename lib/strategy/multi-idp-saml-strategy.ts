@@ -1,36 +1,39 @@
-import type { Request } from 'express'
-import { Strategy } from 'passport-strategy'
 import type { SamlError } from '../errors/saml-error.js'
 import type { SamlVerdict } from '../core/acs.js'
 import type { SamlServiceProviderOptions } from '../core/core-options.js'
 import type { SamlSessionInfo } from '../core/outcome.js'
 import { SamlServiceProvider } from '../core/saml-service-provider.js'
 import type { SamlProfile } from '../core/saml-profile.js'
-import { appendSetCookies, samlRequestOf, sendPostForm } from './express-request.js'
+import {
+  appendSetCookies,
+  hasSamlResponse,
+  sendPostForm,
+  toSamlRequest,
+  type PassportRequest,
+} from './passport-request.js'
 
-/** Passport's verify callback: `done(err)`, `done(null, false, info)` to refuse, `done(null, user, info)`. */
-export type VerifyDone = (
-  err: Error | null,
-  user?: Express.User | false | null,
-  info?: Record<string, unknown>,
-) => void
+/**
+ * Passport's verify callback: `done(err)`, `done(null, false, info)` to refuse, `done(null, user, info)`.
+ * The user is whatever your app keeps (Passport's `req.user`); `false`, `null` or none refuse.
+ */
+export type VerifyDone = (err: Error | null, user?: unknown, info?: Record<string, unknown>) => void
 
 /**
  * `(profile, done)`, or an async `(profile)` returning the user (or `false` to refuse): the shape of
  * every Passport strategy's verify, passport-saml's included. `profile.context` holds the IdP
  * record and the return path.
  */
-export type VerifyFunction = (
-  profile: SamlProfile,
-  done: VerifyDone,
-) => void | Promise<Express.User | false | null | undefined>
+export type VerifyFunction = (profile: SamlProfile, done: VerifyDone) => void | Promise<unknown>
 
-/** With `passReqToCallback: true`: `(req, profile, done)`, or async `(req, profile)`. */
-export type VerifyFunctionWithRequest = (
-  req: Request,
+/**
+ * With `passReqToCallback: true`: `(req, profile, done)`, or async `(req, profile)`. `Req` is your
+ * framework's request type (`express.Request`), inferred from how you annotate `req`.
+ */
+export type VerifyFunctionWithRequest<Req extends PassportRequest = PassportRequest> = (
+  req: Req,
   profile: SamlProfile,
   done: VerifyDone,
-) => void | Promise<Express.User | false | null | undefined>
+) => void | Promise<unknown>
 
 /** Options of {@link MultiIdpSamlStrategy}: the core's, plus what Passport needs. */
 export interface MultiIdpSamlStrategyOptions extends SamlServiceProviderOptions {
@@ -63,9 +66,7 @@ export interface SamlAuthInfo {
 }
 
 /** The user verify gives, as the core's verdict; verify's own failure rejects. */
-function runVerify(
-  call: (done: VerifyDone) => void | Promise<Express.User | false | null | undefined>,
-): Promise<SamlVerdict<Express.User>> {
+function runVerify(call: (done: VerifyDone) => void | Promise<unknown>): Promise<SamlVerdict<unknown>> {
   return new Promise((resolve, reject) => {
     let settled = false
     const done: VerifyDone = (err, user, info) => {
@@ -77,7 +78,7 @@ function runVerify(
     try {
       const result = call(done)
       if (result && typeof (result as Promise<unknown>).then === 'function') {
-        ;(result as Promise<Express.User | false | null | undefined>).then(
+        ;(result as Promise<unknown>).then(
           (user) => done(null, user),
           (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
         )
@@ -106,21 +107,32 @@ function runVerify(
  * ))
  * ```
  */
-export class MultiIdpSamlStrategy extends Strategy {
+export class MultiIdpSamlStrategy<Req extends PassportRequest = PassportRequest> {
   name: string
   /** The framework-free core the strategy translates for; the router and other edges share it. */
   readonly serviceProvider: SamlServiceProvider
-  private readonly verify: VerifyFunction | VerifyFunctionWithRequest
-  private readonly passReqToCallback: boolean
+  /** Verify, called the way `passReqToCallback` says. */
+  private readonly callVerify: (
+    req: PassportRequest,
+    profile: SamlProfile,
+    done: VerifyDone,
+  ) => void | Promise<unknown>
+
+  // Passport's actions: Passport (or @fastify/passport) sets them on the copy of the strategy it
+  // makes for each request (`Object.create(strategy)`); `authenticate` ends in exactly one of them.
+  declare success: (user: unknown, info?: object) => void
+  declare fail: (challenge?: unknown, status?: number) => void
+  declare redirect: (url: string, status?: number) => void
+  declare pass: () => void
+  declare error: (err: Error) => void
 
   constructor(options: MultiIdpSamlStrategyOptions & { passReqToCallback?: false }, verify: VerifyFunction)
   constructor(
     options: MultiIdpSamlStrategyOptions & { passReqToCallback: true },
-    verify: VerifyFunctionWithRequest,
+    verify: VerifyFunctionWithRequest<Req>,
   )
-  constructor(options: MultiIdpSamlStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest)
-  constructor(options: MultiIdpSamlStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest) {
-    super()
+  constructor(options: MultiIdpSamlStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest<Req>)
+  constructor(options: MultiIdpSamlStrategyOptions, verify: VerifyFunction | VerifyFunctionWithRequest<Req>) {
     if (typeof verify !== 'function')
       throw new TypeError('MultiIdpSamlStrategy requires a verify function as its second argument')
     if (!options || typeof options !== 'object')
@@ -132,18 +144,20 @@ export class MultiIdpSamlStrategy extends Strategy {
       throw new TypeError('"options.passReqToCallback" must be true or false')
     this.serviceProvider = new SamlServiceProvider(core)
     this.name = name
-    this.verify = verify
-    this.passReqToCallback = passReqToCallback
+    this.callVerify = passReqToCallback
+      ? (req, profile, done) => (verify as VerifyFunctionWithRequest<Req>)(req as Req, profile, done)
+      : (_req, profile, done) => (verify as VerifyFunction)(profile, done)
   }
 
-  override authenticate(req: Request, options?: SamlAuthenticateOptions): void {
+  /** Passport calls this for every request; it ends in exactly one of Passport's actions. */
+  authenticate(req: Req, options?: SamlAuthenticateOptions): void {
     this.handle(req, options ?? {}).catch((err: unknown) =>
       this.error(err instanceof Error ? err : new Error(String(err))),
     )
   }
 
-  private async handle(req: Request, options: SamlAuthenticateOptions): Promise<void> {
-    const request = samlRequestOf(req)
+  private async handle(req: Req, options: SamlAuthenticateOptions): Promise<void> {
+    const request = toSamlRequest(req)
     const flow = options.flow ?? (hasSamlResponse(req) ? 'acs' : 'login')
     if (flow === 'acs') return this.acs(req, request)
     const outcome = await this.serviceProvider.login(
@@ -158,13 +172,9 @@ export class MultiIdpSamlStrategy extends Strategy {
     sendPostForm(req, outcome.html)
   }
 
-  private async acs(req: Request, request: ReturnType<typeof samlRequestOf>): Promise<void> {
+  private async acs(req: Req, request: ReturnType<typeof toSamlRequest>): Promise<void> {
     const outcome = await this.serviceProvider.acs(request, (profile) =>
-      runVerify((done) =>
-        this.passReqToCallback
-          ? (this.verify as VerifyFunctionWithRequest)(req, profile, done)
-          : (this.verify as VerifyFunction)(profile, done),
-      ),
+      runVerify((done) => this.callVerify(req, profile, done)),
     )
     switch (outcome.type) {
       case 'accepted': {
@@ -191,12 +201,4 @@ export class MultiIdpSamlStrategy extends Strategy {
 /** The failure's code: the application's own, when its refusal named one. */
 function codeOf(outcome: { error: SamlError; info: Readonly<Record<string, unknown>> }): string {
   return typeof outcome.info.code === 'string' ? outcome.info.code : outcome.error.code
-}
-
-function hasSamlResponse(req: Request): boolean {
-  const body = req.body as Record<string, unknown> | undefined
-  return (
-    (body !== null && typeof body === 'object' && body.SAMLResponse !== undefined) ||
-    (req.query as Record<string, unknown> | undefined)?.SAMLResponse !== undefined
-  )
 }

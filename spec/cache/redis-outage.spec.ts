@@ -11,6 +11,9 @@ import { RedisSamlCache } from '../../lib/cache/redis-saml-cache.js'
 import { isSamlError, type SamlError } from '../../lib/errors/saml-error.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
 
+/** The cache's client as the ioredis client it is, for commands the cache itself never sends. */
+const ioredis = (cache: RedisSamlCache) => cache.client as unknown as Redis
+
 const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
 const prefix = () => `spec:redis-outage:${randomBytes(6).toString('hex')}:`
 
@@ -142,7 +145,9 @@ describe('RedisSamlCache outage', () => {
       const cache = await RedisSamlCache.connect(urlVia(proxy.port), { keyPrefix, commandTimeoutMs: 10_000 })
       try {
         // Hold the connection busy on a server-side sleep so the next command is in flight when cut.
-        const blocker = cache.client.call('WAIT', '1', '800').catch((err: unknown) => err)
+        const blocker = ioredis(cache)
+          .call('WAIT', '1', '800')
+          .catch((err: unknown) => err)
         const take = expectUnavailable(() => cache.take('saml:req:acme:k'))
         await new Promise((resolve) => setTimeout(resolve, 50))
         proxy.cut()

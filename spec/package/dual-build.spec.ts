@@ -7,13 +7,8 @@ import { describe, it } from 'node:test'
 
 const root = new URL('../../', import.meta.url).pathname
 const entries = {
-  'passport-saml-multi-idp': [
-    'MultiIdpSamlStrategy',
-    'samlRouter',
-    'MemoryIdpStore',
-    'FileIdpStore',
-    'SamlError',
-  ],
+  'passport-saml-multi-idp': ['MultiIdpSamlStrategy', 'MemoryIdpStore', 'FileIdpStore', 'SamlError'],
+  'passport-saml-multi-idp/express': ['samlRouter', 'samlErrorHandler', 'SAML_SESSION_KEY', 'toSamlRequest'],
   'passport-saml-multi-idp/core': ['SamlServiceProvider', 'normalizeIdpRecord', 'IDP_RECORD_FIELDS'],
   'passport-saml-multi-idp/sql': ['SqlIdpStore', 'SqlSamlCache'],
   'passport-saml-multi-idp/redis': ['RedisSamlCache'],
@@ -48,6 +43,26 @@ describe('built package (dist/esm and dist/cjs)', () => {
       for (const key of exported) assert.ok(cjs.includes(key), `${name} exports ${key}`)
     })
   }
+
+  it('the main and core entries load neither Express nor Passport (Fastify and custom edges need neither)', () => {
+    const loaded = (load: string) =>
+      JSON.parse(
+        run([
+          '--input-type=module',
+          '-e',
+          `import { createRequire } from 'node:module'
+          ${load}
+          const cache = Object.keys(createRequire(import.meta.url).cache)
+          console.log(JSON.stringify(['express', 'passport', 'passport-strategy'].filter((p) => cache.some((f) => f.includes(\`/node_modules/\${p}/\`)))))`,
+        ]),
+      ) as string[]
+    for (const entry of ['passport-saml-multi-idp', 'passport-saml-multi-idp/core']) {
+      assert.deepEqual(loaded(`await import('${entry}')`), [], `import('${entry}')`)
+      assert.deepEqual(loaded(`createRequire(import.meta.url)('${entry}')`), [], `require('${entry}')`)
+    }
+    // The control: the Express entry does load Express.
+    assert.ok(loaded(`await import('passport-saml-multi-idp/express')`).includes('express'))
+  })
 
   it('the testing entry inlines exactly the fixture certificates', () => {
     const certs = JSON.parse(

@@ -7,13 +7,12 @@ import passport from 'passport'
 import {
   MemoryIdpStore,
   MultiIdpSamlStrategy,
-  samlRouter,
   type IdpStore,
   type MultiIdpSamlStrategyOptions,
-  type SamlRouterOptions,
   type SamlProfile,
   type VerifyFunction,
 } from '../../lib/index.js'
+import { samlRouter, type SamlRouterOptions } from '../../lib/entries/express.js'
 import { keys } from './test-idp.js'
 
 export interface TestApp {
