@@ -20,6 +20,10 @@ declare global {
   const record: IdpRecord
   /** The SP's public origin, e.g. `https://app.example.com`. */
   const baseUrl: string
+  /** The port the app listens on. */
+  const port: number
+  /** Signs the session cookie. */
+  const sessionSecret: string
   /** PEM key and certificate the SP signs with. */
   const signingKey: string
   const signingCert: string
