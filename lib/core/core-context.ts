@@ -1,3 +1,4 @@
+import { SamlError } from '../errors/saml-error.js'
 import type { ReturnToPolicy } from '../relay-state/safe-return-to.js'
 import { resolveIdp } from '../resolve/resolvers.js'
 import type { IdpRecord } from '../record/record-fields.js'
@@ -20,11 +21,19 @@ export async function resolveCompiled(
   request: SamlHttpRequest,
   responseIssuer?: () => string | undefined,
 ): Promise<CompiledIdp> {
-  const record: IdpRecord = await resolveIdp(
-    ctx.options.resolvers,
-    resolveInputOf(request, responseIssuer),
-    ctx.options.store,
-  )
+  let record: IdpRecord
+  try {
+    record = await resolveIdp(ctx.options.resolvers, resolveInputOf(request, responseIssuer), ctx.options.store)
+  } catch (err) {
+    if (err instanceof SamlError) throw err
+    // A custom resolver that fails is a lookup that failed: the same as the store being away (503),
+    // never an untyped error that would read as the application's.
+    throw new SamlError(
+      `an IdP resolver failed, so no IdP can be chosen for this request: ${err instanceof Error ? err.message : String(err)}`,
+      'ERR_SAML_STORE_UNAVAILABLE',
+      { cause: err },
+    )
+  }
   return ctx.compiled.get(record)
 }
 

@@ -71,8 +71,11 @@ export interface SamlSessionInfo {
 
 /** Where login start leads. */
 export type SamlLoginOutcome = SamlRedirect | SamlPostForm | SamlFailure
-/** What became of a posted SAMLResponse. */
-export type SamlAcsOutcome<User> = SamlAccepted<User> | SamlDenied | SamlFailure
+/** What became of a posted SAMLResponse; a failure here always carries its checks. */
+export type SamlAcsOutcome<User> =
+  | SamlAccepted<User>
+  | SamlDenied
+  | (SamlFailure & { readonly checks: readonly SamlCheck[] })
 /** Where logout leads (to the IdP, or straight to the return path). */
 export type SamlLogoutOutcome = SamlRedirect | SamlPostForm | SamlFailure
 /** The SP metadata, or why not. */

@@ -127,3 +127,42 @@ describe('samlRouter routes resolve the IdP through the configured resolvers', (
     )
   })
 })
+
+describe('a custom resolver that throws', () => {
+  let app: TestApp
+  const attempts: SamlAttempt[] = []
+
+  before(async () => {
+    app = await startTestApp({
+      strategy: {
+        resolve: async () => {
+          throw new Error('tenant directory unreachable')
+        },
+        onAttempt: (a) => attempts.push(a),
+      },
+    })
+  })
+  after(() => app.close())
+
+  it('is a lookup failure: 503 ERR_SAML_STORE_UNAVAILABLE on every route, reported with that code', async () => {
+    const login = await new TestBrowser().get(`${app.baseUrl}/saml/acme/login`, true)
+    assert.equal(login.status, 503)
+    const acs = await new TestBrowser().post(`${app.baseUrl}/saml/acme/acs`, {
+      SAMLResponse: Buffer.from(
+        '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>',
+      ).toString('base64'),
+    })
+    assert.equal(acs.status, 503)
+    assert.equal(((await acs.json()) as { error: { code: string } }).error.code, 'ERR_SAML_STORE_UNAVAILABLE')
+    assert.equal(attempts.at(-1)?.error?.code, 'ERR_SAML_STORE_UNAVAILABLE')
+    assert.deepEqual(
+      attempts.at(-1)?.checks.map((c) => [c.name, c.ok]),
+      [
+        ['message', true],
+        ['idp', false],
+      ],
+    )
+    const metadata = await new TestBrowser().get(`${app.baseUrl}/saml/acme/metadata`, true)
+    assert.equal(metadata.status, 503)
+  })
+})
