@@ -563,6 +563,10 @@ function migrateTenant(
     )
 
   // ---- The response ------------------------------------------------------------------------------
+  note(
+    'idpCert',
+    'passport-saml accepted IdP signatures made with SHA-1; this record refuses them (ERR_SAML_SIGNATURE_ALGORITHM). Set allowSha1: true on the records of IdPs that still sign with SHA-1',
+  )
   record.wantAssertionsSigned = flag('wantAssertionsSigned') ?? true // passport-saml's default
   record.wantResponseSigned = flag('wantAuthnResponseSigned') ?? true // passport-saml's default
   const skew = o.acceptedClockSkewMs
