@@ -10,7 +10,7 @@ const LAYERS = [
   ['resolve', 'refresh', 'testing'],
   ['core'],
   ['strategy'],
-  ['express'],
+  ['express', 'migrate'],
   ['entries'],
 ]
 

@@ -14,7 +14,7 @@ export type {
 export type { PassportRequest, PassportResponse } from './strategy/passport-request.js'
 export { POST_FORM_SCRIPT_HASH } from './bindings/post-binding.js'
 export type { SamlServiceProviderOptions } from './core/core-options.js'
-export type { ServiceProviderOptions } from './core/sp-options.js'
+export type { ServiceProviderOptions, ServiceProviderUrls, SpUrlTemplate } from './core/sp-options.js'
 // The strategy's `serviceProvider`: the core that other edges (NestJS controllers, Fastify routes)
 // share; its value and the rest of the core are on `passport-saml-multi-idp/core`.
 export type { SamlServiceProvider } from './core/saml-service-provider.js'

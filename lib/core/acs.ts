@@ -1,3 +1,4 @@
+import { XMLSerializer } from '@xmldom/xmldom'
 import { SamlError, withIdp } from '../errors/saml-error.js'
 import { mapProfile } from '../profile/map-profile.js'
 import { safeReturnTo } from '../relay-state/safe-return-to.js'
@@ -26,6 +27,12 @@ export interface SamlVerdict<User> {
 
 /** The application's decision about a verified profile; a rejection is an application error. */
 export type SamlVerify<User> = (profile: SamlProfile) => Promise<SamlVerdict<User>>
+
+/** `fn`'s value, computed on the first call only (the profile's XML views are rarely read). */
+function once(fn: () => string): () => string {
+  let value: string | undefined
+  return () => (value ??= fn())
+}
 
 /** Runs an async step of the flow as one check of the log. */
 async function step<T>(log: CheckLog, name: SamlCheckName, fn: () => Promise<T>): Promise<T> {
@@ -162,7 +169,12 @@ export async function consumeResponse<User>(
     const mapped = log.run('attributes', () =>
       mapProfile(idpState.attributeMap, validated.attributes, { idp: idpState.record.id }),
     )
-    profile = buildProfile(validated, mapped, { idp: idpState.record, returnTo })
+    profile = buildProfile(validated, mapped, {
+      idp: idpState.record,
+      returnTo,
+      assertionXml: once(() => new XMLSerializer().serializeToString(validated.assertionElement)),
+      responseXml: once(() => Buffer.from(String(bodyOf(request).SAMLResponse), 'base64').toString('utf8')),
+    })
     const verdict = await step(log, 'verify', () => verify(profile!))
     if (verdict.user === false || verdict.user === null || verdict.user === undefined) {
       const info = verdict.info ?? {}

@@ -62,16 +62,49 @@ export function revisionOf(record: IdpRecord): string {
   return `${record.id}\u0000${record.version}\u0000${record.updatedAt}`
 }
 
-/** The SP's URLs for one IdP. */
+/**
+ * The SP's URLs for one IdP: the record's own (`spAcsUrl`, `spSloUrl`, `spMetadataUrl`,
+ * `spLoginUrl`, `spEntityId`) where it has them, else those of `sp.urls` and `sp.entityId`. A
+ * function of `sp` options that gives no usable URL for this IdP is `ERR_SAML_IDP_UNUSABLE`.
+ */
 export function spEndpointsFor(record: IdpRecord, sp: ResolvedServiceProvider): SpEndpoints {
-  return Object.freeze({
-    entityId: record.spEntityId ?? sp.entityId(record.id),
-    acsUrl: sp.acsUrl(record.id),
-    sharedAcsUrl: sp.sharedAcsUrl,
-    sloUrl: sp.sloUrl(record.id),
-    metadataUrl: sp.metadataUrl(record.id),
-    loginUrl: sp.loginUrl(record.id),
-  })
+  const id = record.id
+  try {
+    return Object.freeze({
+      entityId: record.spEntityId ?? checkedEntityId(sp.entityId(id)),
+      acsUrl: record.spAcsUrl ?? sp.acsUrl(id),
+      sharedAcsUrl: sp.sharedAcsUrl,
+      sloUrl: record.spSloUrl ?? sp.sloUrl(id),
+      metadataUrl: record.spMetadataUrl ?? sp.metadataUrl(id),
+      loginUrl: record.spLoginUrl ?? sp.loginUrl(id),
+    })
+  } catch (err) {
+    throw unusable(record, err instanceof Error ? err.message : String(err), err)
+  }
+}
+
+function checkedEntityId(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 1024)
+    throw new TypeError('"options.sp.entityId" must give a non-empty string of at most 1024 characters')
+  return value
+}
+
+/**
+ * The Destination and Recipient values a response from this IdP may carry: its ACS URL, the ACS
+ * URL `sp.urls` gives it when its record names another (so the IdP's admin may switch to the new
+ * one at any time), and the shared ACS.
+ */
+function acceptedAcsUrls(record: IdpRecord, endpoints: SpEndpoints, sp: ResolvedServiceProvider): string[] {
+  const urls = [endpoints.acsUrl]
+  if (record.spAcsUrl !== undefined) {
+    try {
+      urls.push(sp.acsUrl(record.id))
+    } catch {
+      // A function of sp.urls that has no URL for this IdP: its own URL is the one.
+    }
+  }
+  urls.push(endpoints.sharedAcsUrl)
+  return [...new Set(urls)]
 }
 
 function unusable(record: IdpRecord, message: string, cause?: unknown): SamlError {
@@ -106,7 +139,7 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
     idp: record.id,
     entityId: record.entityId,
     spEntityId: endpoints.entityId,
-    acsUrls: Object.freeze([endpoints.acsUrl, endpoints.sharedAcsUrl]),
+    acsUrls: Object.freeze(acceptedAcsUrls(record, endpoints, sp)),
     trust,
     decryptionKeys: sp.decryptionKeys,
     wantAssertionsSigned: record.wantAssertionsSigned,

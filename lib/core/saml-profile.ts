@@ -8,6 +8,14 @@ export interface SamlLoginContext {
   readonly idp: IdpRecord
   /** Where the user will be sent after login (already checked to be safe). */
   readonly returnTo: string
+  /**
+   * The verified Assertion as the validator read it (decrypted, when it came encrypted), serialized
+   * on the first call: what passport-saml's `profile.getAssertionXml()` gave. Keep it out of logs
+   * that others read: it holds the user's attributes.
+   */
+  assertionXml(): string
+  /** The SAMLResponse as posted, decoded on the first call (passport-saml's `getSamlResponseXml()`). */
+  responseXml(): string
 }
 
 /**

@@ -5,7 +5,7 @@
 // The core and its request/outcome model
 export { SamlServiceProvider } from '../core/saml-service-provider.js'
 export type { SamlServiceProviderOptions } from '../core/core-options.js'
-export type { ServiceProviderOptions } from '../core/sp-options.js'
+export type { ServiceProviderOptions, ServiceProviderUrls, SpUrlTemplate } from '../core/sp-options.js'
 export type { SamlHttpRequest } from '../core/saml-request.js'
 export type { SamlLoginOptions } from '../core/login.js'
 export type { SamlVerdict, SamlVerify } from '../core/acs.js'

@@ -128,6 +128,18 @@ export const IDP_RECORD_FIELDS = Object.freeze({
   groupsMap: field({ kind: 'groupsMap', stored: 'when-given' }),
   /** SP entityID this IdP knows us by; defaults to the strategy's per-IdP SP entityID. */
   spEntityId: field({ kind: 'text', stored: 'when-given', max: 1024 }),
+  /**
+   * The SP's ACS URL this IdP posts to, when not the one `sp.urls` gives (e.g. an app's old
+   * passport-saml `callbackUrl`): named in AuthnRequests and SP metadata, accepted as Destination
+   * and Recipient. Absolute.
+   */
+  spAcsUrl: field({ kind: 'url', stored: 'when-given' }),
+  /** The SP's SingleLogoutService URL for this IdP (passport-saml's `logoutCallbackUrl`). Absolute. */
+  spSloUrl: field({ kind: 'url', stored: 'when-given' }),
+  /** The URL of this IdP's SP metadata, e.g. where an AD FS relying party polls it. Absolute. */
+  spMetadataUrl: field({ kind: 'url', stored: 'when-given' }),
+  /** Where a login at this IdP starts (Entra ID's "Sign on URL"). Absolute. */
+  spLoginUrl: field({ kind: 'url', stored: 'when-given' }),
   /** Accept unsolicited (IdP-initiated) responses. Default false. */
   allowIdpInitiated: field({ kind: 'boolean', stored: 'always', default: false }),
   /** Require a valid signature on the Assertion. Default true. */

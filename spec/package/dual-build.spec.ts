@@ -13,6 +13,12 @@ const entries = {
   'passport-saml-multi-idp/sql': ['SqlIdpStore', 'SqlSamlCache'],
   'passport-saml-multi-idp/redis': ['RedisSamlCache'],
   'passport-saml-multi-idp/testing': ['idpStoreConformance', 'samlCacheConformance', 'CERTS'],
+  'passport-saml-multi-idp/migrate': [
+    'migratePassportSamlOptions',
+    'PassportSamlMigrationError',
+    'toPassportSamlProfile',
+    'adaptPassportSamlVerify',
+  ],
 }
 
 function run(args: string[]): string {
@@ -44,7 +50,7 @@ describe('built package (dist/esm and dist/cjs)', () => {
     })
   }
 
-  it('the main and core entries load neither Express nor Passport (Fastify and custom edges need neither)', () => {
+  it('the main, core and migrate entries load neither Express nor Passport (Fastify and custom edges need neither)', () => {
     const loaded = (load: string) =>
       JSON.parse(
         run([
@@ -56,7 +62,11 @@ describe('built package (dist/esm and dist/cjs)', () => {
           console.log(JSON.stringify(['express', 'passport', 'passport-strategy'].filter((p) => cache.some((f) => f.includes(\`/node_modules/\${p}/\`)))))`,
         ]),
       ) as string[]
-    for (const entry of ['passport-saml-multi-idp', 'passport-saml-multi-idp/core']) {
+    for (const entry of [
+      'passport-saml-multi-idp',
+      'passport-saml-multi-idp/core',
+      'passport-saml-multi-idp/migrate',
+    ]) {
       assert.deepEqual(loaded(`await import('${entry}')`), [], `import('${entry}')`)
       assert.deepEqual(loaded(`createRequire(import.meta.url)('${entry}')`), [], `require('${entry}')`)
     }
