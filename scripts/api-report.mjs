@@ -3,7 +3,7 @@
 // this in check mode, so a change to any exported name or type fails until the report is updated
 // with `npm run api:update` and shows in review. A type that an export uses must be exported too:
 // by the same entry, or (for the subpath entries) by the main entry, which users import it from.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor'
 import ts from 'typescript'
 
@@ -20,14 +20,16 @@ function mainExports() {
 }
 
 const update = process.argv.includes('--update')
-const entries = {
-  index: 'index',
-  core: 'entries/core',
-  sql: 'entries/sql',
-  redis: 'entries/redis',
-  testing: 'entries/testing',
-  migrate: 'entries/migrate',
-}
+// Every entry point package.json exports, so a new one cannot be left out of the report.
+const { exports: exported } = JSON.parse(readFileSync('package.json', 'utf8'))
+const entries = Object.fromEntries(
+  Object.entries(exported)
+    .filter(([, target]) => typeof target === 'object')
+    .map(([path, target]) => {
+      const file = target.import.types.replace(/^\.\/dist\/esm\//, '').replace(/\.d\.ts$/, '')
+      return [path === '.' ? 'index' : path.slice(2), file]
+    }),
+)
 
 let failed = false
 let main

@@ -23,7 +23,11 @@ export async function resolveCompiled(
 ): Promise<CompiledIdp> {
   let record: IdpRecord
   try {
-    record = await resolveIdp(ctx.options.resolvers, resolveInputOf(request, responseIssuer), ctx.options.store)
+    record = await resolveIdp(
+      ctx.options.resolvers,
+      resolveInputOf(request, responseIssuer),
+      ctx.options.store,
+    )
   } catch (err) {
     if (err instanceof SamlError) throw err
     // A custom resolver that fails is a lookup that failed: the same as the store being away (503),

@@ -49,8 +49,9 @@ function named(err: unknown, compiled: CompiledIdp | undefined): Error {
 }
 
 /**
- * SP-initiated logout: ends the local session, then sends a (signed) LogoutRequest to the IdP when
- * the session came from it and it has a SingleLogoutService; else straight to the return path.
+ * SP-initiated logout: ends the local session (always, even when the IdP then cannot be resolved),
+ * then sends a (signed) LogoutRequest to the IdP when the session came from it and it has a
+ * SingleLogoutService; else straight to the return path.
  * Refused when the navigation comes from another site, which must not be able to sign the user out
  * (here, at the IdP and at every SP of its session).
  */
@@ -64,10 +65,12 @@ export async function startLogout(
     if (headerOf(request, 'sec-fetch-site') === 'cross-site') {
       throw new SamlError('logout must start on this site', 'ERR_SAML_BAD_REQUEST')
     }
-    compiled = await resolveCompiled(ctx, request)
     const returnTo = safeReturnTo(queryOf(request).returnTo ?? bodyOf(request).returnTo, ctx.returnTo)
     const session = hooks.session
+    // The local session ends first: a logout link naming an unknown or broken IdP still signs the
+    // user out here, and only Single Logout at the IdP is lost (the error says why).
     await hooks.endSession()
+    compiled = await resolveCompiled(ctx, request)
     if (!session || session.idp !== compiled.record.id || !compiled.slo) {
       return { type: 'redirect', location: returnTo, setCookies: [] }
     }

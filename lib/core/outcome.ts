@@ -73,9 +73,7 @@ export interface SamlSessionInfo {
 export type SamlLoginOutcome = SamlRedirect | SamlPostForm | SamlFailure
 /** What became of a posted SAMLResponse; a failure here always carries its checks. */
 export type SamlAcsOutcome<User> =
-  | SamlAccepted<User>
-  | SamlDenied
-  | (SamlFailure & { readonly checks: readonly SamlCheck[] })
+  SamlAccepted<User> | SamlDenied | (SamlFailure & { readonly checks: readonly SamlCheck[] })
 /** Where logout leads (to the IdP, or straight to the return path). */
 export type SamlLogoutOutcome = SamlRedirect | SamlPostForm | SamlFailure
 /** The SP metadata, or why not. */

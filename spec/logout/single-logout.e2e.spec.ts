@@ -224,4 +224,12 @@ describe('Single Logout (HTTP-Redirect and HTTP-POST) with samlify as the IdP', 
     assert.equal(res.status, 302)
     assert.equal(res.headers.get('location'), '/')
   })
+
+  it('a logout link naming an unknown IdP still ends the local session, and says the IdP is unknown', async () => {
+    const browser = await signIn('frank@acme.test', 'sess-6')
+    const res = await browser.get(`${app.baseUrl}/saml/nobody/logout`, true)
+    assert.equal(res.status, 404)
+    assert.equal(await code(res), 'ERR_SAML_UNKNOWN_IDP')
+    assert.equal((await browser.get(`${app.baseUrl}/me`, true)).status, 401, 'signed out here all the same')
+  })
 })
