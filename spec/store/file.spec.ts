@@ -7,6 +7,7 @@ import { stringify as stringifyYaml } from 'yaml'
 import { isSamlError, type SamlError } from '../../lib/errors/saml-error.js'
 import type { IdpRecordInput } from '../../lib/record/record-fields.js'
 import { FileIdpStore } from '../../lib/store/file/file-idp-store.js'
+import { waitUntil } from '../support/wait-until.js'
 import { CERTS, idpMetadataXml, idpStoreConformance } from './conformance.js'
 
 const dirs: string[] = []
@@ -63,19 +64,6 @@ const manual = (id: string, extra: Record<string, unknown> = {}) => ({
 })
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
 const isConfigError = (err: unknown) => isSamlError(err, 'ERR_SAML_IDP_CONFIG')
-
-/** Polls until `check` passes (file events take a moment), failing after 5 s. */
-async function eventually(check: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + 5000
-  for (;;) {
-    try {
-      return await check()
-    } catch (err) {
-      if (Date.now() > deadline) throw err
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-  }
-}
 
 describe('FileIdpStore', () => {
   it('loads JSON and YAML files, ids from file names, metadata from a file beside them', async () => {
@@ -271,38 +259,59 @@ describe('FileIdpStore', () => {
     }
   })
 
-  it('watch: picks up edits by itself, reports bad ones through onError, and stops on close', async () => {
-    const dir = await tempDir()
-    await writeFile(join(dir, 'acme.json'), json(manual('acme')))
-    const reported: SamlError[] = []
-    const store = await FileIdpStore.open({
-      dir,
-      watch: true,
-      debounceMs: 20,
-      onError: (err) => reported.push(err),
-    })
-    try {
-      await writeFile(join(dir, 'acme.json'), json(manual('acme', { emailDomains: ['acme.test'] })))
-      await eventually(async () => {
-        assert.equal((await store.findByEmailDomain('acme.test'))?.version, 2)
+  it(
+    'watch: picks up edits by itself, reports bad ones through onError, and stops on close',
+    { timeout: 60_000 },
+    async (t) => {
+      // File events take a moment: each step waits until the store shows it (bounded by the timeout).
+      const until = (what: string, check: () => boolean | Promise<boolean>) =>
+        waitUntil(check, { signal: t.signal, what })
+      const debounceMs = 20
+      const dir = await tempDir()
+      await writeFile(join(dir, 'acme.json'), json(manual('acme')))
+      const reported: SamlError[] = []
+      const store = await FileIdpStore.open({
+        dir,
+        watch: true,
+        debounceMs,
+        onError: (err) => reported.push(err),
       })
-      await writeFile(join(dir, 'acme.json'), json(manual('acme', { ssoUrl: 'javascript:alert(1)' })))
-      await eventually(async () => assert.equal(reported.length >= 1, true))
-      assert.ok(isConfigError(reported[0]))
-      assert.equal(
-        (await store.get('acme'))?.ssoUrls.redirect,
-        'https://idp.example.test/sso',
-        'last good kept',
-      )
-      await writeFile(join(dir, 'globex.yaml'), stringifyYaml(manual('globex')))
-      await eventually(async () => assert.equal((await store.get('globex'))?.version, 1))
-    } finally {
-      await store.close()
-    }
-    await writeFile(join(dir, 'late.json'), json(manual('late')))
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    assert.equal(await store.get('late'), undefined, 'no reloads after close')
-  })
+      try {
+        await writeFile(join(dir, 'acme.json'), json(manual('acme', { emailDomains: ['acme.test'] })))
+        await until('the edit', async () => (await store.findByEmailDomain('acme.test'))?.version === 2)
+        await writeFile(join(dir, 'acme.json'), json(manual('acme', { ssoUrl: 'javascript:alert(1)' })))
+        await until('the bad edit to be reported', () => reported.length >= 1)
+        assert.ok(isConfigError(reported[0]))
+        assert.equal(
+          (await store.get('acme'))?.ssoUrls.redirect,
+          'https://idp.example.test/sso',
+          'last good kept',
+        )
+        await writeFile(join(dir, 'globex.yaml'), stringifyYaml(manual('globex')))
+        await until('the new file', async () => (await store.get('globex'))?.version === 1)
+      } finally {
+        await store.close()
+      }
+
+      // No reloads after close, shown without sleeping on it: a control store watching the same
+      // directory with the same debounce gets every file event in the same dispatch as a still-open
+      // watcher would (one inotify watch per directory), so both debounce timers would be due at the
+      // same loop time. Once the control has read late.json, the closed store's reload() would have run.
+      const reloads = t.mock.method(store, 'reload')
+      const control = await FileIdpStore.open({ dir, watch: true, debounceMs, onError: () => {} })
+      try {
+        await writeFile(join(dir, 'late.json'), json(manual('late')))
+        await until(
+          'the control store to load late.json',
+          async () => (await control.get('late')) !== undefined,
+        )
+      } finally {
+        await control.close()
+      }
+      assert.equal(reloads.mock.callCount(), 0, 'no reload after close')
+      assert.equal(await store.get('late'), undefined, 'no reloads after close')
+    },
+  )
 
   it('a missing directory is ERR_SAML_STORE_UNAVAILABLE naming it (a writable store creates it)', async () => {
     const dir = join(await tempDir(), 'nope')
