@@ -38,6 +38,9 @@ interface Instance {
   child: ChildProcess
 }
 
+/** Every instance started, ready or not, so `after` stops them even if the suite timed out meanwhile. */
+const children: ChildProcess[] = []
+
 async function startInstance(): Promise<Instance> {
   const child = spawn(
     process.execPath,
@@ -55,6 +58,7 @@ async function startInstance(): Promise<Instance> {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   )
+  children.push(child)
   // Ready when it says so: the instance prints its URL once it listens (no sleep, no port polling).
   const lines = createInterface({ input: child.stdout! })
   const [line] = (await Promise.race([
@@ -66,10 +70,11 @@ async function startInstance(): Promise<Instance> {
   return { url: (JSON.parse(line) as { url: string }).url, child }
 }
 
-async function stopInstance(instance: Instance | undefined): Promise<void> {
-  if (!instance || instance.child.exitCode !== null) return
-  instance.child.kill('SIGTERM')
-  await once(instance.child, 'exit')
+async function stopInstance(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  await exited
 }
 
 describe('two instances sharing PostgreSQL and Redis', { timeout: 300_000 }, () => {
@@ -89,7 +94,7 @@ describe('two instances sharing PostgreSQL and Redis', { timeout: 300_000 }, () 
     })
   })
   after(async () => {
-    await Promise.all([stopInstance(a), stopInstance(b)])
+    await Promise.all(children.map(stopInstance))
     await admin?.close()
     const client = new pg.Client({ connectionString: PG_URL })
     await client.connect()
