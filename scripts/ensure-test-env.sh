@@ -9,10 +9,13 @@ set -euo pipefail
 log() { echo "[ensure-test-env] $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi; }
 
+# Waits for a service by readiness: it runs the probe (pg_isready, redis-cli ping) until it answers, with
+# `sleep 0.2` only as the pause between probes, never as a guess at how long a start takes. The bound
+# (60 s) is generous so that a slow start on a busy machine is not reported as a failure.
 wait_for() { # wait_for <description> <command...>
   local what=$1; shift
-  for _ in $(seq 1 50); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  log "$what did not come up"; return 1
+  for _ in $(seq 1 300); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  log "$what did not come up within 60 s"; return 1
 }
 
 pg_ready() { pg_isready -h 127.0.0.1 -p 5432 -q; }

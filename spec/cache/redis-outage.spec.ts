@@ -1,6 +1,7 @@
 // RedisSamlCache during a real outage: a TCP proxy in front of the machine's Redis is cut and
-// restored, so the ioredis client sees real resets and refused connections. Elapsed times are
-// measured only as hang checks with wide bounds.
+// restored, so the ioredis client sees real resets and refused connections. No elapsed time is
+// measured: "fast" is proven by what settles a call (ioredis' own fail-fast paths, or the cache's
+// command timeout on a mocked clock), a hang by each test's `timeout`; timings are for `npm run bench`.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
@@ -10,6 +11,7 @@ import { Redis } from 'ioredis'
 import { RedisSamlCache } from '../../lib/cache/redis-saml-cache.js'
 import { isSamlError, type SamlError } from '../../lib/errors/saml-error.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
+import { waitUntil } from '../support/wait-until.js'
 
 /** The cache's client as the ioredis client it is, for commands the cache itself never sends. */
 const ioredis = (cache: RedisSamlCache) => cache.client as unknown as Redis
@@ -25,21 +27,30 @@ function urlVia(port: number): string {
   return url.href
 }
 
-/** Awaits `call`, expects ERR_SAML_CACHE_UNAVAILABLE, and returns the error and how long it took. */
-async function expectUnavailable(call: () => Promise<unknown>): Promise<{ err: SamlError; ms: number }> {
-  const started = performance.now()
+/** Awaits `call` and expects it to reject with ERR_SAML_CACHE_UNAVAILABLE. */
+async function expectUnavailable(call: () => Promise<unknown>): Promise<SamlError> {
   let outcome: unknown
   try {
     outcome = { resolved: await call() }
   } catch (err) {
     outcome = err
   }
-  const ms = performance.now() - started
   assert.ok(
     isSamlError(outcome, 'ERR_SAML_CACHE_UNAVAILABLE'),
     `expected a rejection, got ${String(outcome)}`,
   )
-  return { err: outcome, ms }
+  return outcome
+}
+
+/** Lets every pending promise callback run (setImmediate is never mocked here). */
+const settle = () => new Promise((resolve) => setImmediate(resolve))
+
+/** Length in bytes of a command as RESP puts it on the wire (an array of bulk strings). */
+function respLength(...args: string[]): number {
+  return args.reduce(
+    (n, arg) => n + `$${Buffer.byteLength(arg)}\r\n`.length + Buffer.byteLength(arg) + 2,
+    `*${args.length}\r\n`.length,
+  )
 }
 
 /** Records ioredis' "Unhandled error event" console output and uncaught exceptions while `fn` runs. */
@@ -66,54 +77,60 @@ async function watchUnhandled(fn: () => Promise<void>): Promise<string[]> {
 describe('RedisSamlCache outage', () => {
   it(
     'fails closed and fast while Redis is cut off, then works again on its own',
-    { timeout: 20_000 },
-    async () => {
+    { timeout: 60_000 },
+    async (t) => {
       const port = Number(redisUrl.port || 6379)
       const proxy = await startTcpProxy({ host: redisUrl.hostname, port })
       const cache = await RedisSamlCache.connect(urlVia(proxy.port), { keyPrefix: prefix() })
-      let recoveryMs = Number.NaN
-      let slowest = 0
       try {
+        // Fast, structurally: the client connect() made keeps no offline queue and retries no request,
+        // so while the connection is down ioredis rejects a command at once instead of holding it until
+        // Redis is back. That every call below settles at all is what the test's timeout checks.
+        const options = (cache.client as Redis).options
+        assert.equal(options.enableOfflineQueue, false)
+        assert.equal(options.maxRetriesPerRequest, 0)
+
         const unhandled = await watchUnhandled(async () => {
           await cache.set('saml:req:acme:survivor', 'still-here', 60_000)
           await cache.set('saml:req:acme:pending', 'pending-value', 60_000)
           assert.equal(await cache.add('saml:replay:acme:seen', '1', 60_000), true)
 
           proxy.cut()
-          // Right after the cut, and again while the client keeps retrying against the refusing
-          // proxy: every call rejects, none resolves (no "undefined" from take, no true from add).
-          const pollUntil = performance.now() + 1_500
-          let rounds = 0
-          while (rounds < 2 || performance.now() < pollUntil) {
-            rounds++
+          // Right after the cut, and again once the cut proxy has refused the client's first and its
+          // second reconnect (the client keeps retrying): every call rejects, none resolves (no
+          // "undefined" from take, no true from add).
+          for (const refusals of [0, 1, 2]) {
+            await waitUntil(() => proxy.refused >= refusals, {
+              signal: t.signal,
+              what: `${refusals} refused reconnects`,
+            })
             for (const call of [
               () => cache.set('saml:req:acme:new', 'v', 60_000),
               () => cache.take('saml:req:acme:pending'),
               () => cache.add('saml:replay:acme:fresh', '1', 60_000),
               () => cache.add('saml:replay:acme:seen', '1', 60_000),
             ]) {
-              const { err, ms } = await expectUnavailable(call)
+              const err = await expectUnavailable(call)
               assert.ok(err.cause !== undefined, 'the client error is attached as cause')
-              assert.ok(ms < 3_000, `a call during the outage took ${Math.round(ms)} ms`)
-              slowest = Math.max(slowest, ms)
             }
-            await new Promise((resolve) => setTimeout(resolve, 100))
           }
 
           proxy.restore()
-          const restored = performance.now()
-          const deadline = restored + 5_000
-          for (;;) {
-            try {
-              assert.equal(await cache.add('saml:replay:acme:probe', '1', 60_000), true)
-              break
-            } catch (err) {
-              assert.ok(isSamlError(err, 'ERR_SAML_CACHE_UNAVAILABLE'), String(err))
-              assert.ok(performance.now() < deadline, 'the cache works again within 5 s of Redis coming back')
-              await new Promise((resolve) => setTimeout(resolve, 50))
-            }
-          }
-          recoveryMs = performance.now() - restored
+          // Back by itself: poll (a fresh key each time, so a probe that Redis applied but the client
+          // gave up on cannot turn the next one into a false) until an add goes through.
+          let probe = 0
+          await waitUntil(
+            async () => {
+              try {
+                assert.equal(await cache.add(`saml:replay:acme:probe:${probe++}`, '1', 60_000), true)
+                return true
+              } catch (err) {
+                assert.ok(isSamlError(err, 'ERR_SAML_CACHE_UNAVAILABLE'), String(err))
+                return false
+              }
+            },
+            { signal: t.signal, what: 'the cache to work again once Redis is back', pauseMs: 50 },
+          )
 
           // Redis kept what was written before the outage; failed calls changed nothing.
           assert.equal(await cache.take('saml:req:acme:survivor'), 'still-here')
@@ -129,30 +146,40 @@ describe('RedisSamlCache outage', () => {
         await cache.close()
         await proxy.close()
       }
-      console.log(
-        `# redis outage: slowest failing call ${Math.round(slowest)} ms, recovered ${Math.round(recoveryMs)} ms after restore`,
-      )
     },
   )
 
   it(
     'a call in flight when the connection drops rejects at once rather than waiting to be resent',
-    { timeout: 20_000 },
-    async () => {
+    { timeout: 60_000 },
+    async (t) => {
       const port = Number(redisUrl.port || 6379)
       const proxy = await startTcpProxy({ host: redisUrl.hostname, port })
       const keyPrefix = prefix()
       const cache = await RedisSamlCache.connect(urlVia(proxy.port), { keyPrefix, commandTimeoutMs: 10_000 })
       try {
-        // Hold the connection busy on a server-side sleep so the next command is in flight when cut.
+        // Hold the connection busy on a command Redis answers only when the list gets an element (it
+        // never does), so the take queued behind it is still waiting for its reply when the cut comes.
+        const blockKey = `${keyPrefix}never`
+        const sent = proxy.bytesToTarget
         const blocker = ioredis(cache)
-          .call('WAIT', '1', '800')
+          .call('BLPOP', blockKey, '0')
           .catch((err: unknown) => err)
         const take = expectUnavailable(() => cache.take('saml:req:acme:k'))
-        await new Promise((resolve) => setTimeout(resolve, 50))
+        // In flight: both commands have gone through the proxy to Redis (readiness, not a sleep).
+        const both = respLength('BLPOP', blockKey, '0') + respLength('GETDEL', `${keyPrefix}saml:req:acme:k`)
+        await waitUntil(() => proxy.bytesToTarget >= sent + both, {
+          signal: t.signal,
+          what: 'the take to reach Redis',
+        })
         proxy.cut()
-        const { ms } = await take
-        assert.ok(ms < 1_000, `in-flight take rejected after ${Math.round(ms)} ms (timeout was 10 s)`)
+        const err = await take
+        // "At once", structurally: ioredis flushed the command when the connection dropped
+        // (maxRetriesPerRequest 0), before its first reconnect attempt reached the cut proxy, instead
+        // of keeping it to resend after reconnecting. Had it waited, a refused reconnect would have come
+        // first (or the cache's 10 s command timeout would be the cause).
+        assert.equal((err.cause as Error | undefined)?.name, 'MaxRetriesPerRequestError', String(err.cause))
+        assert.equal(proxy.refused, 0, 'rejected before any reconnect attempt')
         await blocker
       } finally {
         await cache.close()
@@ -163,8 +190,8 @@ describe('RedisSamlCache outage', () => {
 
   it(
     'bounds every call by commandTimeoutMs even on a user client that queues commands forever',
-    { timeout: 20_000 },
-    async () => {
+    { timeout: 60_000 },
+    async (t) => {
       // A server that accepts connections and never answers: a hung Redis, or a dead network path.
       const sockets = new Set<Socket>()
       const silent = createServer((socket) => {
@@ -180,6 +207,10 @@ describe('RedisSamlCache outage', () => {
         maxRetriesPerRequest: null,
         connectTimeout: 60_000,
       })
+      // The command timeout runs on a mocked clock. Nothing else can settle a call (the server never
+      // answers and the client queues forever), so a call must still be pending 1 ms before
+      // commandTimeoutMs on that clock and must reject when it is reached: exact, whatever the load.
+      t.mock.timers.enable({ apis: ['setTimeout'] })
       const cache = new RedisSamlCache({ client, commandTimeoutMs: 300 })
       try {
         for (const call of [
@@ -187,13 +218,22 @@ describe('RedisSamlCache outage', () => {
           () => cache.take('k'),
           () => cache.add('k', 'v', 60_000),
         ]) {
-          const { ms } = await expectUnavailable(call)
-          assert.ok(ms >= 250 && ms < 2_000, `rejected after ${Math.round(ms)} ms`)
+          let settled = false
+          const outcome = expectUnavailable(call).finally(() => (settled = true))
+          t.mock.timers.tick(299)
+          await settle()
+          assert.equal(settled, false, 'still waiting 1 ms before commandTimeoutMs')
+          t.mock.timers.tick(1)
+          await outcome
         }
       } finally {
         await cache.close()
+        // Closed before the test ends: ioredis clears a timer when the socket closes, and a late clear
+        // would land on the next test's mocked clock.
+        const ended = once(client, 'end')
         client.disconnect()
         for (const socket of sockets) socket.destroy()
+        await ended
         silent.close()
       }
     },
@@ -201,8 +241,8 @@ describe('RedisSamlCache outage', () => {
 
   it(
     'connect() rejects with ERR_SAML_CACHE_UNAVAILABLE when Redis stays unreachable, and stops retrying',
-    { timeout: 20_000 },
-    async () => {
+    { timeout: 60_000 },
+    async (t) => {
       // A port that accepts and at once resets every connection, counting the attempts.
       let attempts = 0
       const refusing = createServer((socket) => {
@@ -212,16 +252,56 @@ describe('RedisSamlCache outage', () => {
       refusing.listen(0, '127.0.0.1')
       await once(refusing, 'listening')
       const { port } = refusing.address() as AddressInfo
+      // Every connection attempt of an ioredis client, the first and each reconnect, calls
+      // Redis#connect: the spy counts them, and on the first one (before any I/O could have happened)
+      // records the reconnect delays the client connect() made schedules.
+      const delays: number[] = []
+      let hooked = false
+      const connect = Redis.prototype.connect
+      const connects = t.mock.method(Redis.prototype, 'connect', function (this: Redis) {
+        if (!hooked) {
+          hooked = true
+          this.on('reconnecting', (delay: number) => delays.push(delay))
+        }
+        return connect.call(this)
+      })
+      // connect()'s deadline and the client's reconnect delays are timers on a mocked clock, which moves
+      // only when the spec ticks it: each reconnect delay is let pass once the client has scheduled it
+      // (its 'reconnecting' event), so "retried while waiting" and "gave up at connectTimeoutMs" are
+      // exact whatever the load.
+      t.mock.timers.enable({ apis: ['setTimeout'] })
+      const connectTimeoutMs = 500
       try {
-        const { err, ms } = await expectUnavailable(() =>
-          RedisSamlCache.connect(urlVia(port), { connectTimeoutMs: 500 }),
-        )
+        let settled = false
+        const outcome = expectUnavailable(() =>
+          RedisSamlCache.connect(urlVia(port), { connectTimeoutMs }),
+        ).finally(() => (settled = true))
+        let clock = 0
+        for (let scheduled = 1; ; scheduled++) {
+          await waitUntil(() => delays.length >= scheduled, {
+            signal: t.signal,
+            what: `reconnect ${scheduled} to be scheduled`,
+          })
+          const delay = delays[scheduled - 1]!
+          if (clock + delay >= connectTimeoutMs) break
+          t.mock.timers.tick(delay)
+          clock += delay
+        }
+        t.mock.timers.tick(connectTimeoutMs - 1 - clock)
+        await settle()
+        assert.equal(settled, false, 'still trying 1 ms before connectTimeoutMs')
+        t.mock.timers.tick(1)
+        const err = await outcome
         assert.ok(err.cause instanceof Error, 'the last connection error is the cause')
-        assert.ok(ms >= 450 && ms < 3_000, `connect gave up after ${Math.round(ms)} ms`)
         assert.ok(attempts >= 2, `it retried while waiting (${attempts} attempts)`)
-        const after = attempts
-        await new Promise((resolve) => setTimeout(resolve, 400))
-        assert.equal(attempts, after, 'and stopped retrying once it gave up')
+
+        // Stopped, structurally: no connection was open when it gave up (the client was waiting to
+        // reconnect), so only a reconnect timer could make another attempt, and running every pending
+        // timer now makes none.
+        const before = connects.mock.callCount()
+        t.mock.timers.runAll()
+        await settle()
+        assert.equal(connects.mock.callCount(), before, 'and stopped retrying once it gave up')
       } finally {
         refusing.close()
       }

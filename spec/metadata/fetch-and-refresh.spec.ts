@@ -50,7 +50,13 @@ async function metadataServer(routes: Record<string, (res: ServerResponse) => vo
 const local = { allowHttp: true, allowPrivateNetwork: true }
 const code = (expected: string) => (err: unknown) => err instanceof SamlError && err.code === expected
 
-describe('fetchIdpMetadata', () => {
+/** True when `err` or one of its causes is the TimeoutError of an `AbortSignal.timeout` deadline. */
+function endedByDeadline(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) if (e.name === 'TimeoutError') return true
+  return false
+}
+
+describe('fetchIdpMetadata', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof metadataServer>>
   const routes: Record<string, (res: ServerResponse) => void> = {
     '/metadata.xml': (res) =>
@@ -111,12 +117,13 @@ describe('fetchIdpMetadata', () => {
       fetchIdpMetadata(`${server.url}/huge`, { ...local, maxBytes: 100_000 }),
       code('ERR_SAML_METADATA_FETCH'),
     )
-    const started = Date.now()
+    // Gave up on time, structurally: the fetch was ended by its own `timeoutMs` deadline (the
+    // AbortSignal.timeout's TimeoutError is in the cause chain), not by anything the silent server did;
+    // that it settles at all is what the suite's timeout checks.
     await assert.rejects(
       fetchIdpMetadata(`${server.url}/hang`, { ...local, timeoutMs: 300 }),
-      code('ERR_SAML_METADATA_FETCH'),
+      (err: unknown) => code('ERR_SAML_METADATA_FETCH')(err) && endedByDeadline(err),
     )
-    assert.ok(Date.now() - started < 3000, 'gave up on time')
     await assert.rejects(fetchIdpMetadata(`${server.url}/missing`, local), code('ERR_SAML_METADATA_FETCH'))
     await assert.rejects(
       fetchIdpMetadata(`${server.url}/login-page`, local),

@@ -12,6 +12,7 @@ import { SqlIdpStore } from '../../lib/entries/sql.js'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { TestBrowser } from '../support/app.js'
 import { keys, TestIdp } from '../support/test-idp.js'
+import { waitUntil } from '../support/wait-until.js'
 
 const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -25,21 +26,40 @@ const acme = new TestIdp({
   signing: keys.idpAcme,
 })
 const sp = { spEntityId: `${BASE_URL}/saml/acme/metadata`, acsUrl: `${BASE_URL}/saml/acme/acs` }
+/**
+ * The instances' lookup-cache TTL: longer than this suite may run (its timeout), so no cached IdP record
+ * can age out during a test, and a change seen by an instance was delivered by the store's change
+ * notification.
+ */
+const CACHE_TTL_MS = 3_600_000
 
 interface Instance {
   url: string
   child: ChildProcess
 }
 
+/** Every instance started, ready or not, so `after` stops them even if the suite timed out meanwhile. */
+const children: ChildProcess[] = []
+
 async function startInstance(): Promise<Instance> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', new URL('../support/instance.ts', import.meta.url).pathname],
     {
-      env: { ...process.env, PG_URL, PG_SCHEMA: schema, REDIS_URL, REDIS_PREFIX: `multi:${tag}:`, BASE_URL },
+      env: {
+        ...process.env,
+        PG_URL,
+        PG_SCHEMA: schema,
+        PG_CACHE_TTL_MS: String(CACHE_TTL_MS),
+        REDIS_URL,
+        REDIS_PREFIX: `multi:${tag}:`,
+        BASE_URL,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   )
+  children.push(child)
+  // Ready when it says so: the instance prints its URL once it listens (no sleep, no port polling).
   const lines = createInterface({ input: child.stdout! })
   const [line] = (await Promise.race([
     once(lines, 'line'),
@@ -50,13 +70,14 @@ async function startInstance(): Promise<Instance> {
   return { url: (JSON.parse(line) as { url: string }).url, child }
 }
 
-async function stopInstance(instance: Instance | undefined): Promise<void> {
-  if (!instance || instance.child.exitCode !== null) return
-  instance.child.kill('SIGTERM')
-  await once(instance.child, 'exit')
+async function stopInstance(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  await exited
 }
 
-describe('two instances sharing PostgreSQL and Redis', () => {
+describe('two instances sharing PostgreSQL and Redis', { timeout: 300_000 }, () => {
   let a: Instance
   let b: Instance
   let admin: SqlIdpStore
@@ -73,7 +94,7 @@ describe('two instances sharing PostgreSQL and Redis', () => {
     })
   })
   after(async () => {
-    await Promise.all([stopInstance(a), stopInstance(b)])
+    await Promise.all(children.map(stopInstance))
     await admin?.close()
     const client = new pg.Client({ connectionString: PG_URL })
     await client.connect()
@@ -137,8 +158,16 @@ describe('two instances sharing PostgreSQL and Redis', () => {
     }
   })
 
-  it('an IdP changed or deleted through one instance applies on the others within a second', async () => {
+  // "Within a second" was a stopwatch; what it stands for is that the store's change notification, not the
+  // lookup cache's TTL, makes the other instances drop the old record. Each instance is shown to hold
+  // acme (it answers a login) before the change, and keeps lookups for an hour (CACHE_TTL_MS), longer than
+  // this suite may run: an instance acting on the change can only have been told by the notification.
+  it('an IdP changed or deleted through one instance applies on the others by its notification', async (t) => {
     const browser = new TestBrowser()
+    // Both instances hold acme in their lookup caches (a login resolves it through the store).
+    for (const instance of [a, b]) {
+      assert.equal((await browser.get(`${instance.url}/saml/acme/login`)).status, 302)
+    }
     // Rotate acme to a new key through the shared store (what the demo's admin API on A does); each
     // instance's lookup cache is dropped by the store's change notification.
     const rotated = new TestIdp({ entityId: acme.entityId, ssoUrl: acme.ssoUrl, signing: keys.idpAcmeNext })
@@ -148,15 +177,17 @@ describe('two instances sharing PostgreSQL and Redis', () => {
       allowIdpInitiated: true,
       attributeMap: 'okta',
     })
-    const changed = Date.now()
     for (const instance of [b, a]) {
-      await within(1000, async () => {
-        const newKey = await rotated.createResponse({ ...sp, nameId: 'carol@acme.test' })
-        return (
-          (await browser.post(`${instance.url}/saml/acme/acs`, { SAMLResponse: newKey.base64 }, false))
-            .status === 302
-        )
-      })
+      await waitUntil(
+        async () => {
+          const newKey = await rotated.createResponse({ ...sp, nameId: 'carol@acme.test' })
+          return (
+            (await browser.post(`${instance.url}/saml/acme/acs`, { SAMLResponse: newKey.base64 }, false))
+              .status === 302
+          )
+        },
+        { signal: t.signal, what: `${instance.url} to accept the new key`, pauseMs: 10 },
+      )
     }
     const oldKey = await acme.createResponse({ ...sp, nameId: 'carol@acme.test' })
     const refused = await browser.post(`${a.url}/saml/acme/acs`, { SAMLResponse: oldKey.base64 })
@@ -164,24 +195,17 @@ describe('two instances sharing PostgreSQL and Redis', () => {
       ((await refused.json()) as { error: { code: string } }).error.code,
       'ERR_SAML_SIGNATURE_INVALID',
     )
-    assert.ok(Date.now() - changed < 2000)
 
     await admin.delete('acme')
     for (const instance of [a, b]) {
-      await within(
-        1000,
+      await waitUntil(
         async () => (await browser.get(`${instance.url}/saml/acme/login`, true)).status === 404,
+        {
+          signal: t.signal,
+          what: `${instance.url} to forget the deleted IdP`,
+          pauseMs: 10,
+        },
       )
     }
   })
 })
-
-/** Polls `check` until it holds, failing after `ms`. */
-async function within(ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    if (await check()) return
-    if (Date.now() > deadline) assert.fail(`not true within ${ms} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}

@@ -3,7 +3,7 @@
 // stdout once listening; exits cleanly on SIGTERM.
 //
 // env: PG_URL, PG_SCHEMA, REDIS_URL, REDIS_PREFIX, BASE_URL (shared by every instance, as behind a
-// load balancer).
+// load balancer); optional PG_CACHE_TTL_MS, the store's lookup-cache TTL (default: the store's own).
 import { RedisSamlCache } from '../../lib/entries/redis.js'
 import { SqlIdpStore } from '../../lib/entries/sql.js'
 import { startTestApp } from './app.js'
@@ -14,7 +14,12 @@ const env = (name: string): string => {
   return value
 }
 
-const store = await SqlIdpStore.open({ connectionString: env('PG_URL'), schema: env('PG_SCHEMA') })
+const cacheTtlMs = process.env.PG_CACHE_TTL_MS ? Number(process.env.PG_CACHE_TTL_MS) : undefined
+const store = await SqlIdpStore.open({
+  connectionString: env('PG_URL'),
+  schema: env('PG_SCHEMA'),
+  ...(cacheTtlMs !== undefined && { cacheTtlMs }),
+})
 const cache = await RedisSamlCache.connect(env('REDIS_URL'), { keyPrefix: env('REDIS_PREFIX') })
 const app = await startTestApp({ store, strategy: { cache, sp: { baseUrl: env('BASE_URL') } } })
 process.stdout.write(`${JSON.stringify({ url: app.baseUrl })}\n`)

@@ -6,6 +6,10 @@
  *   port does not change and clients see "connection refused"/"reset" exactly as in an outage);
  * - `restore()` accepts connections again.
  *
+ * Two counters let a spec wait for what it means by readiness instead of by time: `refused` (how many
+ * connection attempts a cut proxy turned away, e.g. a client's reconnects) and `bytesToTarget` (bytes
+ * forwarded from clients to the service, e.g. "the command has been sent").
+ *
  * @example
  * ```ts
  * const proxy = await startTcpProxy({ port: 6379 })
@@ -23,6 +27,10 @@ export interface TcpProxy {
   readonly port: number
   /** Number of client connections currently open. */
   readonly connections: number
+  /** Connection attempts refused while cut, since the proxy started. */
+  readonly refused: number
+  /** Bytes received from clients and passed on to the target, since the proxy started. */
+  readonly bytesToTarget: number
   cut(): void
   restore(): void
   close(): Promise<void>
@@ -37,9 +45,12 @@ export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
   const host = target.host ?? '127.0.0.1'
   const open = new Set<Socket>()
   let cut = false
+  let refused = 0
+  let bytesToTarget = 0
 
   const server = createServer((client) => {
     if (cut) {
+      refused++
       client.resetAndDestroy()
       return
     }
@@ -54,6 +65,7 @@ export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
     }
     client.on('error', drop).on('close', drop)
     upstream.on('error', drop).on('close', drop)
+    client.on('data', (chunk: Buffer) => (bytesToTarget += chunk.length))
     client.pipe(upstream)
     upstream.pipe(client)
   })
@@ -65,6 +77,12 @@ export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
     port,
     get connections() {
       return Math.floor(open.size / 2)
+    },
+    get refused() {
+      return refused
+    },
+    get bytesToTarget() {
+      return bytesToTarget
     },
     cut() {
       cut = true

@@ -215,15 +215,12 @@ describe('validator: every failure is a typed 4xx SamlError', () => {
     const rand = prng(0x5a41)
     const codes = new Map<string, number>()
     let accepted = 0
-    let slowest = 0
     for (let i = 0; i < ITERATIONS; i++) {
       const fixture = fixtures[i % fixtures.length]!
       let xml = fixture.xml
       const rounds = 1 + Math.floor(rand() * 3)
       for (let r = 0; r < rounds; r++) xml = mutateOnce(xml, rand)
-      const started = performance.now()
       const result = run(reencode(xml), fixture.policy)
-      slowest = Math.max(slowest, performance.now() - started)
       if ('error' in result) {
         codes.set(result.error.code, (codes.get(result.error.code) ?? 0) + 1)
         continue
@@ -245,10 +242,10 @@ describe('validator: every failure is a typed 4xx SamlError', () => {
     assert.ok((codes.get('ERR_SAML_STRUCTURE') ?? 0) > 20, JSON.stringify([...codes]))
     assert.ok(codes.size >= 8, JSON.stringify([...codes]))
     assert.ok(accepted < ITERATIONS / 2)
-    assert.ok(slowest < 1000, `slowest validation took ${slowest.toFixed(1)} ms`)
-    console.log(
-      `# fuzz: ${accepted} accepted, slowest ${slowest.toFixed(1)} ms, ${JSON.stringify([...codes])}`,
-    )
+    // No per-input stopwatch: what bounds the work on any input is structural (MESSAGE_XML_LIMITS, checked
+    // by the pre-parse scan before any DOM exists; see spec/security/xml-scan.spec.ts and the hostile-XML
+    // specs in spec/security/rules.e2e.spec.ts). Validation timings are for `npm run bench`.
+    console.log(`# fuzz: ${accepted} accepted, ${JSON.stringify([...codes])}`)
   })
 
   it('odd inputs are typed errors', () => {
