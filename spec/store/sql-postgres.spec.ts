@@ -29,6 +29,47 @@ idpStoreConformance('sql (PostgreSQL, user pg.Pool)', () =>
 )
 
 describe('SqlIdpStore on PostgreSQL', () => {
+  it(
+    'puts of one id wait for each other on a lock of that id (so two first puts cannot race)',
+    { timeout: 60_000 },
+    async (t) => {
+      // The race it closes: puts creating the same new id at once could both miss the row, and the
+      // loser tripped the entityID index (which ON CONFLICT (id) does not arbitrate) and read as a
+      // conflict with "another record". Holding the id's lock from outside shows a put waits on it.
+      const store = await SqlIdpStore.open({ connectionString: PG_URL, schema })
+      const holder = await admin.connect()
+      try {
+        const id = `locked-${randomBytes(3).toString('hex')}`
+        const key = `"${schema}".idps:${id}`
+        await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key])
+        let settled = false
+        const put = store
+          .put({
+            id,
+            entityId: `https://idp.example.test/${id}`,
+            ssoUrl: 'https://idp.example.test/sso',
+            signingCerts: [CERTS.acme],
+          })
+          .finally(() => (settled = true))
+        // Readiness, not time: poll until a backend waits for that advisory lock.
+        for (;;) {
+          assert.ok(!t.signal.aborted && !settled, 'the put never waited for the lock')
+          const { rows } = await holder.query(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+          )
+          if ((rows[0] as { n: number }).n > 0) break
+          await new Promise((resolve) => setImmediate(resolve))
+        }
+        assert.equal(settled, false, 'the put waits while the lock is held')
+        await holder.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key])
+        assert.equal((await put).version, 1)
+      } finally {
+        holder.release()
+        await store.close()
+      }
+    },
+  )
+
   it('uses indexes for lookups by id, entityID and email domain', async () => {
     const store = await SqlIdpStore.open({ connectionString: PG_URL, schema })
     await store.close()

@@ -189,6 +189,12 @@ export class SqlIdpStore implements IdpStore {
     let row: IdpRow
     try {
       row = await this.driver.transaction(async (tx) => {
+        // Puts of one id wait for each other. Without this, two puts creating the same new id at once
+        // could both miss the row, and the second would then trip the entityID index (not the id
+        // constraint ON CONFLICT arbitrates) and be reported as a conflict with another record.
+        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          `${this.quotedSchema}.idps:${fields.id}`,
+        ])
         const [written] = await tx.query<IdpRow>(
           `INSERT INTO ${this.quotedSchema}.idps AS i (id, entity_id, record, version, updated_at)
            VALUES ($1, $2, $3::jsonb, 1, date_trunc('milliseconds', clock_timestamp()))
