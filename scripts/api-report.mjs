@@ -25,6 +25,7 @@ const entries = {
   core: 'entries/core',
   sql: 'entries/sql',
   redis: 'entries/redis',
+  fastify: 'entries/fastify',
   testing: 'entries/testing',
 }
 
