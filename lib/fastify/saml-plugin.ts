@@ -231,7 +231,7 @@ export async function samlPlugin(fastify: FastifyInstance, options: SamlPluginOp
       await options.onSuccess(request, reply, authInfo)
       return
     }
-    await reply.redirect(authInfo.returnTo, successRedirectStatus)
+    reply.redirect(authInfo.returnTo, successRedirectStatus)
   })
 
   const metadata = async (request: FastifyRequest, reply: FastifyReply) =>
