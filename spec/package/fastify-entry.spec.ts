@@ -3,6 +3,7 @@
 // the app's (optional peers), and neither Express nor Passport comes along.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 
 const root = new URL('../../', import.meta.url).pathname
@@ -34,5 +35,17 @@ describe('passport-saml-multi-idp/fastify (built)', () => {
       console.log(JSON.stringify(cache.filter((f) => /\\/node_modules\\/(fastify|@fastify\\/[^/]+|express|passport)\\//.test(f))))`,
     ])
     assert.deepEqual(JSON.parse(loaded), [])
+  })
+
+  it("the main entry's declarations name no Fastify module (only /fastify's do)", () => {
+    const files = (readdirSync(`${root}dist/esm`, { recursive: true }) as string[]).filter(
+      (f) => f.endsWith('.d.ts') && !/^(fastify\/|entries\/fastify\.d\.ts$)/.test(f),
+    )
+    assert.ok(files.includes('index.d.ts'))
+    const naming = files.filter((f) =>
+      /from '(fastify|@fastify\/[^']+)'/.test(readFileSync(`${root}dist/esm/${f}`, 'utf8')),
+    )
+    assert.deepEqual(naming, [])
+    assert.match(readFileSync(`${root}dist/esm/entries/fastify.d.ts`, 'utf8'), /samlPlugin/)
   })
 })
