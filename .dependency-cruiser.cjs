@@ -10,7 +10,8 @@ const LAYERS = [
   ['resolve', 'refresh', 'testing'],
   ['core'],
   ['strategy'],
-  ['express', 'migrate'],
+  // The framework edges and the migration helper, side by side: none imports another.
+  ['express', 'fastify', 'migrate'],
   ['entries'],
 ]
 
@@ -63,6 +64,22 @@ module.exports = {
       to: {
         path: '(^|/)node_modules/(express|passport|passport-strategy|@types/(express|passport|passport-strategy))/',
       },
+    },
+    {
+      name: 'fastify-only-in-its-edge',
+      severity: 'error',
+      comment:
+        'Only lib/fastify (and its entry) knows Fastify and @fastify/*: the main entry and its types never name them.',
+      from: { path: '^lib/', pathNot: '^lib/fastify/|^lib/entries/fastify\\.ts$' },
+      to: { path: '(^|/)node_modules/(fastify|@fastify/[^/]+)/' },
+    },
+    {
+      name: 'nest-nowhere',
+      severity: 'error',
+      comment:
+        'NestJS apps use the strategy as it is (docs/frameworks.md): nothing in lib/ imports @nestjs/*.',
+      from: { path: '^lib/' },
+      to: { path: '(^|/)node_modules/@nestjs/' },
     },
     {
       name: 'no-orphans',

@@ -22,5 +22,7 @@ export default tseslint.config(
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    // CommonJS loads with require(): the framework apps of spec/frameworks/apps run as a CJS user's would.
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 )

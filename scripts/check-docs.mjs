@@ -4,6 +4,11 @@
 // `signingKey`, …) are declared once in docs/examples/prelude.d.ts; an example that needs none of it
 // still compiles without it. A block preceded by `<!-- not-checked: why -->` is skipped (shell
 // sessions in TS clothing, deliberately wrong code); there should be very few.
+//
+// Each Markdown file's blocks go in a folder of their own. A block whose first line names its file
+// (`// saml.ts`) is written under that name, so the blocks of one guide import each other as the
+// files they show (`import { SamlController } from './saml.js'`). Decorators compile as NestJS
+// projects set them (experimentalDecorators, emitDecoratorMetadata).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import ts from 'typescript'
@@ -38,8 +43,11 @@ function blocksOf(file) {
 
 const files = new Map()
 for (const source of sources) {
+  const dir = join(out, source.replace(/[/.]/g, '_'))
+  mkdirSync(dir, { recursive: true })
   blocksOf(source).forEach((block, n) => {
-    const name = join(out, `${source.replace(/[/.]/g, '_')}_${n + 1}.ts`)
+    const named = /^\/\/ ([\w.-]+\.ts)\s*$/.exec(block.code.split('\n')[0] ?? '')?.[1]
+    const name = join(dir, named && !files.has(join(dir, named)) ? named : `${n + 1}.ts`)
     // `export {}` makes every block a module, so its own declarations shadow the prelude's.
     writeFileSync(name, `${block.code}\nexport {}\n`)
     files.set(name, { source, line: block.line })
@@ -55,6 +63,8 @@ const program = ts.createProgram([...files.keys(), join(root, 'docs/examples/pre
   ...config.options,
   noEmit: true,
   noUnusedLocals: false,
+  experimentalDecorators: true,
+  emitDecoratorMetadata: true,
   types: ['node'],
 })
 const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file && files.has(d.file.fileName))

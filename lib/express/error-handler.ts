@@ -1,10 +1,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express'
 import { SamlError } from '../errors/saml-error.js'
+import { samlErrorPage } from '../http/saml-error-page.js'
 import { samlErrorStatus } from '../http/saml-error-status.js'
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-}
 
 /** Writes `{ error: { code, message } }` for JSON clients, a small plain page otherwise. */
 export function sendSamlError(
@@ -20,12 +17,7 @@ export function sendSamlError(
     res.json({ error: { code, message } })
     return
   }
-  res
-    .type('html')
-    .send(
-      `<!doctype html><html><head><meta charset="utf-8"><title>Sign-in failed</title></head><body>` +
-        `<h1>Sign-in failed</h1><p>${escapeHtml(message)}</p><p><code>${escapeHtml(code)}</code></p></body></html>`,
-    )
+  res.type('html').send(samlErrorPage(code, message))
 }
 
 /**

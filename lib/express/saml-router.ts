@@ -10,6 +10,7 @@ import type { SamlLogoutRequest } from '../core/logout.js'
 import type { SamlLogoutOutcome, SamlMetadataOutcome, SamlSessionInfo } from '../core/outcome.js'
 import { SamlError } from '../errors/saml-error.js'
 import { appendSetCookies, toSamlRequest } from '../strategy/passport-request.js'
+import { SAML_SESSION_KEY, samlSessionInfoOf } from '../strategy/session-key.js'
 import type {
   MultiIdpSamlStrategy,
   SamlAuthenticateOptions,
@@ -58,14 +59,10 @@ export interface SamlRouterOptions {
   onLogoutRequest?: (req: Request, request: SamlLogoutRequest) => void | Promise<void>
 }
 
-/** Key under which the router keeps the SAML session details Single Logout needs. */
-export const SAML_SESSION_KEY = 'saml'
-
 type SessionHolder = { session?: Record<string, unknown> }
 
 function samlSession(req: Request): SamlSessionInfo | undefined {
-  const value = (req as unknown as SessionHolder).session?.[SAML_SESSION_KEY] as SamlSessionInfo | undefined
-  return value && typeof value.idp === 'string' && typeof value.nameID === 'string' ? value : undefined
+  return samlSessionInfoOf((req as unknown as SessionHolder).session?.[SAML_SESSION_KEY])
 }
 
 function logoutLocally(req: Request): Promise<void> {
