@@ -9,7 +9,7 @@
 // would see this repo's @types/express 5 in an Express 4 app, the very two-copies situation the
 // specs are about, made by the harness. Everything else (runtime packages, @types/node) is a
 // symlink.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import {
   cpSync,
   existsSync,
@@ -35,6 +35,32 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     if (!/^(npm_|pnpm_|yarn_|init_cwd$|node_options$)/i.test(key)) env[key] = value
   }
   return { ...env, ...extra }
+}
+
+export interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs a command without blocking this process (the install specs' registry answers from it),
+ * with {@link cleanEnv} plus `env`.
+ */
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: cleanEnv(options.env), stdio: 'pipe' })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
 }
 
 /** A temporary folder for this spec file, removed by {@link removeWorkDir}. */
