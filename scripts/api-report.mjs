@@ -26,6 +26,7 @@ const entries = {
   sql: 'entries/sql',
   redis: 'entries/redis',
   testing: 'entries/testing',
+  express: 'entries/express',
 }
 
 let failed = false
