@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import semver from 'semver'
 import { cleanEnv, readJson, root } from './consumer-kit.js'
 
 interface PackResult {
@@ -42,7 +43,7 @@ function pointedAt(manifest: Record<string, unknown>): string[] {
   return out.map((p) => p.replace(/^\.\//, ''))
 }
 
-describe('npm pack', () => {
+describe('npm pack and package.json', () => {
   it('ships only the builds (.js and .d.ts), docs/*.md, README.md, LICENSE and package.json', () => {
     const stray = files.filter((f) => !ALLOWED.some((re) => re.test(f)))
     assert.deepEqual(stray, [], 'files that should not be in the package')
@@ -84,6 +85,43 @@ describe('npm pack', () => {
       [],
       `${pointing.length} files point at .map files that are not shipped`,
     )
+  })
+
+  it('package.json: no @types/* in dependencies; every framework and driver an optional peer, with ranges apps have', () => {
+    const manifest = readJson<{
+      dependencies: Record<string, string>
+      peerDependencies: Record<string, string>
+      peerDependenciesMeta: Record<string, { optional?: boolean }>
+    }>(join(root, 'package.json'))
+    assert.deepEqual(
+      Object.keys(manifest.dependencies).filter((name) => name.startsWith('@types/')),
+      [],
+    )
+    for (const peer of Object.keys(manifest.peerDependencies))
+      assert.equal(manifest.peerDependenciesMeta[peer]?.optional, true, `${peer} is an optional peer`)
+    const fits = (peer: string, version: string) =>
+      semver.satisfies(version, manifest.peerDependencies[peer]!)
+    for (const version of ['4.17.0', '4.21.2', '5.0.0', '5.3.0'])
+      assert.ok(fits('express', version), `express ${version}`)
+    for (const version of ['4.16.4', '6.0.0']) assert.ok(!fits('express', version), `not express ${version}`)
+    for (const version of ['0.6.0', '0.7.0']) assert.ok(fits('passport', version), `passport ${version}`)
+    assert.ok(!fits('passport', '0.5.3'), 'not passport 0.5')
+  })
+
+  it('package.json: every subpath of "exports" has its node10 types in "typesVersions", and no other', () => {
+    const manifest = readJson<{
+      exports: Record<string, unknown>
+      typesVersions: { '*': Record<string, string[]> }
+    }>(join(root, 'package.json'))
+    const subpaths = Object.keys(manifest.exports)
+      .filter((key) => key !== '.' && key !== './package.json')
+      .map((key) => key.slice(2))
+      .sort()
+    assert.deepEqual(Object.keys(manifest.typesVersions['*']).sort(), subpaths)
+    for (const subpath of subpaths) {
+      const require = (manifest.exports[`./${subpath}`] as { require: { types: string } }).require.types
+      assert.deepEqual(manifest.typesVersions['*'][subpath], [require], subpath)
+    }
   })
 
   it('is small: under 400 kB packed, 2 MB unpacked', () => {
