@@ -3,7 +3,7 @@
 // Type-only imports count: a type is a dependency too.
 const LAYERS = [
   ['errors'],
-  ['xml', 'http', 'optional-peers', 'relay-state'],
+  ['xml', 'http', 'optional-peers', 'relay-state', 'values'],
   ['xmldsig', 'profile', 'metadata', 'sql'],
   ['bindings', 'record', 'cache'],
   ['messages', 'validate', 'store'],

@@ -1,6 +1,7 @@
 import { SamlError } from '../errors/saml-error.js'
 import { ATTRIBUTE_PRESET_NAMES, presets, type AttributePresetName } from './presets.js'
 import type { AttributeFieldSpec, AttributeMap, AttributeTransform, GroupsMap } from './types.js'
+import { isPlainObject, kindOf as kind } from '../values/plain-values.js'
 
 const MAX_MAP_ENTRIES = 1000
 const MAX_GROUPS = 10 * MAX_MAP_ENTRIES
@@ -23,18 +24,6 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 function invalid(message: string): never {
   throw new SamlError(message, 'ERR_SAML_IDP_CONFIG')
-}
-
-function kind(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  return typeof value
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
-  const proto = Object.getPrototypeOf(value) as unknown
-  return proto === Object.prototype || proto === null
 }
 
 function checkKey(field: string, key: string): void {

@@ -17,6 +17,7 @@ import {
   type IdpRecordInput,
   type SamlBinding,
 } from './record-fields.js'
+import { isPlainObject, kindOf as kind } from '../values/plain-values.js'
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const MAX_URL = 4096
@@ -28,18 +29,6 @@ const STORE_KEYS: ReadonlySet<string> = new Set(['version', 'updatedAt'])
 
 type Fail = (message: string, cause?: unknown) => never
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-
-function kind(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  return typeof value
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
-  const proto = Object.getPrototypeOf(value) as unknown
-  return proto === Object.prototype || proto === null
-}
 
 /** `undefined` and `null` both mean "not given" (JSON and SQL spell absence as null). */
 function given<T>(value: T | null | undefined): value is T {
