@@ -15,10 +15,14 @@
 import { Session } from 'node:inspector/promises'
 import type { Profiler } from 'node:inspector'
 
+type CallFrame = Profiler.ProfileNode['callFrame']
+
 /** A group of modules: a label and how to recognise its frames. */
 export interface ModuleGroup {
   readonly label: string
   readonly match: (url: string, functionName: string) => boolean
+  /** Only frames with a caller (at any depth) that this accepts. */
+  readonly within?: (frame: CallFrame) => boolean
 }
 
 /** Self time of one group, or one function, over the profile. */
@@ -47,16 +51,8 @@ export async function profileWhile(fn: () => Promise<void>, intervalUs = 100): P
   }
 }
 
-/** Frames that are no code at all: the profiler's own pseudo-nodes. */
-const IDLE = new Set(['(idle)', '(program)', '(root)'])
-
-/** Whether a frame is the event loop waiting (or the profiler's bookkeeping), not work. */
-export function isIdle(node: Profiler.ProfileNode): boolean {
-  return IDLE.has(node.callFrame.functionName) && node.callFrame.url === ''
-}
-
 /** Which frames time may be charged to; the others pass their time up to their caller. */
-export type ChargeTo = (frame: Profiler.ProfileNode['callFrame']) => boolean
+export type ChargeTo = (frame: CallFrame) => boolean
 
 /** Any frame with a script: a builtin without one (`JSON.stringify`, a RegExp, a binding) is not. */
 export const SCRIPTED: ChargeTo = (frame) => frame.url !== ''
@@ -64,34 +60,47 @@ export const SCRIPTED: ChargeTo = (frame) => frame.url !== ''
 /** Only the application's own files and its packages: Node's internals charge their caller too. */
 export const APPLICATION: ChargeTo = (frame) => frame.url.startsWith('file://')
 
-/**
- * Microseconds of self time per frame, idle time left out (sample i lasts timeDeltas[i + 1]). A
- * frame that `chargeTo` refuses passes its time to the nearest caller it accepts (or keeps it, with
- * no such caller), so the time lands on the module that asked for the work.
- */
-function selfTimes(profile: Profiler.Profile, chargeTo: ChargeTo): Map<Profiler.ProfileNode, number> {
-  const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
-  const parents = new Map<number, Profiler.ProfileNode>()
-  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node)
-  const owner = (node: Profiler.ProfileNode): Profiler.ProfileNode => {
-    let at = node
-    while (!chargeTo(at.callFrame) && at.callFrame.functionName !== '(garbage collector)') {
-      const up = parents.get(at.id)
-      if (!up || up.callFrame.functionName === '(root)') return node
-      at = up
+/** Frames that are no code at all: the profiler's own pseudo-nodes. */
+const IDLE = new Set(['(idle)', '(program)', '(root)'])
+const GC = '(garbage collector)'
+
+/** A profile's nodes with their callers, and the self time charged to each. */
+class ChargedProfile {
+  private readonly parents = new Map<number, Profiler.ProfileNode>()
+  /** Microseconds per charged node; idle time left out. */
+  readonly selfUs = new Map<Profiler.ProfileNode, number>()
+
+  constructor(profile: Profiler.Profile, chargeTo: ChargeTo) {
+    const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
+    for (const node of profile.nodes) for (const child of node.children ?? []) this.parents.set(child, node)
+    const samples = profile.samples ?? []
+    const deltas = profile.timeDeltas ?? []
+    // Sample i lasts until the next one: timeDeltas[i + 1].
+    for (let i = 0; i < samples.length; i++) {
+      const node = nodes.get(samples[i]!)!
+      const { functionName, url } = node.callFrame
+      if (url === '' && IDLE.has(functionName)) continue
+      const charged = this.owner(node, chargeTo)
+      this.selfUs.set(charged, (this.selfUs.get(charged) ?? 0) + (deltas[i + 1] ?? 0))
     }
-    return at
   }
-  const out = new Map<Profiler.ProfileNode, number>()
-  const samples = profile.samples ?? []
-  const deltas = profile.timeDeltas ?? []
-  for (let i = 0; i < samples.length; i++) {
-    const node = nodes.get(samples[i]!)!
-    if (isIdle(node)) continue
-    const charged = owner(node)
-    out.set(charged, (out.get(charged) ?? 0) + (deltas[i + 1] ?? 0))
+
+  /** The nearest frame, `node` itself first, that `chargeTo` accepts; `node` when there is none. */
+  private owner(node: Profiler.ProfileNode, chargeTo: ChargeTo): Profiler.ProfileNode {
+    for (let at: Profiler.ProfileNode | undefined = node; at; at = this.parents.get(at.id)) {
+      if (at.callFrame.functionName === '(root)') break
+      if (at.callFrame.functionName === GC || chargeTo(at.callFrame)) return at
+    }
+    return node
   }
-  return out
+
+  /** Whether a caller of `node`, at any depth, is accepted by `test`. */
+  calledFrom(node: Profiler.ProfileNode, test: (frame: CallFrame) => boolean): boolean {
+    for (let at = this.parents.get(node.id); at; at = this.parents.get(at.id)) {
+      if (test(at.callFrame)) return true
+    }
+    return false
+  }
 }
 
 /** Self time by group, in the order of `groups` (the first that matches), then `rest`. */
@@ -101,10 +110,14 @@ export function selfTimeByGroup(
   rest = 'the rest',
   chargeTo = SCRIPTED,
 ): SelfTime[] {
+  const charged = new ChargedProfile(profile, chargeTo)
   const totals = new Map<string, number>([...groups.map((g) => [g.label, 0] as const), [rest, 0]])
-  for (const [node, us] of selfTimes(profile, chargeTo)) {
+  for (const [node, us] of charged.selfUs) {
     const { url, functionName } = node.callFrame
-    const label = groups.find((g) => g.match(url, functionName))?.label ?? rest
+    const group = groups.find(
+      (g) => g.match(url, functionName) && (!g.within || charged.calledFrom(node, g.within)),
+    )
+    const label = group?.label ?? rest
     totals.set(label, totals.get(label)! + us)
   }
   return [...totals].map(([label, us]) => ({ label, us }))
@@ -118,7 +131,7 @@ export function topFunctions(
   chargeTo = SCRIPTED,
 ): SelfTime[] {
   const totals = new Map<string, number>()
-  for (const [node, us] of selfTimes(profile, chargeTo)) {
+  for (const [node, us] of new ChargedProfile(profile, chargeTo).selfUs) {
     const label = frameLabel(node.callFrame, root)
     totals.set(label, (totals.get(label) ?? 0) + us)
   }
@@ -129,7 +142,7 @@ export function topFunctions(
 }
 
 /** `name (file:line)`, the file relative to `root` or to node_modules. */
-export function frameLabel(frame: Profiler.ProfileNode['callFrame'], root?: string): string {
+export function frameLabel(frame: CallFrame, root?: string): string {
   let file = frame.url
   if (root && file.startsWith(root)) file = file.slice(root.length)
   const nm = file.lastIndexOf('/node_modules/')
@@ -146,13 +159,13 @@ export function inPackage(pkg: string): (url: string) => boolean {
   return (url) => url.includes(needle)
 }
 
-/** A frame's file is under this repository's `dir` (e.g. `lib/validate/`). */
-export function inRepo(dir: string): (url: string) => boolean {
-  const needle = `/${dir}`
+/** A frame's file is under this repository's `path` (a directory like `lib/validate/`, or a file). */
+export function inRepo(path: string): (url: string) => boolean {
+  const needle = `/${path}`
   return (url) => url.startsWith('file://') && !url.includes('/node_modules/') && url.includes(needle)
 }
 
 /** The garbage collector's pseudo-frame. */
 export function isGc(_url: string, functionName: string): boolean {
-  return functionName === '(garbage collector)'
+  return functionName === GC
 }
