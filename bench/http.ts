@@ -6,9 +6,13 @@
  * accepted: a 302 to the return path that sets the app's session cookie; anything else aborts.
  * See docs/performance.md.
  *
- * Environment: `BENCH_HTTP_N` logins per round and app (default 300), `BENCH_HTTP_ROUNDS` timed
- * rounds per app (default 8), `BENCH_HTTP_WARMUP` warm-up logins per app (default 300),
- * `BENCH_HTTP_PROFILE_DIR` to keep the server profiles (`*.cpuprofile`, for Chrome DevTools).
+ * Rounds last the same time for both apps (`BENCH_HTTP_ROUND_MS`, default 1500), so each sits idle
+ * as long as the other between its rounds (an idle V8 shrinks its heap and cools its caches, which
+ * costs the next round). The pools are signed after the warm-up, sized from its rate.
+ *
+ * Environment: `BENCH_HTTP_ROUNDS` timed rounds per app (default 8), `BENCH_HTTP_WARMUP` warm-up
+ * logins per app (default 1000), `BENCH_HTTP_PROFILE_N` logins of the profiled round of ours
+ * (default 300), `BENCH_HTTP_PROFILE_DIR` to keep its profile (`*.cpuprofile`, for Chrome DevTools).
  *
  * @module
  */
@@ -169,21 +173,31 @@ function postLogin(target: Target, body: Buffer): Promise<number> {
   })
 }
 
-/** `count` logins at concurrency 8, each with the next unused response of the target's pool. */
-async function runRound(target: Target, count: number): Promise<Round> {
-  if (target.next + count > target.bodies.length) throw new Error('bench http: the response pool ran out')
-  const bodies = target.bodies.slice(target.next, target.next + count)
-  target.next += count
+/** How long a round lasts: a number of logins, or a duration (no login starts after it). */
+type RoundLimit = { readonly count: number } | { readonly durationMs: number }
+
+/** Logins at concurrency 8, each with the next unused response of the target's pool. */
+async function runRound(target: Target, limit: RoundLimit): Promise<Round> {
+  const end = 'count' in limit ? target.next + limit.count : target.bodies.length
+  if (end > target.bodies.length) throw new Error('bench http: the response pool ran out')
   const latenciesMs: number[] = []
-  let i = 0
-  const worker = async () => {
-    while (i < bodies.length) latenciesMs.push(await postLogin(target, bodies[i++]!))
-  }
   const before = await target.app.usage()
   const start = hrtime.bigint()
+  const durationMs = 'durationMs' in limit ? limit.durationMs : undefined
+  const deadline = durationMs === undefined ? undefined : start + BigInt(Math.round(durationMs * 1e6))
+  const worker = async () => {
+    while (target.next < end && (deadline === undefined || hrtime.bigint() < deadline)) {
+      latenciesMs.push(await postLogin(target, target.bodies[target.next++]!))
+    }
+  }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker))
   const wallMs = Number(hrtime.bigint() - start) / 1e6
   const after = await target.app.usage()
+  if (durationMs !== undefined && wallMs < durationMs) {
+    throw new Error(
+      `bench http: ${target.app.name} used up its ${target.bodies.length} responses before the round's end`,
+    )
+  }
   return { latenciesMs, wallMs, cpuUs: after.cpuUs - before.cpuUs, gcMs: after.gcMs - before.gcMs }
 }
 
@@ -210,7 +224,7 @@ interface Summary {
 }
 
 function summarize(rounds: readonly Round[]): Summary {
-  const rates = rounds.map((r) => (r.latenciesMs.length / r.wallMs) * 1000)
+  const rates = rounds.map(rate)
   const all = rounds.flatMap((r) => r.latenciesMs)
   return {
     logins: all.length,
@@ -296,7 +310,7 @@ async function profileRound(target: Target, count: number, keepDir: string | und
   const dir = keepDir ?? (await mkdtemp(join(tmpdir(), 'bench-http-profile-')))
   const file = join(dir, `http-${target.app.name}-${Date.now()}.cpuprofile`)
   await target.app.ask({ type: 'profile-start' })
-  await runRound(target, count)
+  await runRound(target, { count })
   await target.app.ask({ type: 'profile-stop', file })
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profiler.Profile
   printServerProfile(target.app.name, profile, count)
@@ -311,10 +325,34 @@ function formBody(samlResponse: string): Buffer {
   )
 }
 
+/** Signs `count` responses of the acme tenant for `app` (its own ACS and SP entityID). */
+async function signBodies(idp: TestIdp, app: AppProcess, count: number, now: Date): Promise<Buffer[]> {
+  const options: ResponseOptions = {
+    spEntityId: `${app.started.url}/saml/acme/metadata`,
+    acsUrl: `${app.started.url}/saml/acme/acs`,
+    namespaceStyle: 'saml2',
+    inclusiveNamespacesPrefixList: 'xs',
+    nameId: 'alice@acme.test',
+    attributes: OKTA_ATTRIBUTES,
+    signAssertion: true,
+    validForMs: VALID_FOR_MS,
+    now,
+  }
+  const out: Buffer[] = []
+  for (let i = 0; i < count; i++) out.push(formBody((await idp.createResponse(options)).base64))
+  return out
+}
+
+/** Logins per second of a round. */
+function rate(round: Round): number {
+  return (round.latenciesMs.length / round.wallMs) * 1000
+}
+
 export async function run(): Promise<void> {
-  const perRound = positiveInt('BENCH_HTTP_N', 300)
+  const roundMs = positiveInt('BENCH_HTTP_ROUND_MS', 1500)
   const rounds = positiveInt('BENCH_HTTP_ROUNDS', 8)
-  const warmup = positiveInt('BENCH_HTTP_WARMUP', 300)
+  const warmup = positiveInt('BENCH_HTTP_WARMUP', 1000)
+  const profiled = positiveInt('BENCH_HTTP_PROFILE_N', 300)
   const profileDir = process.env.BENCH_HTTP_PROFILE_DIR || undefined
   const started = Date.now()
   const cpu = cpus()
@@ -325,13 +363,18 @@ export async function run(): Promise<void> {
       .join(' ')}, ${new Date().toISOString()}`,
   )
   console.log(
-    `${rounds} timed rounds × ${perRound} logins per app, alternating, after ${warmup} warm-up logins each; concurrency ${CONCURRENCY}, keep-alive; every login posts a different freshly signed IdP-initiated response\n`,
+    `${rounds} timed rounds of ${roundMs} ms per app, alternating, after ${warmup} warm-up logins each; concurrency ${CONCURRENCY}, keep-alive; every login posts a different freshly signed IdP-initiated response\n`,
   )
 
   const ours = await AppProcess.start('ours')
   const { record, signing } = ours.started
   if (!record || !signing) throw new Error('bench http: the demo gave no acme record or key')
   const peer = await AppProcess.start('peer', record)
+  const targets: Record<AppName, Target> = {
+    ours: { app: ours, agent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }), bodies: [], next: 0 },
+    peer: { app: peer, agent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }), bodies: [], next: 0 },
+  }
+  const apps = ['ours', 'peer'] as const
   try {
     // The demo's embedded IdP, signing with the key it keeps in its data dir, registered in both apps.
     const idp = new TestIdp({
@@ -339,61 +382,48 @@ export async function run(): Promise<void> {
       ssoUrl: record.ssoUrls.redirect ?? record.ssoUrls.post ?? '',
       signing,
     })
-    const count = warmup + rounds * perRound + perRound // + one profiled round of ours
     const now = new Date()
-    const pool = async (app: AppProcess): Promise<Buffer[]> => {
-      const options: ResponseOptions = {
-        spEntityId: `${app.started.url}/saml/acme/metadata`,
-        acsUrl: `${app.started.url}/saml/acme/acs`,
-        namespaceStyle: 'saml2',
-        inclusiveNamespacesPrefixList: 'xs',
-        nameId: 'alice@acme.test',
-        attributes: OKTA_ATTRIBUTES,
-        signAssertion: true,
-        validForMs: VALID_FOR_MS,
-        now,
-      }
-      const out: Buffer[] = []
-      for (let i = 0; i < count; i++) out.push(formBody((await idp.createResponse(options)).base64))
-      return out
-    }
-    const t = performance.now()
-    const targets: Record<AppName, Target> = {
-      ours: {
-        app: ours,
-        agent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }),
-        bodies: [],
-        next: 0,
-      },
-      peer: {
-        app: peer,
-        agent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }),
-        bodies: [],
-        next: 0,
-      },
-    }
-    targets.ours.bodies.push(...(await pool(ours)))
-    targets.peer.bodies.push(...(await pool(peer)))
+    let t = performance.now()
+    for (const name of apps)
+      targets[name].bodies.push(...(await signBodies(idp, targets[name].app, warmup, now)))
     const sample = Buffer.from(
       decodeURIComponent(/SAMLResponse=([^&]*)/.exec(targets.ours.bodies[0]!.toString())![1]!),
       'base64',
     )
     console.log(
-      `signed ${2 * count} responses (acme, Okta-like, ${(sample.length / 1024).toFixed(1)} KB of XML, ${(targets.ours.bodies[0]!.length / 1024).toFixed(1)} KB form) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      `signed ${2 * warmup} warm-up responses (acme, Okta-like, ${(sample.length / 1024).toFixed(1)} KB of XML, ${(targets.ours.bodies[0]!.length / 1024).toFixed(1)} KB form) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     )
     console.log(
       `ours: the demo (${ours.started.url}), IdP store PGlite, cache and sessions in memory; peer: passport-saml MultiSamlStrategy (${peer.started.url}), SqlIdpStore on PGlite, sessions in memory\n`,
     )
 
-    // Warm-up: JIT, the IdP store's lookup cache, compiled IdP state, sockets.
-    for (const name of ['ours', 'peer'] as const) await runRound(targets[name], warmup)
+    // Warm-up (JIT, the IdP store's lookup cache, compiled IdP state, sockets), whose second half
+    // tells how many responses the timed rounds need.
+    const need: Record<AppName, number> = { ours: 0, peer: 0 }
+    for (const name of apps) {
+      await runRound(targets[name], { count: warmup - Math.floor(warmup / 2) })
+      const second = await runRound(targets[name], { count: Math.floor(warmup / 2) })
+      // Twice the warm-up rate: an app may still speed up, and running out aborts the run.
+      need[name] = Math.ceil((2 * rate(second) * roundMs * rounds) / 1000) + (name === 'ours' ? profiled : 0)
+    }
+    t = performance.now()
+    for (const name of apps)
+      targets[name].bodies.push(...(await signBodies(idp, targets[name].app, need[name], now)))
+    console.log(
+      `signed ${need.ours} + ${need.peer} responses for the timed rounds in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    )
+    // Both apps sat idle while signing: a short burst each before timing.
+    for (const name of apps) await runRound(targets[name], { count: 100 })
+
+    // Rounds of equal duration, so each app idles as long as the other between its rounds.
     const timed: Record<AppName, Round[]> = { ours: [], peer: [] }
     for (let r = 0; r < rounds; r++) {
-      for (const name of ['ours', 'peer'] as const) {
-        const round = await runRound(targets[name], perRound)
+      for (const name of apps) {
+        const round = await runRound(targets[name], { durationMs: roundMs })
         timed[name].push(round)
+        const n = round.latenciesMs.length
         process.stdout.write(
-          `round ${r + 1} ${name}: ${((perRound / round.wallMs) * 1000).toFixed(0)} logins/s, server CPU ${fmtMs(round.cpuUs / 1000 / perRound)} ms/login, GC ${fmtMs(round.gcMs / perRound)} ms/login\n`,
+          `round ${r + 1} ${name}: ${n} logins, ${rate(round).toFixed(0)} logins/s, server CPU ${fmtMs(round.cpuUs / 1000 / n)} ms/login, GC ${fmtMs(round.gcMs / n)} ms/login\n`,
         )
       }
     }
@@ -402,7 +432,7 @@ export async function run(): Promise<void> {
     const ratio = o.perSecond / p.perSecond
 
     console.log(
-      `\nAccepted logins (302 to ${RETURN_TO} with a session cookie; every one was), median over rounds of logins/s (range), latency over all ${o.logins} logins per app, server process CPU (user + system, all threads) and main-thread GC pauses per login:\n`,
+      `\nAccepted logins (302 to ${RETURN_TO} with a session cookie; every one was), median over rounds of logins/s (range), latency over every timed login (${o.logins} ours, ${p.logins} peer), server process CPU (user + system, all threads) and main-thread GC pauses per login:\n`,
     )
     const row = (name: string, s: Summary, r: string) => [
       name,
@@ -428,9 +458,9 @@ export async function run(): Promise<void> {
     )
     console.log(`\nServer CPU per login, peer ÷ ours: ${(p.cpuMs / o.cpuMs).toFixed(1)}×`)
 
-    await profileRound(targets.ours, perRound, profileDir)
-    for (const target of Object.values(targets)) target.agent.destroy()
+    await profileRound(targets.ours, profiled, profileDir)
   } finally {
+    for (const target of Object.values(targets)) target.agent.destroy()
     await Promise.all([ours.close(), peer.close()])
   }
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`)
