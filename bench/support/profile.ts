@@ -44,6 +44,7 @@ export async function profileWhile(fn: () => Promise<void>, intervalUs = 100): P
       (error: unknown) => ({ ok: false as const, error }),
     )
     const { profile } = await session.post('Profiler.stop')
+    await session.post('Profiler.disable')
     if (!run.ok) throw run.error
     return profile
   } finally {
