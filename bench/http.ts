@@ -278,11 +278,11 @@ const SERVER_GROUPS: ModuleGroup[] = [
 ]
 
 /** The server-side breakdown of one profiled round: ms per login by group and the top functions. */
-function printServerProfile(name: string, profile: Profiler.Profile, logins: number): void {
+function printServerProfile(name: string, profile: Profiler.Profile, logins: number, cpuMs: number): void {
   const groups = selfTimeByGroup(profile, SERVER_GROUPS, 'other Node internals', APPLICATION)
   const total = groups.reduce((s, g) => s + g.us, 0)
   console.log(
-    `\nWhere the ${name} server's CPU time goes (V8 sampling profile of ${logins} logins, self time; ${fmtMs(total / 1000 / logins)} ms per login in all):\n`,
+    `\nWhere the ${name} server's time goes (V8 sampling profile of ${logins} logins, self time of its main thread; ${fmtMs(total / 1000 / logins)} ms per login in all, against ${fmtMs(cpuMs)} ms of process CPU per login in that round: the profiler's clock is wall time, so on a busy machine read the shares):\n`,
   )
   console.log(
     markdownTable(
@@ -310,10 +310,10 @@ async function profileRound(target: Target, count: number, keepDir: string | und
   const dir = keepDir ?? (await mkdtemp(join(tmpdir(), 'bench-http-profile-')))
   const file = join(dir, `http-${target.app.name}-${Date.now()}.cpuprofile`)
   await target.app.ask({ type: 'profile-start' })
-  await runRound(target, { count })
+  const round = await runRound(target, { count })
   await target.app.ask({ type: 'profile-stop', file })
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profiler.Profile
-  printServerProfile(target.app.name, profile, count)
+  printServerProfile(target.app.name, profile, count, round.cpuUs / 1000 / count)
   if (keepDir) console.log(`\nprofile kept: ${file}`)
   else await rm(dir, { recursive: true, force: true })
 }
