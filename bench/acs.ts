@@ -7,6 +7,9 @@
  * through the Passport edge (`Object.create(strategy)` + success/fail/error) and every call must
  * end in `success`, or the benchmark aborts.
  *
+ * Where ours spends its time comes from a V8 CPU profile of the same public calls, taken after the
+ * timing (see `support/breakdown.ts`): the bench imports nothing from the library but its entries.
+ *
  * Environment: `BENCH_ACS_N` responses timed per input and implementation (default 200),
  * `BENCH_ACS_WARMUP` warm-up responses before them (default 40).
  *
@@ -18,12 +21,13 @@ import { cpuUsage, hrtime } from 'node:process'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { keys, type TestResponse } from '../spec/support/test-idp.js'
-import { StageTimer, type Breakdown } from './support/breakdown.js'
+import { BREAKDOWN_COLUMNS, profileBreakdown, type Breakdown } from './support/breakdown.js'
 import { acsRequest, authenticateOnce, type PassportStrategyLike } from './support/edge.js'
 import { floorValidate, type FloorKeys } from './support/floor.js'
+import { inPackage, profileWhile, selfTimeByGroup } from './support/profile.js'
 import { benchInputs, rotatingIdps, signPool, spFor, type BenchInput } from './support/inputs.js'
 import { fmtMs, markdownTable, summarize, type Timing } from './support/stats.js'
-import { CLOCK_SKEW_MS, createOurs, createPassportSaml } from './support/strategies.js'
+import { createOurs, createPassportSaml } from './support/strategies.js'
 
 /** Responses stay valid this long after signing, so the whole run fits in their window. */
 const VALID_FOR_MS = 15 * 60_000
@@ -148,6 +152,33 @@ async function acsOnce(
   successes.set(name, (successes.get(name) ?? 0) + 1)
 }
 
+/** Profile passes per input, each on a fresh instance of ours. */
+const PROFILE_PASSES = 2
+
+/** The breakdown of ours on `pool`, profiled over fresh instances (each response is new to them). */
+async function profileOurs(idp: string, pool: readonly TestResponse[], nameId: string): Promise<Breakdown> {
+  const passes: Breakdown[] = []
+  for (let pass = 0; pass < PROFILE_PASSES; pass++) {
+    const fresh = await createOurs()
+    // One call first: the IdP's compiled state is built once per instance, not per response.
+    await acsOnce('MultiIdpSamlStrategy (profiled)', fresh.strategy, idp, pool[0]!, nameId)
+    passes.push(
+      await profileBreakdown(pool.slice(1), (r) =>
+        acsOnce('MultiIdpSamlStrategy (profiled)', fresh.strategy, idp, r, nameId),
+      ),
+    )
+    await fresh.cache.close()
+  }
+  const mean = (key: keyof Breakdown) => passes.reduce((sum, b) => sum + b[key], 0) / passes.length
+  return {
+    ...(Object.fromEntries(BREAKDOWN_COLUMNS.map((c) => [c, mean(c)])) as Record<
+      (typeof BREAKDOWN_COLUMNS)[number],
+      number
+    >),
+    total: mean('total'),
+  }
+}
+
 interface Row {
   readonly input: BenchInput
   readonly bytes: number
@@ -158,7 +189,15 @@ interface Row {
   readonly cpuMs: readonly [number, number, number]
   /** Median over chunks of wall ms per response: ours, passport-saml, floor. */
   readonly batchMs: readonly [number, number, number]
+}
+
+/** Where the time goes for one input, from CPU profiles taken after all the timing. */
+interface Profiled {
+  /** Ours, profiled on fresh instances with the same responses. */
   readonly stages: Breakdown
+  /** The floor's xmldom time and profiled total per response, from a profile of the floor alone. */
+  readonly floorXmldomMs: number
+  readonly floorProfiledMs: number
 }
 
 function sizeKb(bytes: number): string {
@@ -250,11 +289,9 @@ export async function run(): Promise<void> {
       (r) => acsOnce('passport-saml MultiSamlStrategy', peer, input.idp, r, nameId),
       (r) => floorValidate(r.base64, floorKeys),
     ]
-    const warmStages = await StageTimer.create(ours.store, input.idp, ours.sp, CLOCK_SKEW_MS)
-    await timeInterleaved(pool.slice(0, warmup), [...runners, (r) => warmStages.run(r)], CHUNK)
+    await timeInterleaved(pool.slice(0, warmup), runners, CHUNK)
     gc()
-    const stages = await StageTimer.create(ours.store, input.idp, ours.sp, CLOCK_SKEW_MS)
-    const [o, p, f] = await timeInterleaved(pool.slice(warmup), [...runners, (r) => stages.run(r)], CHUNK)
+    const [o, p, f] = await timeInterleaved(pool.slice(warmup), runners, CHUNK)
     const cpuMs = (s: Samples) => s.cpuUs / 1000 / s.ns.length
     const row: Row = {
       input,
@@ -264,7 +301,6 @@ export async function run(): Promise<void> {
       floor: f!.timing(),
       cpuMs: [cpuMs(o!), cpuMs(p!), cpuMs(f!)],
       batchMs: [o!.batchMedianMs(), p!.batchMedianMs(), f!.batchMedianMs()],
-      stages: stages.medians(),
     }
     rows.push(row)
     console.log(
@@ -290,7 +326,30 @@ export async function run(): Promise<void> {
     rotationTimings.push(...samples.map((s) => s.timing()))
   }
 
-  // 4. Memory: the responses timed above posted again, to a new instance of ours (empty replay cache)
+  // 4. Where the time goes, after all the timing so that profiling cannot touch it: the same public
+  //    calls under the CPU profiler, each response posted once more to fresh instances (empty
+  //    replay caches), then the floor alone.
+  const profiled: Profiled[] = []
+  for (const row of rows) {
+    const { input } = row
+    const pool = pools.get(input.key)!
+    const floorKeys: FloorKeys = { idp: createPublicKey(input.testIdp.cert), sp: spKey }
+    const stages = await profileOurs(input.idp, pool, input.options.nameId ?? 'alice@example.com')
+    const floorProfile = await profileWhile(async () => {
+      for (const r of pool) floorValidate(r.base64, floorKeys)
+    }, 50)
+    const floorGroups = selfTimeByGroup(floorProfile, [
+      { label: 'xmldom', match: inPackage('@xmldom/xmldom') },
+    ])
+    const perResponse = (us: number) => us / 1000 / pool.length
+    profiled.push({
+      stages,
+      floorXmldomMs: perResponse(floorGroups[0]!.us),
+      floorProfiledMs: perResponse(floorGroups.reduce((sum, g) => sum + g.us, 0)),
+    })
+  }
+
+  // 5. Memory: the responses timed above posted again, to a new instance of ours (empty replay cache)
   //    and to passport-saml (which keeps no replay cache), without timing.
   const memoryItems = [
     ...['okta', 'both', 'encrypted'].flatMap((key) => pools.get(key)!.map((r) => ({ idp: 'okta', r }))),
@@ -313,7 +372,7 @@ export async function run(): Promise<void> {
 
   await ours.cache.close()
 
-  // 5. Report.
+  // 6. Report.
   console.log(
     '\nMedian ms per response (p95 in parentheses); resp/s = responses handled per second of timed work, one at a time.\n',
   )
@@ -389,33 +448,20 @@ export async function run(): Promise<void> {
   )
 
   console.log(
-    '\nWhere ours spends its time (medians, ms; "rest" = end-to-end median minus the stages: Passport edge, store lookup, replay cache, profile mapping, verify):\n',
+    `\nWhere ours spends its time: the median per response, split by the shares of a V8 CPU profile of the same public calls (${PROFILE_PASSES} × ${warmup + measured - 1} calls per input on fresh instances, self time by module; ms). The profiler's clock is wall time, so on a busy machine its own total ("profiled", a mean with garbage collection) swells; its shares hold. xmldom parse = xmldom under parseXml, reads = xmldom called by the validator; crypto = node:crypto (RSA, SHA, AES, RSA-OAEP); rest = Passport edge, store, replay cache, profile mapping, verify, Node internals; floor xmldom = the floor's median split the same way:\n`,
   )
   console.log(
     markdownTable(
-      [
-        'input',
-        'base64',
-        'pre-parse scan',
-        'xmldom parse',
-        'validateResponse',
-        'rest',
-        'ours total',
-        'floor parse',
-        'floor total',
-      ],
-      rows.map((row) => {
-        const b = row.stages
-        const rest = row.ours.medianMs - b.base64 - b.scan - b.parse - b.validate
+      ['input', ...BREAKDOWN_COLUMNS, 'ours median', 'profiled', 'floor xmldom', 'floor median'],
+      rows.map((row, i) => {
+        const { stages, floorXmldomMs, floorProfiledMs } = profiled[i]!
+        const atMedian = (ms: number) => fmtMs((ms / stages.total) * row.ours.medianMs)
         return [
           row.input.label,
-          fmtMs(b.base64),
-          fmtMs(b.scan),
-          fmtMs(b.parse),
-          fmtMs(b.validate),
-          fmtMs(rest),
+          ...BREAKDOWN_COLUMNS.map((column) => atMedian(stages[column])),
           fmtMs(row.ours.medianMs),
-          fmtMs(b.floorParse),
+          fmtMs(stages.total),
+          fmtMs((floorXmldomMs / floorProfiledMs) * row.floor.medianMs),
           fmtMs(row.floor.medianMs),
         ]
       }),

@@ -1,8 +1,9 @@
-// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, scale).
+// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, http, scale).
 import { run as runAcs } from './acs.js'
+import { run as runHttp } from './http.js'
 import { run as runScale } from './scale.js'
 
-const sections: Record<string, () => Promise<void>> = { acs: runAcs, scale: runScale }
+const sections: Record<string, () => Promise<void>> = { acs: runAcs, http: runHttp, scale: runScale }
 const wanted = process.argv.slice(2)
 for (const name of wanted) {
   if (!(name in sections)) {

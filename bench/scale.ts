@@ -19,10 +19,9 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import { normalizeIdpRecord } from '../lib/record/normalize-idp-record.js'
-import type { IdpRecordFields } from '../lib/record/record-fields.js'
-import { SqlIdpStore } from '../lib/store/sql/sql-idp-store.js'
-import type { SqlIdpStoreOptions } from '../lib/store/sql/sql-idp-store.js'
+import { normalizeIdpRecord } from '../lib/entries/core.js'
+import { SqlIdpStore, type SqlIdpStoreOptions } from '../lib/entries/sql.js'
+import type { IdpRecordFields } from '../lib/index.js'
 
 const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const SIZES = [10, 10_000, 100_000]

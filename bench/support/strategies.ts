@@ -108,7 +108,7 @@ export function createPassportSaml(): MultiSamlStrategy {
   const logout: VerifyWithoutRequest = (_profile, done) => done(null, {})
   return new MultiSamlStrategy(
     {
-      cacheProvider: sharedCache(),
+      cacheProvider: sharedCacheProvider(),
       getSamlOptions(req, done) {
         const idp = (req.params as Record<string, string | undefined>).idp ?? ''
         const options = perIdp.get(idp)
@@ -122,7 +122,7 @@ export function createPassportSaml(): MultiSamlStrategy {
 }
 
 /** A CacheProvider shared by every request (node-saml's interface); unused with `validateInResponseTo: 'never'`. */
-function sharedCache() {
+export function sharedCacheProvider() {
   const entries = new Map<string, { value: string; createdAt: number }>()
   return {
     async saveAsync(key: string, value: string) {
