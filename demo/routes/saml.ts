@@ -26,11 +26,14 @@ export interface DemoStrategyOptions {
 
 /** Every attribute as sent, name → values (an attribute sent twice keeps both values). */
 function rawAttributes(profile: SamlProfile): Record<string, string[]> {
+  // Null prototype: attribute names are data, and one named like an Object member stays a key.
   const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>
   for (const attribute of profile.attributes) {
-    out[attribute.name] = [...(out[attribute.name] ?? []), ...attribute.values]
+    const values = out[attribute.name]
+    if (values) values.push(...attribute.values)
+    else out[attribute.name] = [...attribute.values]
   }
-  return { ...out }
+  return out
 }
 
 /** What the session keeps of a SAML login; `/me` answers with it as is. */
@@ -40,7 +43,8 @@ function toDemoUser(profile: SamlProfile): DemoUser {
     nameID: profile.nameID,
     nameIDFormat: profile.nameIDFormat ?? null,
     sessionIndex: profile.sessionIndex ?? null,
-    profile: { ...profile.mapped },
+    // Already a fresh, JSON-ready object (null prototype): kept as is, not copied per login.
+    profile: profile.mapped,
     attributes: rawAttributes(profile),
   }
 }

@@ -45,6 +45,8 @@ export function makeApp(
         'enableProgressBars: false',
         // The local registry gives no publish times; without them Yarn takes every version as new.
         'npmMinimalAgeGate: 0',
+        // Each app starts with an empty lockfile; under CI=true Yarn would refuse to write it.
+        'enableImmutableInstalls: false',
         '',
       ].join('\n'),
     )
@@ -110,6 +112,8 @@ export function install(
           `--registry=${registry.url}`,
           `--store-dir=${join(home, 'pnpm-store')}`,
           '--strict-peer-dependencies',
+          // No lockfile yet; under CI=true pnpm would otherwise insist on a frozen one.
+          '--no-frozen-lockfile',
           '--config.update-notifier=false',
           '--reporter=append-only',
         ],
