@@ -41,7 +41,6 @@ export function safeReturnTo(value: unknown, policy: ReturnToPolicy): string {
   ) {
     return policy.fallback
   }
-  const base = new URL(policy.baseUrl)
   if (value.startsWith('/')) {
     if (value.startsWith('//')) return policy.fallback
     // Resolve against a sentinel origin: a path that escapes it (however encoded) is refused.
@@ -56,6 +55,8 @@ export function safeReturnTo(value: unknown, policy: ReturnToPolicy): string {
     return policy.fallback
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return policy.fallback
+  // Parsed only here: the common case, a same-origin path, never needs it.
+  const base = new URL(policy.baseUrl)
   // An https site never sends its users back over plain http (own host or allowed ones).
   if (base.protocol === 'https:' && url.protocol !== 'https:') return policy.fallback
   if (url.username || url.password) return policy.fallback
