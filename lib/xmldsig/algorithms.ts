@@ -24,3 +24,5 @@ export const DIGEST_ALGORITHMS: ReadonlyMap<string, 'sha1' | 'sha256' | 'sha384'
 
 export const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#'
 export const ENVELOPED_SIGNATURE = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature'
+/** Inclusive canonical XML 1.0, without comments. */
+export const C14N = 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315'

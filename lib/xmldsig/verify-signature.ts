@@ -1,13 +1,17 @@
 import { createHash, timingSafeEqual, verify } from 'node:crypto'
-import { ExclusiveCanonicalization } from 'xml-crypto'
 import { SamlError } from '../errors/saml-error.js'
 import { decodeBase64Strict } from '../xml/base64.js'
 import { childElements, isElement, leafText } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
-import { DIGEST_ALGORITHMS, ENVELOPED_SIGNATURE, EXC_C14N, SIGNATURE_ALGORITHMS } from './algorithms.js'
+import { DIGEST_ALGORITHMS, ENVELOPED_SIGNATURE, SIGNATURE_ALGORITHMS } from './algorithms.js'
+import {
+  canonicalize,
+  IMPLICIT_CANONICALIZATION,
+  isCanonicalizationAlgorithm,
+  readCanonicalization,
+  type Canonicalization,
+} from './canonicalization.js'
 import type { TrustedKey, TrustedKeys } from './trusted-keys.js'
-
-const c14n = new ExclusiveCanonicalization()
 
 export interface SignaturePolicy {
   readonly trust: TrustedKeys
@@ -20,8 +24,8 @@ interface SignatureParts {
   digestAlgorithm: 'sha1' | 'sha256' | 'sha384' | 'sha512'
   digestValue: Buffer
   signatureValue: Buffer
-  referencePrefixList: string[]
-  signedInfoPrefixList: string[]
+  signedInfoCanonicalization: Canonicalization
+  referenceCanonicalization: Canonicalization
   /** The KeyInfo certificate's base64, whitespace removed: a lookup key, never trusted itself. */
   keyInfoCertificate: string | undefined
 }
@@ -34,20 +38,12 @@ function algorithm(message: string): SamlError {
   return new SamlError(message, 'ERR_SAML_SIGNATURE_ALGORITHM')
 }
 
-function prefixListOf(method: Element): string[] {
-  const kids = childElements(method)
-  if (kids.length === 0) return []
-  if (kids.length !== 1 || !isElement(kids[0], NS.excC14n, 'InclusiveNamespaces')) {
-    throw structure('a canonicalization method may only carry InclusiveNamespaces')
-  }
-  return (kids[0].getAttribute('PrefixList') ?? '').split(/\s+/).filter((p) => p.length > 0)
-}
-
 /**
  * Reads a `ds:Signature` that must sign exactly its parent element, in the one shape SAML uses:
- * SignedInfo (exc-c14n) + SignatureValue + optional KeyInfo; one Reference to `#<parent ID>`;
- * transforms enveloped-signature then exc-c14n. Anything else is refused, which is what makes
- * signature-wrapping attacks impossible here rather than merely detected.
+ * SignedInfo (exclusive or inclusive c14n) + SignatureValue + optional KeyInfo; one Reference to
+ * `#<parent ID>`; transforms enveloped-signature, then exclusive or inclusive c14n or none (XML-DSig
+ * then applies inclusive c14n). Anything else is refused, which is what makes signature-wrapping
+ * attacks impossible here rather than merely detected.
  */
 function readSignature(signature: Element, signed: Element, policy: SignaturePolicy): SignatureParts {
   const kids = childElements(signature)
@@ -73,12 +69,12 @@ function readSignature(signature: Element, signed: Element, policy: SignaturePol
   ) {
     throw structure('SignedInfo must be CanonicalizationMethod, SignatureMethod, Reference')
   }
-  if (canonMethod.getAttribute('Algorithm') !== EXC_C14N) {
+  if (!isCanonicalizationAlgorithm(canonMethod.getAttribute('Algorithm'))) {
     throw algorithm(
-      `canonicalization ${canonMethod.getAttribute('Algorithm')} is not accepted; use exclusive c14n`,
+      `canonicalization ${canonMethod.getAttribute('Algorithm')} is not accepted; use exclusive or inclusive c14n without comments`,
     )
   }
-  const signedInfoPrefixList = prefixListOf(canonMethod)
+  const signedInfoCanonicalization = readCanonicalization(canonMethod)
   if (childElements(sigMethod).length > 0) throw structure('SignatureMethod must be empty')
   const signatureMethod = sigMethod.getAttribute('Algorithm') ?? ''
   const sigAlg = SIGNATURE_ALGORITHMS.get(signatureMethod)
@@ -102,17 +98,20 @@ function readSignature(signature: Element, signed: Element, policy: SignaturePol
     throw structure('Reference must be Transforms, DigestMethod, DigestValue')
   }
   const transformList = childElements(transforms)
+  const [enveloped, canonicalizing] = transformList
   if (
-    transformList.length !== 2 ||
+    transformList.length > 2 ||
     !transformList.every((t) => isElement(t, NS.dsig, 'Transform')) ||
-    transformList[0]!.getAttribute('Algorithm') !== ENVELOPED_SIGNATURE ||
-    transformList[1]!.getAttribute('Algorithm') !== EXC_C14N
+    enveloped?.getAttribute('Algorithm') !== ENVELOPED_SIGNATURE ||
+    (canonicalizing && !isCanonicalizationAlgorithm(canonicalizing.getAttribute('Algorithm')))
   ) {
-    throw structure('transforms must be enveloped-signature then exclusive c14n')
+    throw structure('transforms must be enveloped-signature, then exclusive or inclusive c14n or none')
   }
-  if (childElements(transformList[0]!).length > 0)
+  if (childElements(enveloped).length > 0)
     throw structure('the enveloped-signature transform takes no parameters')
-  const referencePrefixList = prefixListOf(transformList[1]!)
+  const referenceCanonicalization = canonicalizing
+    ? readCanonicalization(canonicalizing)
+    : IMPLICIT_CANONICALIZATION
 
   const digestAlgorithm = DIGEST_ALGORITHMS.get(digestMethod.getAttribute('Algorithm') ?? '')
   if (!digestAlgorithm || (digestAlgorithm === 'sha1' && !policy.allowSha1)) {
@@ -129,8 +128,8 @@ function readSignature(signature: Element, signed: Element, policy: SignaturePol
     digestAlgorithm,
     digestValue,
     signatureValue,
-    referencePrefixList,
-    signedInfoPrefixList,
+    signedInfoCanonicalization,
+    referenceCanonicalization,
     keyInfoCertificate: keyInfo ? keyInfoHint(keyInfo) : undefined,
   }
 }
@@ -149,24 +148,6 @@ function keyInfoHint(keyInfo: Element): string | undefined {
     }
   }
   return undefined
-}
-
-/** Namespace declarations in scope at `el` for the given prefixes (InclusiveNamespaces). */
-function ancestorNamespaces(el: Element, prefixes: string[]): { prefix: string; namespaceURI: string }[] {
-  if (prefixes.length === 0) return []
-  const found: { prefix: string; namespaceURI: string }[] = []
-  const wanted = new Set(prefixes)
-  for (let node = el.parentNode; node && node.nodeType === 1; node = node.parentNode) {
-    const attrs = (node as Element).attributes
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i]!
-      if (a.prefix === 'xmlns' && wanted.has(a.localName!)) {
-        wanted.delete(a.localName!)
-        found.push({ prefix: a.localName!, namespaceURI: a.value })
-      }
-    }
-  }
-  return found
 }
 
 function verifyWith(key: TrustedKey, parts: SignatureParts, signedInfoC14n: string): boolean {
@@ -195,10 +176,7 @@ export function verifyEnvelopedSignature(signature: Element, signed: Element, po
   const parts = readSignature(signature, signed, policy)
 
   // 1. SignatureValue over canonical SignedInfo, with a trusted key (cheap; fails fast on a wrong key).
-  const signedInfoC14n = c14n.process(parts.signedInfo, {
-    inclusiveNamespacesPrefixList: parts.signedInfoPrefixList,
-    ancestorNamespaces: ancestorNamespaces(parts.signedInfo, parts.signedInfoPrefixList),
-  })
+  const signedInfoC14n = canonicalize(parts.signedInfo, parts.signedInfoCanonicalization)
   const hinted = parts.keyInfoCertificate
     ? policy.trust.byCertificateBase64.get(parts.keyInfoCertificate)
     : undefined
@@ -218,14 +196,9 @@ export function verifyEnvelopedSignature(signature: Element, signed: Element, po
     )
   }
 
-  // 2. Digest of the parent without the Signature (enveloped transform), exclusive c14n.
-  const prefixes = parts.referencePrefixList
-  const inScope = ancestorNamespaces(signed, prefixes)
+  // 2. Digest of the parent without the Signature (enveloped transform), then canonicalized.
   signed.removeChild(signature)
-  const canonical = c14n.process(signed, {
-    inclusiveNamespacesPrefixList: prefixes,
-    ancestorNamespaces: inScope,
-  })
+  const canonical = canonicalize(signed, parts.referenceCanonicalization)
   const digest = createHash(parts.digestAlgorithm).update(canonical, 'utf8').digest()
   if (digest.length !== parts.digestValue.length || !timingSafeEqual(digest, parts.digestValue)) {
     throw new SamlError(

@@ -54,6 +54,11 @@ export const STRICTER_BY_DESIGN: readonly string[] = [
   ...(nodeDecryptsPkcs1() ? ['rsa-1_5 key transport'] : []),
   'tripledes-cbc content encryption',
   'comment injected into NameID after signing',
+  'comment injected into NameID after signing (inclusive c14n)',
+  'inclusive c14n: an xml:lang set on the Response after signing',
+  'exclusive c14n WithComments',
+  'inclusive c14n WithComments',
+  'WithComments as the Reference transform',
   'wrong Destination',
   'wrong Recipient',
   'wrong Issuer (signed by the trusted key)',
@@ -79,6 +84,8 @@ export const STRICTER_BY_DESIGN: readonly string[] = [
 /** Valid responses node-saml cannot check, with the reason (also in docs/security.md). */
 export const NODE_SAML_CANNOT: Readonly<Record<string, string>> = {
   'ecdsa-sha256 signed assertion': 'xml-crypto (node-saml 5) has no ECDSA signature algorithm',
+  'inclusive c14n, both signed, default namespace (Entra shape)':
+    'xml-crypto 6 writes the inherited default namespace twice in inclusive c14n of a SignedInfo; xmlsec1 verifies it',
 }
 
 type Outcome = { accepted: true; nameID: string; groups: unknown } | { accepted: false; code: string }

@@ -132,6 +132,19 @@ describe('validator rules through Express and Passport', () => {
       await accepts('ec', base64)
     })
 
+    it('accepts inclusive c14n, both signed, and an enveloped-signature transform alone', async () => {
+      const inclusive = await response('acme', { canonicalization: 'c14n', signResponse: true })
+      assert.match(inclusive.xml, /REC-xml-c14n-20010315"/)
+      await accepts('acme', inclusive.base64)
+      const implied = await response('acme', { referenceCanonicalization: 'none', namespaceStyle: 'saml2' })
+      await accepts('acme', implied.base64)
+    })
+
+    it('refuses c14n WithComments with ERR_SAML_SIGNATURE_ALGORITHM', async () => {
+      const r = await response('acme', { canonicalization: 'exc-c14n-with-comments' })
+      await rejects('acme', r.base64, 'ERR_SAML_SIGNATURE_ALGORITHM')
+    })
+
     it('refuses RSA-SHA1 by default with ERR_SAML_SIGNATURE_ALGORITHM', async () => {
       const r = await response('acme', { signatureAlgorithm: 'rsa-sha1', digestAlgorithm: 'sha1' })
       await rejects('acme', r.base64, 'ERR_SAML_SIGNATURE_ALGORITHM')

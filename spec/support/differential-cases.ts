@@ -212,6 +212,27 @@ export const validCases: readonly Case[] = [
     make: respond({ includeKeyInfo: false }),
   },
   {
+    name: 'inclusive c14n for SignedInfo and the Reference',
+    ours: 'accept',
+    make: respond({ canonicalization: 'c14n' }),
+  },
+  {
+    name: 'inclusive c14n, both signed, default namespace (Entra shape)',
+    setup: { wantResponseSigned: true },
+    ours: 'accept',
+    make: respond({ canonicalization: 'c14n', signResponse: true, namespaceStyle: 'default' }),
+  },
+  {
+    name: 'enveloped-signature transform alone (inclusive c14n implied), saml2 prefixes',
+    ours: 'accept',
+    make: respond({ referenceCanonicalization: 'none', namespaceStyle: 'saml2' }),
+  },
+  {
+    name: 'inclusive c14n SignedInfo over an exclusive c14n Reference',
+    ours: 'accept',
+    make: respond({ canonicalization: 'c14n', referenceCanonicalization: 'exc-c14n' }),
+  },
+  {
     name: 'Conditions expired but within the clock skew',
     ours: 'accept',
     make: respond({ now: new Date(NOW - VALID_FOR_MS - SKEW_MS + 1000) }),
@@ -391,6 +412,27 @@ export const attackCases: readonly Case[] = [
     ),
   },
   {
+    name: 'comment injected into NameID after signing (inclusive c14n)',
+    ours: 'ERR_SAML_MALFORMED',
+    make: edit({ nameId: 'alice@acme.test.evil.test', canonicalization: 'c14n' }, (xml) =>
+      xml.replace('alice@acme.test.evil.test<', 'alice@acme.test<!---->.evil.test<'),
+    ),
+  },
+  {
+    name: 'inclusive c14n: a namespace declared on the Response after signing',
+    ours: 'ERR_SAML_SIGNATURE_INVALID',
+    make: mutate({ canonicalization: 'c14n' }, (doc) =>
+      doc.documentElement!.setAttributeNS(NS.xmlns, 'xmlns:late', 'urn:x-late'),
+    ),
+  },
+  {
+    name: 'inclusive c14n: an xml:lang set on the Response after signing',
+    ours: 'ERR_SAML_SIGNATURE_INVALID',
+    make: mutate({ canonicalization: 'c14n' }, (doc) =>
+      doc.documentElement!.setAttributeNS('http://www.w3.org/XML/1998/namespace', 'xml:lang', 'de'),
+    ),
+  },
+  {
     name: 'attribute value changed after signing',
     ours: 'ERR_SAML_SIGNATURE_INVALID',
     make: edit({}, (xml) => xml.replace('>admins<', '>superadmins<')),
@@ -464,6 +506,21 @@ export const attackCases: readonly Case[] = [
     name: 'rsa-sha1 signature without allowSha1',
     ours: 'ERR_SAML_SIGNATURE_ALGORITHM',
     make: respond({ signatureAlgorithm: 'rsa-sha1', digestAlgorithm: 'sha1' }),
+  },
+  {
+    name: 'exclusive c14n WithComments',
+    ours: 'ERR_SAML_SIGNATURE_ALGORITHM',
+    make: respond({ canonicalization: 'exc-c14n-with-comments', referenceCanonicalization: 'exc-c14n' }),
+  },
+  {
+    name: 'inclusive c14n WithComments',
+    ours: 'ERR_SAML_SIGNATURE_ALGORITHM',
+    make: respond({ canonicalization: 'c14n-with-comments', referenceCanonicalization: 'c14n' }),
+  },
+  {
+    name: 'WithComments as the Reference transform',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: respond({ referenceCanonicalization: 'c14n-with-comments' }),
   },
   {
     name: 'rsa-1_5 key transport',

@@ -107,6 +107,8 @@ export const NS = {
 export type SignatureAlgorithmName = 'rsa-sha256' | 'rsa-sha512' | 'rsa-sha1' | 'ecdsa-sha256'
 /** Short digest algorithm names accepted by {@link ResponseOptions.digestAlgorithm}. */
 export type DigestAlgorithmName = 'sha256' | 'sha512' | 'sha1'
+/** Short canonicalization names accepted by {@link ResponseOptions.canonicalization}. */
+export type CanonicalizationName = 'exc-c14n' | 'c14n' | 'exc-c14n-with-comments' | 'c14n-with-comments'
 /** Short block cipher names accepted by {@link EncryptOptions.dataAlgorithm}. */
 export type DataEncryptionAlgorithmName =
   'aes128-gcm' | 'aes256-gcm' | 'aes128-cbc' | 'aes256-cbc' | 'tripledes-cbc'
@@ -137,6 +139,12 @@ export const ALGORITHMS = {
     'rsa-oaep-mgf1p': 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
     'rsa-1_5': 'http://www.w3.org/2001/04/xmlenc#rsa-1_5',
   } satisfies Record<KeyEncryptionAlgorithmName, string>,
+  c14n: {
+    'exc-c14n': 'http://www.w3.org/2001/10/xml-exc-c14n#',
+    c14n: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+    'exc-c14n-with-comments': 'http://www.w3.org/2001/10/xml-exc-c14n#WithComments',
+    'c14n-with-comments': 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments',
+  } satisfies Record<CanonicalizationName, string>,
   envelopedSignature: 'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
   excC14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
 } as const
@@ -238,6 +246,13 @@ export interface ResponseOptions {
   signatureAlgorithm?: SignatureAlgorithmName
   /** Default `sha256`. */
   digestAlgorithm?: DigestAlgorithmName
+  /** SignedInfo's CanonicalizationMethod. Default `exc-c14n`. */
+  canonicalization?: CanonicalizationName
+  /**
+   * The Reference's transform after enveloped-signature. Default `canonicalization`; `'none'` leaves
+   * enveloped-signature alone, for which XML-DSig implies inclusive c14n.
+   */
+  referenceCanonicalization?: CanonicalizationName | 'none'
   /** `InclusiveNamespaces PrefixList` on the exc-c14n reference transform, e.g. `'xs'` as Okta sends. */
   inclusiveNamespacesPrefixList?: string
   /** X509Data/X509Certificate in each Signature's KeyInfo. Default true. */
@@ -481,6 +496,8 @@ interface SignStep {
   signatureAlgorithm: string
   digestAlgorithm: string
   prefixList: string | undefined
+  canonicalization: CanonicalizationName
+  referenceCanonicalization: CanonicalizationName | 'none'
   /** `ds` or '' (unprefixed, default namespace). */
   prefix: string
 }
@@ -504,21 +521,24 @@ function x509DataContent(certPem: string): (args?: { prefix?: string | null }) =
   }
 }
 
-/** Enveloped exc-c14n signature of `step.target`, placed right after `step.after`. */
+/** Enveloped signature of `step.target` (exc-c14n unless asked otherwise), placed right after `step.after`. */
 function signXml(xml: string, step: SignStep): string {
   const sig = new SignedXml({
     idAttribute: 'ID',
     privateKey: privateKeyObject(step.key.key),
     getKeyInfoContent: step.includeKeyInfo ? x509DataContent(step.keyInfoCert ?? step.key.cert) : () => null,
     signatureAlgorithm: step.signatureAlgorithm,
-    canonicalizationAlgorithm: ALGORITHMS.excC14n,
+    canonicalizationAlgorithm: ALGORITHMS.c14n[step.canonicalization],
   })
   sig.SignatureAlgorithms[ALGORITHMS.signature['ecdsa-sha256']] = EcdsaSha256
   const prefixList = step.prefixList?.split(/\s+/).filter(Boolean) ?? []
   if (prefixList.length > 0) oktaStyleInclusiveNamespaces(sig)
   sig.addReference({
     xpath: step.target,
-    transforms: [ALGORITHMS.envelopedSignature, ALGORITHMS.excC14n],
+    transforms:
+      step.referenceCanonicalization === 'none'
+        ? [ALGORITHMS.envelopedSignature]
+        : [ALGORITHMS.envelopedSignature, ALGORITHMS.c14n[step.referenceCanonicalization]],
     digestAlgorithm: step.digestAlgorithm,
     inclusiveNamespacesPrefixList: prefixList,
   })
@@ -668,6 +688,8 @@ export class TestIdp {
         ALGORITHMS.signature[opts.signatureAlgorithm ?? (isEc ? 'ecdsa-sha256' : 'rsa-sha256')],
       digestAlgorithm: ALGORITHMS.digest[opts.digestAlgorithm ?? 'sha256'],
       prefixList: opts.inclusiveNamespacesPrefixList,
+      canonicalization: opts.canonicalization ?? 'exc-c14n',
+      referenceCanonicalization: opts.referenceCanonicalization ?? opts.canonicalization ?? 'exc-c14n',
       prefix: style === 'default' ? '' : 'ds',
     }
 
