@@ -53,6 +53,15 @@ export type { FileIdpStoreOptions } from './store/file/file-idp-store.js'
 export type { IdpStore, ListIdpsOptions } from './store/idp-store.js'
 export { IDP_RECORD_FIELDS } from './record/record-fields.js'
 export type {
+  AuthnContextComparison,
+  AuthnRequestOptions,
+  AuthnRequestScoping,
+  LoginHintDelivery,
+  LoginRequestOptions,
+  RequestedAuthnContext,
+  ScopingIdpEntry,
+} from './record/authn-request-options.js'
+export type {
   IdpEndpoints,
   IdpRecord,
   IdpRecordFieldKinds,

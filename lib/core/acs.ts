@@ -1,5 +1,5 @@
 import { XMLSerializer } from '@xmldom/xmldom'
-import { SamlError, withIdp } from '../errors/saml-error.js'
+import { SamlError, withIdp, type SamlErrorCode } from '../errors/saml-error.js'
 import { mapProfile } from '../profile/map-profile.js'
 import { safeReturnTo } from '../relay-state/safe-return-to.js'
 import { CheckLog, type SamlCheckName } from '../validate/check-log.js'
@@ -27,6 +27,13 @@ export interface SamlVerdict<User> {
 
 /** The application's decision about a verified profile; a rejection is an application error. */
 export type SamlVerify<User> = (profile: SamlProfile) => Promise<SamlVerdict<User>>
+
+/** Codes that mean "this user is not signed in", answered as a denial (Passport `fail`). */
+const DENIALS: ReadonlySet<SamlErrorCode> = new Set([
+  'ERR_SAML_STATUS',
+  'ERR_SAML_NO_PASSIVE',
+  'ERR_SAML_AUTHN_CONTEXT',
+])
 
 /** `fn`'s value, computed on the first call only (the profile's XML views are rarely read). */
 function once(fn: () => string): () => string {
@@ -68,13 +75,14 @@ function decodePosted(ctx: CoreContext, request: SamlHttpRequest): Document {
  * Where a solicited response may send the user: its request must be pending for this IdP (taken
  * once) and, when requests are bound to browsers, started by this browser. An unsolicited one is
  * allowed only when the IdP record allows IdP-initiated login, with RelayState as the deep link.
+ * Returns what the login start remembered (for an unsolicited response: what the record says).
  */
 async function matchRequest(
   ctx: CoreContext,
   request: SamlHttpRequest,
   compiled: CompiledIdp,
   assertion: ValidatedAssertion,
-): Promise<string> {
+): Promise<PendingLogin> {
   const { record } = compiled
   if (assertion.inResponseTo === undefined) {
     if (!record.allowIdpInitiated) {
@@ -83,7 +91,12 @@ async function matchRequest(
         'ERR_SAML_UNSOLICITED',
       )
     }
-    return safeReturnTo(bodyOf(request).RelayState, ctx.returnTo)
+    const context = record.authnRequestOptions?.requestedAuthnContext
+    return {
+      browserTokenHash: '',
+      returnTo: safeReturnTo(bodyOf(request).RelayState, ctx.returnTo),
+      ...(context?.enforce === true && { authnContextClassRefs: context.classRefs }),
+    }
   }
   const stored = await cacheCall(() => ctx.options.cache.take(loginKey(record.id, assertion.inResponseTo!)))
   const pending = stored === undefined ? undefined : parsePending<PendingLogin>(stored, 'browserTokenHash')
@@ -103,7 +116,17 @@ async function matchRequest(
       )
     }
   }
-  return pending.returnTo
+  return pending
+}
+
+/** An enforced RequestedAuthnContext: the assertion's AuthnContextClassRef must be one asked for. */
+function checkAuthnContext(assertion: ValidatedAssertion, accepted: readonly string[]): void {
+  const got = assertion.authnContextClassRef
+  if (got !== undefined && accepted.includes(got)) return
+  throw new SamlError(
+    `the IdP authenticated the user with ${got === undefined ? 'no AuthnContextClassRef' : `"${got.slice(0, 200)}"`}, not one of the requested ${accepted.join(', ')}`,
+    'ERR_SAML_AUTHN_CONTEXT',
+  )
 }
 
 /** The binding cookie did not come back: say why that usually happens and what fixes it. */
@@ -164,7 +187,10 @@ export async function consumeResponse<User>(
     assertion = validateResponse(doc, compiled.policy, now, log)
     const validated = assertion
     const idpState = compiled
-    const returnTo = await step(log, 'in-response-to', () => matchRequest(ctx, request, idpState, validated))
+    const pending = await step(log, 'in-response-to', () => matchRequest(ctx, request, idpState, validated))
+    const { returnTo, authnContextClassRefs } = pending
+    if (authnContextClassRefs !== undefined)
+      log.run('authn-context', () => checkAuthnContext(validated, authnContextClassRefs))
     await step(log, 'replay', () => checkReplay(ctx, idpState, validated, now))
     const mapped = log.run('attributes', () =>
       mapProfile(idpState.attributeMap, validated.attributes, { idp: idpState.record.id }),
@@ -199,8 +225,8 @@ export async function consumeResponse<User>(
     let error = toError(err)
     if (error instanceof SamlError && compiled) error = withIdp(error, compiled.record.id)
     outcome =
-      error instanceof SamlError && error.code === 'ERR_SAML_STATUS'
-        ? // The IdP saying "not authenticated" is a denial, not an attack.
+      error instanceof SamlError && DENIALS.has(error.code)
+        ? // The IdP saying "not authenticated" (or not strongly enough) is a denial, not an attack.
           { type: 'denied', error, info: {}, checks: log.checks }
         : { type: 'error', error, checks: log.checks }
   }

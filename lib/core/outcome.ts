@@ -49,7 +49,9 @@ export interface SamlAccepted<User> {
 
 /**
  * A user-level denial, not an attack: the IdP answered with a non-Success status
- * (`ERR_SAML_STATUS`), or the application refused the user (`ERR_SAML_ACCESS_DENIED`).
+ * (`ERR_SAML_STATUS`, or `ERR_SAML_NO_PASSIVE` to an IsPassive request), authenticated the user
+ * with another context than the login enforced (`ERR_SAML_AUTHN_CONTEXT`), or the application
+ * refused the user (`ERR_SAML_ACCESS_DENIED`).
  */
 export interface SamlDenied {
   readonly type: 'denied'

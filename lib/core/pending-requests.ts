@@ -8,6 +8,8 @@ export interface PendingLogin {
   readonly browserTokenHash: string
   /** The checked return target. */
   readonly returnTo: string
+  /** The AuthnContextClassRefs the response must name one of (an enforced RequestedAuthnContext). */
+  readonly authnContextClassRefs?: readonly string[]
 }
 
 /** What a logout start remembers until the IdP's LogoutResponse arrives. */

@@ -14,6 +14,18 @@ export interface OutboundMessage {
   /** Sign it with the SP key: a query signature (Redirect) or an enveloped one (POST). */
   readonly sign: boolean
   readonly setCookies?: readonly string[]
+  /** Extra query parameters for the IdP (vendor hints); added to the endpoint URL, never signed. */
+  readonly queryParameters?: Readonly<Record<string, string>>
+}
+
+/** `url` with `parameters` added to its query (the binding's own parameters follow them). */
+function withQueryParameters(url: string, parameters: Readonly<Record<string, string>> | undefined): string {
+  if (!parameters) return url
+  const names = Object.keys(parameters)
+  if (names.length === 0) return url
+  const out = new URL(url)
+  for (const name of names) out.searchParams.append(name, parameters[name]!)
+  return out.href
 }
 
 /**
@@ -28,8 +40,9 @@ export function sendToIdp(
   const signing = message.sign ? sp.signing : undefined
   const relayState = message.relayState
   const setCookies = message.setCookies ?? []
+  const url = withQueryParameters(endpoint.url, message.queryParameters)
   if (endpoint.binding === 'redirect') {
-    const location = encodeRedirect(endpoint.url, {
+    const location = encodeRedirect(url, {
       type: message.type,
       xml: message.xml,
       ...(relayState !== undefined && { relayState }),
@@ -44,7 +57,7 @@ export function sendToIdp(
         algorithm: sp.signatureAlgorithm,
       })
     : message.xml
-  const html = postForm(endpoint.url, {
+  const html = postForm(url, {
     type: message.type,
     xml,
     ...(relayState !== undefined && { relayState }),

@@ -34,6 +34,15 @@ export { normalizeIdpRecord } from '../record/normalize-idp-record.js'
 export { normalizeEmailDomain } from '../record/email-domain.js'
 export { IDP_RECORD_FIELDS } from '../record/record-fields.js'
 export type {
+  AuthnContextComparison,
+  AuthnRequestOptions,
+  AuthnRequestScoping,
+  LoginHintDelivery,
+  LoginRequestOptions,
+  RequestedAuthnContext,
+  ScopingIdpEntry,
+} from '../record/authn-request-options.js'
+export type {
   IdpEndpoints,
   IdpRecord,
   IdpRecordFieldKind,

@@ -37,6 +37,8 @@ export const SAML_ERROR_CODES = [
   // Subject and status
   'ERR_SAML_SUBJECT',
   'ERR_SAML_STATUS',
+  'ERR_SAML_NO_PASSIVE',
+  'ERR_SAML_AUTHN_CONTEXT',
   // Time
   'ERR_SAML_NOT_YET_VALID',
   'ERR_SAML_EXPIRED',

@@ -6,6 +6,7 @@ import {
   type ParsedIdpMetadata,
 } from '../metadata/parse-idp-metadata.js'
 import { normalizeAttributeMap, normalizeGroupsMap } from '../profile/attribute-map.js'
+import { readAuthnRequestOptions } from './authn-request-options.js'
 import { normalizeEmailDomain } from './email-domain.js'
 import {
   IDP_RECORD_FIELDS,
@@ -134,6 +135,7 @@ const READERS: {
       return fail(`"${name}" must be an integer from 0 to ${max}`)
     return value
   },
+  authnRequestOptions: (name, value, _spec, fail) => readAuthnRequestOptions(name, value, fail),
 }
 
 /** The attribute-map validator's message, prefixed with the IdP like every other field's. */

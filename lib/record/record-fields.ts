@@ -1,6 +1,7 @@
 import type { IdpEndpoints, ParsedIdpMetadata } from '../metadata/parse-idp-metadata.js'
 import type { AttributePresetName } from '../profile/presets.js'
 import type { AttributeMap, GroupsMap } from '../profile/types.js'
+import type { AuthnRequestOptions } from './authn-request-options.js'
 
 export type { IdpEndpoints } from '../metadata/parse-idp-metadata.js'
 
@@ -28,6 +29,7 @@ export interface IdpRecordFieldKinds {
   binding: SamlBinding
   /** An integer number of milliseconds from 0 to `max`. */
   milliseconds: number
+  authnRequestOptions: AuthnRequestOptions
 }
 
 /** One kind of field value. */
@@ -157,6 +159,12 @@ export const IDP_RECORD_FIELDS = Object.freeze({
   authnRequestBinding: field({ kind: 'binding', stored: 'always' }),
   /** Ask the IdP to authenticate the user again even with a session (ForceAuthn). Default false. */
   forceAuthn: field({ kind: 'boolean', stored: 'always', default: false }),
+  /**
+   * What AuthnRequests to this IdP ask for besides: IsPassive, RequestedAuthnContext, Scoping,
+   * NameIDPolicy details, ACS and attribute service indexes, vendor query parameters, and how a
+   * login hint is sent. A login's own options override them.
+   */
+  authnRequestOptions: field({ kind: 'authnRequestOptions', stored: 'when-given' }),
   /** Overrides the strategy's clock skew for this IdP (0–600000 ms). */
   clockSkewMs: field({ kind: 'milliseconds', stored: 'when-given', max: 600_000 }),
   /** Accept RSA-SHA1 signatures and SHA-1 digests. Default false. */

@@ -2,6 +2,7 @@ import type { SamlError } from '../errors/saml-error.js'
 import type { SamlVerdict } from '../core/acs.js'
 import type { SamlServiceProviderOptions } from '../core/core-options.js'
 import type { SamlSessionInfo } from '../core/outcome.js'
+import type { SamlLoginOptions } from '../core/login.js'
 import { SamlServiceProvider } from '../core/saml-service-provider.js'
 import type { SamlProfile } from '../core/saml-profile.js'
 import {
@@ -43,10 +44,12 @@ export interface MultiIdpSamlStrategyOptions extends SamlServiceProviderOptions 
   passReqToCallback?: boolean
 }
 
-/** Per-call options of `passport.authenticate('saml', options)`. */
-export interface SamlAuthenticateOptions {
-  /** Deep link to return to after login (checked: same origin or an allowed host). Default: `?returnTo=`. */
-  returnTo?: string
+/**
+ * Per-call options of `passport.authenticate('saml', options)`: the login's return target and
+ * request options (`forceAuthn`, `isPassive`, `requestedAuthnContext`, `loginHint`, …; see
+ * {@link SamlLoginOptions}), which override the IdP record's.
+ */
+export interface SamlAuthenticateOptions extends SamlLoginOptions {
   /**
    * Which flow this route is: `'acs'` takes posted SAML responses only (anything else is 400
    * `ERR_SAML_BAD_REQUEST`), `'login'` starts logins. Default: `'acs'` when the request carries a
@@ -160,10 +163,7 @@ export class MultiIdpSamlStrategy<Req extends PassportRequest = PassportRequest>
     const request = toSamlRequest(req)
     const flow = options.flow ?? (hasSamlResponse(req) ? 'acs' : 'login')
     if (flow === 'acs') return this.acs(req, request)
-    const outcome = await this.serviceProvider.login(
-      request,
-      options.returnTo === undefined ? {} : { returnTo: options.returnTo },
-    )
+    const outcome = await this.serviceProvider.login(request, loginOptionsOf(options))
     if (outcome.type === 'error') return this.error(outcome.error)
     appendSetCookies(req, outcome.setCookies)
     if (outcome.type === 'redirect') return this.redirect(outcome.location)
@@ -197,6 +197,24 @@ export class MultiIdpSamlStrategy<Req extends PassportRequest = PassportRequest>
     }
   }
 }
+
+/** The login's own options out of Passport's (which also carry successRedirect, session, …). */
+function loginOptionsOf(options: SamlAuthenticateOptions): SamlLoginOptions {
+  const picked: Record<string, unknown> = {}
+  for (const name of LOGIN_OPTION_NAMES) if (options[name] !== undefined) picked[name] = options[name]
+  return picked as SamlLoginOptions
+}
+
+const LOGIN_OPTION_NAMES = [
+  'returnTo',
+  'forceAuthn',
+  'isPassive',
+  'requestedAuthnContext',
+  'scoping',
+  'attributeConsumingServiceIndex',
+  'queryParameters',
+  'loginHint',
+] as const satisfies readonly (keyof SamlLoginOptions)[]
 
 /** The failure's code: the application's own, when its refusal named one. */
 function codeOf(outcome: { error: SamlError; info: Readonly<Record<string, unknown>> }): string {

@@ -46,6 +46,7 @@ export type SamlCheckName =
   | 'authn-statement'
   | 'attribute-statement'
   | 'in-response-to'
+  | 'authn-context'
   | 'replay'
   | 'attributes'
   | 'verify'
@@ -113,6 +114,8 @@ export const SAML_CHECK_TITLES: Readonly<Record<SamlCheckName, string>> = Object
   'attribute-statement': 'the AttributeStatements hold only Attributes with a Name and plain values',
   'in-response-to':
     'InResponseTo names a login this browser started at this IdP, or IdP-initiated login is allowed',
+  'authn-context':
+    'the AuthnContextClassRef is one the login asked for (only when its RequestedAuthnContext is enforced)',
   replay: 'the assertion was not used before (replay cache)',
   attributes: "the attribute map's required fields are present",
   verify: 'the application accepted the user (verify)',

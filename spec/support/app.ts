@@ -32,6 +32,8 @@ export interface TestAppOptions {
   store?: IdpStore
   /** Extra samlRouter options. */
   router?: Partial<Omit<SamlRouterOptions, 'strategy' | 'passport'>>
+  /** Routes of the app's own, added before the SAML router (e.g. a login with per-call options). */
+  routes?: (app: express.Express, auth: passport.Authenticator) => void
 }
 
 /**
@@ -66,6 +68,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = express()
   app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false }))
   app.use(auth.session())
+  options.routes?.(app, auth)
   app.use('/saml', samlRouter({ strategy, passport: auth, ...options.router }))
   app.get('/me', (req, res) => {
     if (!req.user)

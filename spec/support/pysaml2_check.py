@@ -7,9 +7,12 @@ Reads one JSON command on stdin and writes one JSON answer on stdout:
       -> {"results": [{"name": "...", "error": null | "<the schema error's reason>"}, ...]}
   {"op": "redirect", "query": "<raw query string>", "cert": "<PEM certificate>"}
       -> {"verified": true | false}
+  {"op": "authn", "xml": "<AuthnRequest>"}
+      -> {"request": {...what pysaml2's own classes read of it...}}
 
 "schema" validates each document against the OASIS SAML 2.0 XSDs pysaml2 ships (with xmlschema),
-chosen by the root element as pysaml2 itself does. "redirect" checks an HTTP-Redirect query
+chosen by the root element as pysaml2 itself does. "authn" parses an AuthnRequest with pysaml2's own classes (saml2.samlp.authn_request_from_string, what
+its IdP server does) and reports what they read. "redirect" checks an HTTP-Redirect query
 signature the way pysaml2 does: it re-encodes the decoded parameters rather than using the raw query.
 """
 import json
@@ -45,9 +48,52 @@ def redirect(query, cert_pem):
         return {"verified": False}
 
 
+def authn(xml):
+    from saml2.samlp import authn_request_from_string
+
+    req = authn_request_from_string(xml)
+    policy = req.name_id_policy
+    context = req.requested_authn_context
+    scoping = req.scoping
+    return {
+        "request": {
+            "id": req.id,
+            "force_authn": req.force_authn,
+            "is_passive": req.is_passive,
+            "protocol_binding": req.protocol_binding,
+            "assertion_consumer_service_url": req.assertion_consumer_service_url,
+            "assertion_consumer_service_index": req.assertion_consumer_service_index,
+            "attribute_consuming_service_index": req.attribute_consuming_service_index,
+            "subject_name_id": req.subject.name_id.text if req.subject and req.subject.name_id else None,
+            "name_id_policy": policy
+            and {
+                "format": policy.format,
+                "allow_create": policy.allow_create,
+                "sp_name_qualifier": policy.sp_name_qualifier,
+            },
+            "requested_authn_context": context
+            and {
+                "comparison": context.comparison,
+                "class_refs": [ref.text for ref in context.authn_context_class_ref],
+            },
+            "scoping": scoping
+            and {
+                "proxy_count": scoping.proxy_count,
+                "idp_list": [
+                    {"provider_id": e.provider_id, "name": e.name, "loc": e.loc}
+                    for e in (scoping.idp_list.idp_entry if scoping.idp_list else [])
+                ],
+                "requester_ids": [r.text for r in scoping.requester_id],
+            },
+        }
+    }
+
+
 command = json.load(sys.stdin)
 if command["op"] == "schema":
     answer = schema(command["docs"])
+elif command["op"] == "authn":
+    answer = authn(command["xml"])
 elif command["op"] == "redirect":
     answer = redirect(command["query"], command["cert"])
 else:
