@@ -61,8 +61,8 @@ function migrateTenant(
   // The AuthnRequest
   readAuthnPrompt(t, record)
   readNameIdPolicy(t, record)
-  readRequestedAuthnContext(t)
-  readRequestExtras(t, binding)
+  readRequestedAuthnContext(t, record)
+  readRequestExtras(t, record, binding)
 
   // The response
   readResponseSignatures(t, record)

@@ -480,16 +480,15 @@ describe('migratePassportSamlOptions', () => {
         tenants: {
           a: {
             ...tenantA,
-            authnContext: ['urn:oasis:names:tc:SAML:2.0:ac:classes:Kerberos'],
-            passive: true,
-            additionalParams: { prompt: 'login' },
+            providerName: 'Acme',
+            additionalLogoutParams: { prompt: 'login' },
             audience: false,
             ...({ tenantName: 'Tenant A' } as object), // an app's own key, not passport-saml's
           },
           b: {
             ...tenantA,
             idpIssuer: idpB.entityId,
-            passive: true,
+            providerName: 'Acme B',
             acceptedClockSkewMs: -1,
             idpCert: (cb: (err: Error | null, cert?: string) => void) => cb(null, keys.idpGlobex.cert),
             privateKey: keys.spNext.key,
@@ -503,13 +502,10 @@ describe('migratePassportSamlOptions', () => {
     const summary = (option: string) =>
       byOption(option).map(({ reason, tenants, issue }) => ({ reason, tenants, issue }))
     const issue10 = '#10 "Every binding, every option, every IdP"'
-    assert.deepEqual(summary('authnContext'), [
-      { reason: 'not-yet-supported', tenants: ['a'], issue: issue10 },
-    ])
-    assert.deepEqual(summary('passive'), [
+    assert.deepEqual(summary('providerName'), [
       { reason: 'not-yet-supported', tenants: ['a', 'b'], issue: issue10 },
     ])
-    assert.deepEqual(summary('additionalParams'), [
+    assert.deepEqual(summary('additionalLogoutParams'), [
       { reason: 'not-yet-supported', tenants: ['a'], issue: issue10 },
     ])
     assert.deepEqual(summary('audience'), [{ reason: 'not-supported', tenants: ['a'], issue: undefined }])
@@ -531,11 +527,60 @@ describe('migratePassportSamlOptions', () => {
   it('leaves an option behind knowingly with `ignore`, and says so in a note', () => {
     const migration = migratePassportSamlOptions({
       baseUrl,
-      tenants: { a: { ...tenantA, authnContext: ['urn:x'], passive: false } },
-      ignore: ['authnContext'],
+      tenants: { a: { ...tenantA, providerName: 'Acme', passive: false } },
+      ignore: ['providerName'],
     })
     assert.equal(migration.records.length, 1)
-    assert.ok(migration.notes.some((n) => n.option === 'authnContext' && n.message.startsWith('left behind')))
+    assert.ok(migration.notes.some((n) => n.option === 'providerName' && n.message.startsWith('left behind')))
+  })
+
+  it("carries passport-saml's request options into authnRequestOptions, so the IdP sees the same request", () => {
+    const migration = migratePassportSamlOptions({
+      baseUrl,
+      tenants: {
+        a: {
+          ...tenantA,
+          disableRequestedAuthnContext: false,
+          authnContext: ['urn:oasis:names:tc:SAML:2.0:ac:classes:Kerberos'],
+          racComparison: 'minimum',
+          passive: true,
+          allowCreate: false,
+          spNameQualifier: 'https://sp.test',
+          attributeConsumingServiceIndex: '2',
+          scoping: {
+            idpList: [{ entries: [{ providerId: 'https://idp.one.test', name: 'One' }] }],
+            proxyCount: 1,
+            requesterId: 'https://requester.test',
+          },
+          additionalAuthorizeParams: { domain_hint: 'acme.test' },
+        },
+        b: { ...tenantA, idpIssuer: idpB.entityId, disableRequestedAuthnContext: false },
+      },
+    })
+    const [a, b] = migration.records
+    assert.deepEqual(a!.authnRequestOptions, {
+      isPassive: true,
+      nameIdPolicy: { allowCreate: false, spNameQualifier: 'https://sp.test' },
+      requestedAuthnContext: {
+        classRefs: ['urn:oasis:names:tc:SAML:2.0:ac:classes:Kerberos'],
+        comparison: 'minimum',
+      },
+      attributeConsumingServiceIndex: 2,
+      scoping: {
+        idpList: [{ providerId: 'https://idp.one.test', name: 'One' }],
+        proxyCount: 1,
+        requesterIds: ['https://requester.test'],
+      },
+      queryParameters: { domain_hint: 'acme.test' },
+    })
+    // passport-saml's default: PasswordProtectedTransport, exact; said in a note.
+    assert.deepEqual(b!.authnRequestOptions, {
+      requestedAuthnContext: {
+        classRefs: ['urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport'],
+        comparison: 'exact',
+      },
+    })
+    assert.ok(migration.notes.some((n) => n.option === 'authnContext' && n.tenants.includes('b')))
   })
 
   it('refuses what would make a broken record or SP, naming the passport-saml option', () => {
