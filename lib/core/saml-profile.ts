@@ -57,26 +57,21 @@ export function buildProfile(
   mapped: MappedProfile,
   context: SamlLoginContext,
 ): SamlProfile {
-  const profile = {
-    idp: context.idp.id,
-    issuer: assertion.issuer,
-    nameID: assertion.nameID,
-    ...(assertion.nameIDFormat !== undefined && { nameIDFormat: assertion.nameIDFormat }),
-    ...(assertion.nameQualifier !== undefined && { nameQualifier: assertion.nameQualifier }),
-    ...(assertion.spNameQualifier !== undefined && { spNameQualifier: assertion.spNameQualifier }),
-    ...(assertion.sessionIndex !== undefined && { sessionIndex: assertion.sessionIndex }),
-    ...(assertion.sessionNotOnOrAfter !== undefined && {
-      sessionNotOnOrAfter: assertion.sessionNotOnOrAfter,
-    }),
-    ...(assertion.authnInstant !== undefined && { authnInstant: assertion.authnInstant }),
-    ...(assertion.authnContextClassRef !== undefined && {
-      authnContextClassRef: assertion.authnContextClassRef,
-    }),
-    ...(assertion.inResponseTo !== undefined && { inResponseTo: assertion.inResponseTo }),
-    assertionId: assertion.assertionId,
-    mapped,
-    attributes: assertion.attributes,
-  }
+  // Assigned one by one in a fixed order (not conditional spreads, which allocate a temporary
+  // object each): the same keys in the same order, a fraction of the cost per login.
+  const a = assertion
+  const profile: Record<string, unknown> = { idp: context.idp.id, issuer: a.issuer, nameID: a.nameID }
+  if (a.nameIDFormat !== undefined) profile.nameIDFormat = a.nameIDFormat
+  if (a.nameQualifier !== undefined) profile.nameQualifier = a.nameQualifier
+  if (a.spNameQualifier !== undefined) profile.spNameQualifier = a.spNameQualifier
+  if (a.sessionIndex !== undefined) profile.sessionIndex = a.sessionIndex
+  if (a.sessionNotOnOrAfter !== undefined) profile.sessionNotOnOrAfter = a.sessionNotOnOrAfter
+  if (a.authnInstant !== undefined) profile.authnInstant = a.authnInstant
+  if (a.authnContextClassRef !== undefined) profile.authnContextClassRef = a.authnContextClassRef
+  if (a.inResponseTo !== undefined) profile.inResponseTo = a.inResponseTo
+  profile.assertionId = a.assertionId
+  profile.mapped = mapped
+  profile.attributes = a.attributes
   Object.defineProperty(profile, 'context', { value: Object.freeze({ ...context }), enumerable: false })
-  return Object.freeze(profile) as SamlProfile
+  return Object.freeze(profile) as unknown as SamlProfile
 }
