@@ -199,88 +199,67 @@ function readLoginHintDelivery(name: string, value: unknown, fail: Fail): LoginH
   return Object.freeze(out)
 }
 
+function readNameIdPolicy(name: string, value: unknown, fail: Fail): AuthnRequestOptions['nameIdPolicy'] {
+  const policy = object(name, value, fail)
+  known(name, policy, ['allowCreate', 'spNameQualifier'], fail)
+  return Object.freeze({
+    ...(policy.allowCreate !== undefined && {
+      allowCreate: bool(`${name}.allowCreate`, policy.allowCreate, fail),
+    }),
+    ...(policy.spNameQualifier !== undefined && {
+      spNameQualifier: text(`${name}.spNameQualifier`, policy.spNameQualifier, fail),
+    }),
+  })
+}
+
+type Readers<T> = { readonly [K in keyof T]-?: (name: string, value: unknown, fail: Fail) => T[K] }
+
+/** The options both a record and a login may set, read the same way. */
+const SHARED = {
+  isPassive: bool,
+  requestedAuthnContext: readAuthnContext,
+  scoping: readScoping,
+  attributeConsumingServiceIndex: (name: string, value: unknown, fail: Fail) => index(name, value, fail),
+  queryParameters: readQueryParameters,
+} as const
+
+const RECORD_READERS: Readers<AuthnRequestOptions> = {
+  ...SHARED,
+  nameIdPolicy: readNameIdPolicy,
+  assertionConsumerServiceIndex: (name, value, fail) => index(name, value, fail),
+  loginHint: readLoginHintDelivery,
+}
+
+const LOGIN_READERS: Readers<LoginRequestOptions> = {
+  ...SHARED,
+  forceAuthn: bool,
+  loginHint: (name, value, fail) => text(name, value, fail, MAX_HINT),
+}
+
+/** Reads every option `readers` knows from `o`, each under its own name in messages. */
+function readOptions<T>(name: string, o: Record<string, unknown>, readers: Readers<T>, fail: Fail): T {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(readers) as (keyof T & string)[]) {
+    if (o[key] !== undefined) out[key] = readers[key](`${name}.${key}`, o[key], fail)
+  }
+  return out as T
+}
+
 /** Validates an IdP record's `authnRequestOptions`; `fail` says what to change. */
 export function readAuthnRequestOptions(name: string, value: unknown, fail: Fail): AuthnRequestOptions {
   const o = object(name, value, fail)
-  known(
-    name,
-    o,
-    [
-      'isPassive',
-      'requestedAuthnContext',
-      'scoping',
-      'nameIdPolicy',
-      'assertionConsumerServiceIndex',
-      'attributeConsumingServiceIndex',
-      'queryParameters',
-      'loginHint',
-    ],
-    fail,
-  )
-  const out: { -readonly [K in keyof AuthnRequestOptions]: AuthnRequestOptions[K] } = {}
-  if (o.isPassive !== undefined) out.isPassive = bool(`${name}.isPassive`, o.isPassive, fail)
-  if (o.requestedAuthnContext !== undefined)
-    out.requestedAuthnContext = readAuthnContext(
-      `${name}.requestedAuthnContext`,
-      o.requestedAuthnContext,
-      fail,
-    )
-  if (o.scoping !== undefined) out.scoping = readScoping(`${name}.scoping`, o.scoping, fail)
-  if (o.nameIdPolicy !== undefined) {
-    const policy = object(`${name}.nameIdPolicy`, o.nameIdPolicy, fail)
-    known(`${name}.nameIdPolicy`, policy, ['allowCreate', 'spNameQualifier'], fail)
-    out.nameIdPolicy = Object.freeze({
-      ...(policy.allowCreate !== undefined && {
-        allowCreate: bool(`${name}.nameIdPolicy.allowCreate`, policy.allowCreate, fail),
-      }),
-      ...(policy.spNameQualifier !== undefined && {
-        spNameQualifier: text(`${name}.nameIdPolicy.spNameQualifier`, policy.spNameQualifier, fail),
-      }),
-    })
-  }
-  if (o.assertionConsumerServiceIndex !== undefined)
-    out.assertionConsumerServiceIndex = index(
-      `${name}.assertionConsumerServiceIndex`,
-      o.assertionConsumerServiceIndex,
-      fail,
-    )
-  if (o.attributeConsumingServiceIndex !== undefined)
-    out.attributeConsumingServiceIndex = index(
-      `${name}.attributeConsumingServiceIndex`,
-      o.attributeConsumingServiceIndex,
-      fail,
-    )
-  if (o.queryParameters !== undefined)
-    out.queryParameters = readQueryParameters(`${name}.queryParameters`, o.queryParameters, fail)
-  if (o.loginHint !== undefined) out.loginHint = readLoginHintDelivery(`${name}.loginHint`, o.loginHint, fail)
-  return Object.freeze(out)
+  known(name, o, Object.keys(RECORD_READERS), fail)
+  return Object.freeze(readOptions(name, o, RECORD_READERS, fail))
 }
 
-/** Validates one login's {@link LoginRequestOptions}; `fail` says what to change. */
+/**
+ * Validates one login's {@link LoginRequestOptions}; `fail` says what to change. Other keys (the
+ * return target, Passport's own options) are left alone.
+ */
 export function readLoginRequestOptions(
   name: string,
   value: LoginRequestOptions,
   fail: Fail,
 ): LoginRequestOptions {
-  const o = object(name, value, fail)
-  const out: { -readonly [K in keyof LoginRequestOptions]: LoginRequestOptions[K] } = {}
-  if (o.forceAuthn !== undefined) out.forceAuthn = bool(`${name}.forceAuthn`, o.forceAuthn, fail)
-  if (o.isPassive !== undefined) out.isPassive = bool(`${name}.isPassive`, o.isPassive, fail)
-  if (o.requestedAuthnContext !== undefined)
-    out.requestedAuthnContext = readAuthnContext(
-      `${name}.requestedAuthnContext`,
-      o.requestedAuthnContext,
-      fail,
-    )
-  if (o.scoping !== undefined) out.scoping = readScoping(`${name}.scoping`, o.scoping, fail)
-  if (o.attributeConsumingServiceIndex !== undefined)
-    out.attributeConsumingServiceIndex = index(
-      `${name}.attributeConsumingServiceIndex`,
-      o.attributeConsumingServiceIndex,
-      fail,
-    )
-  if (o.queryParameters !== undefined)
-    out.queryParameters = readQueryParameters(`${name}.queryParameters`, o.queryParameters, fail)
-  if (o.loginHint !== undefined) out.loginHint = text(`${name}.loginHint`, o.loginHint, fail, MAX_HINT)
-  return out
+  return readOptions(name, object(name, value, fail), LOGIN_READERS, fail)
 }
