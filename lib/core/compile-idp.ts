@@ -196,8 +196,7 @@ function spMetadata(
     wantAssertionsSigned: record.wantAssertionsSigned,
     // Published whenever the SP signs: IdPs check our logout messages with it too.
     signingCerts: sp.signing ? [sp.signing.cert] : [],
-    encryptionCerts:
-      sp.decryptionCert !== undefined && sp.decryptionKeys.length > 0 ? [sp.decryptionCert] : [],
+    encryptionCerts: sp.decryptionCerts,
     // This SP answers logout on both bindings, whichever the IdP sends with.
     singleLogoutServices: slo
       ? [

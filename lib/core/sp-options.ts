@@ -1,4 +1,4 @@
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto'
 
 /**
  * One of the SP's URLs for each IdP: a template with `{idp}` where the IdP id goes, as a path on
@@ -62,8 +62,12 @@ export interface ServiceProviderOptions {
   signingCert?: string
   /** PEM private key(s) for encrypted assertions; the first is current, later ones are kept during a rotation. */
   decryptionKey?: string | readonly string[]
-  /** PEM certificate IdPs encrypt to (published in metadata). Default `signingCert`. */
-  decryptionCert?: string
+  /**
+   * PEM certificate(s) IdPs encrypt to, published in SP metadata; the first is current, later ones
+   * stay published during a rotation. Each must belong to one of `decryptionKey`. Default
+   * `signingCert`, when it belongs to one of them.
+   */
+  decryptionCert?: string | readonly string[]
   /** Signature algorithm for AuthnRequests. Default `sha256`. */
   signatureAlgorithm?: 'sha256' | 'sha512'
   /** NameIDPolicy Format asked for when the IdP record names none. Default: none (the IdP decides). */
@@ -77,7 +81,8 @@ export interface ResolvedServiceProvider {
   /** The key outbound messages are signed with, parsed once, and its certificate. */
   readonly signing?: { readonly key: KeyObject; readonly cert: string }
   readonly decryptionKeys: readonly KeyObject[]
-  readonly decryptionCert?: string
+  /** What SP metadata publishes for encryption: certificates of `decryptionKeys` only. */
+  readonly decryptionCerts: readonly string[]
   readonly signatureAlgorithm: 'sha256' | 'sha512'
   readonly nameIdFormat?: string
   readonly sharedAcsUrl: string
@@ -199,6 +204,36 @@ function checkKey(option: string, pem: unknown): KeyObject {
   }
 }
 
+/**
+ * The certificates SP metadata offers for encryption. A certificate whose key the SP does not hold
+ * would have IdPs encrypt to a key nobody can decrypt with: refused when given, left out when it is
+ * the default (the signing certificate).
+ */
+function resolveDecryptionCerts(
+  given: string | readonly string[] | undefined,
+  signingCert: string | undefined,
+  decryptionKeys: readonly KeyObject[],
+): readonly string[] {
+  const held = decryptionKeys.map((key) => createPublicKey(key).export({ type: 'spki', format: 'der' }))
+  const belongs = (pem: string) => {
+    const der = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })
+    return held.some((k) => k.equals(der))
+  }
+  if (given === undefined) return signingCert !== undefined && belongs(signingCert) ? [signingCert] : []
+  const list = typeof given === 'string' ? [given] : Array.isArray(given) ? given : undefined
+  if (list === undefined || list.length === 0)
+    fail('decryptionCert', 'must be a PEM certificate or a non-empty array of them')
+  return Object.freeze(
+    list.map((pem, i) => {
+      const name = typeof given === 'string' ? 'decryptionCert' : `decryptionCert[${i}]`
+      checkCert(name, pem)
+      if (!belongs(pem))
+        fail(name, 'does not belong to any decryptionKey: IdPs would encrypt to a key this SP does not hold')
+      return pem
+    }),
+  )
+}
+
 /** Validates SP options once, up front, with messages that name the option. */
 export function resolveServiceProvider(sp: ServiceProviderOptions | undefined): ResolvedServiceProvider {
   if (!sp || typeof sp !== 'object')
@@ -242,8 +277,7 @@ export function resolveServiceProvider(sp: ServiceProviderOptions | undefined): 
       pem,
     ),
   )
-  const decryptionCert =
-    sp.decryptionCert === undefined ? signingCert : checkCert('decryptionCert', sp.decryptionCert)
+  const decryptionCerts = resolveDecryptionCerts(sp.decryptionCert, signingCert, decryptionKeys)
 
   const signatureAlgorithm = sp.signatureAlgorithm ?? 'sha256'
   if (signatureAlgorithm !== 'sha256' && signatureAlgorithm !== 'sha512')
@@ -291,7 +325,7 @@ export function resolveServiceProvider(sp: ServiceProviderOptions | undefined): 
     entityId,
     ...(signingKey && signingCert && { signing: Object.freeze({ key: signingKey, cert: signingCert }) }),
     decryptionKeys,
-    decryptionCert,
+    decryptionCerts,
     signatureAlgorithm,
     nameIdFormat: sp.nameIdFormat,
     sharedAcsUrl,
