@@ -15,6 +15,8 @@ export type { PassportRequest, PassportResponse } from './strategy/passport-requ
 export { POST_FORM_SCRIPT_HASH } from './bindings/post-binding.js'
 export type { SamlServiceProviderOptions } from './core/core-options.js'
 export type { ServiceProviderOptions, ServiceProviderUrls, SpUrlTemplate } from './core/sp-options.js'
+export type { SpMetadataSettings } from './core/sp-metadata-settings.js'
+export type { SpContact, SpOrganization, SpRequestedAttributes } from './messages/sp-metadata.js'
 // The strategy's `serviceProvider`: the core that other edges (NestJS controllers, Fastify routes)
 // share; its value and the rest of the core are on `passport-saml-multi-idp/core`.
 export type { SamlServiceProvider } from './core/saml-service-provider.js'

@@ -1,5 +1,7 @@
 import { SamlError } from '../errors/saml-error.js'
+import { createHash } from 'node:crypto'
 import { buildSpMetadata } from '../messages/sp-metadata.js'
+import { signEnveloped } from '../xmldsig/sign-enveloped.js'
 import { compileAttributeMap, type CompiledAttributeMap } from '../profile/map-profile.js'
 import type { IdpRecord, SamlBinding } from '../record/record-fields.js'
 import type { LogoutPolicy } from '../validate/validate-logout.js'
@@ -45,8 +47,8 @@ export interface CompiledIdp {
   readonly sso: IdpEndpoint & { readonly signed: boolean }
   /** Where logout messages go: the IdP's HTTP-Redirect SLO endpoint, else its HTTP-POST one. */
   readonly slo: IdpEndpoint | undefined
-  /** SP metadata for this IdP, written on first use. */
-  readonly metadataXml: () => string
+  /** SP metadata for this IdP at `now`, written on first use (and again as its validUntil nears). */
+  readonly metadataXml: (now: number) => string
 }
 
 /** Settings shared by all IdPs that compilation needs. */
@@ -155,8 +157,14 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
     : record.sloUrls.post
       ? { binding: 'post', url: record.sloUrls.post }
       : undefined
-  let metadata: string | undefined
-  const metadataXml = (): string => (metadata ??= spMetadata(record, endpoints, sp, slo !== undefined))
+  let metadata: { xml: string; builtAt: number } | undefined
+  const validFor = sp.metadata.validForMs
+  const metadataXml = (now: number): string => {
+    // Written on first use; with a validUntil, written again once half of its validity has passed.
+    if (metadata === undefined || (validFor !== undefined && now - metadata.builtAt > validFor / 2))
+      metadata = { xml: spMetadata(record, endpoints, sp, slo !== undefined, now), builtAt: now }
+    return metadata.xml
+  }
   return Object.freeze({
     record,
     revision: revisionOf(record),
@@ -188,8 +196,10 @@ function spMetadata(
   endpoints: SpEndpoints,
   sp: ResolvedServiceProvider,
   slo: boolean,
+  now: number,
 ): string {
-  return buildSpMetadata({
+  const settings = sp.metadata
+  const xml = buildSpMetadata({
     entityId: endpoints.entityId,
     assertionConsumerServiceUrls: [endpoints.acsUrl],
     authnRequestsSigned: record.signAuthnRequests,
@@ -205,6 +215,22 @@ function spMetadata(
         ]
       : [],
     nameIdFormats: [record.nameIdFormat ?? sp.nameIdFormat].filter((f): f is string => f !== undefined),
+    // A stable ID, so the document only changes when what it says changes.
+    ...(settings.sign && {
+      id: `_${createHash('sha256').update(endpoints.entityId).digest('hex').slice(0, 40)}`,
+    }),
+    ...(settings.validForMs !== undefined && { validUntil: now + settings.validForMs }),
+    ...(settings.cacheDurationMs !== undefined && { cacheDurationMs: settings.cacheDurationMs }),
+    ...(settings.organization && { organization: settings.organization }),
+    ...(settings.contacts && { contacts: settings.contacts }),
+    ...(settings.requestedAttributes && { requestedAttributes: settings.requestedAttributes }),
+  })
+  if (!settings.sign || !sp.signing) return xml
+  return signEnveloped(xml, {
+    privateKey: sp.signing.key,
+    certificate: sp.signing.cert,
+    algorithm: sp.signatureAlgorithm,
+    placement: 'first-child',
   })
 }
 

@@ -89,7 +89,11 @@ export class SamlServiceProvider {
     try {
       const compiled = await resolveCompiled(this.ctx, request)
       try {
-        return { type: 'document', contentType: 'application/samlmetadata+xml', body: compiled.metadataXml() }
+        return {
+          type: 'document',
+          contentType: 'application/samlmetadata+xml',
+          body: compiled.metadataXml(this.ctx.options.clock()),
+        }
       } catch (err) {
         throw err instanceof SamlError ? withIdp(err, compiled.record.id) : err
       }
@@ -103,7 +107,7 @@ export class SamlServiceProvider {
    * cannot be used with these SP settings.
    */
   metadataFor(record: IdpRecord): string {
-    return this.ctx.compiled.get(record).metadataXml()
+    return this.ctx.compiled.get(record).metadataXml(this.ctx.options.clock())
   }
 
   /** This SP's URLs for one IdP: what an admin gives the IdP (entityID, ACS URL, …). */

@@ -1,3 +1,4 @@
+import { resolveSpMetadataSettings, type SpMetadataSettings } from './sp-metadata-settings.js'
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto'
 
 /**
@@ -72,6 +73,8 @@ export interface ServiceProviderOptions {
   signatureAlgorithm?: 'sha256' | 'sha512'
   /** NameIDPolicy Format asked for when the IdP record names none. Default: none (the IdP decides). */
   nameIdFormat?: string
+  /** What SP metadata says of the SP itself: organization, contacts, requested attributes, validity, signature. */
+  metadata?: SpMetadataSettings
 }
 
 export interface ResolvedServiceProvider {
@@ -85,6 +88,7 @@ export interface ResolvedServiceProvider {
   readonly decryptionCerts: readonly string[]
   readonly signatureAlgorithm: 'sha256' | 'sha512'
   readonly nameIdFormat?: string
+  readonly metadata: SpMetadataSettings
   readonly sharedAcsUrl: string
   /**
    * The SP's URLs for an IdP id from `sp.urls` or the defaults; a function's answer is checked on
@@ -328,6 +332,7 @@ export function resolveServiceProvider(sp: ServiceProviderOptions | undefined): 
     decryptionCerts,
     signatureAlgorithm,
     nameIdFormat: sp.nameIdFormat,
+    metadata: resolveSpMetadataSettings(sp.metadata, signingKey !== undefined, fail),
     sharedAcsUrl,
     acsUrl,
     sloUrl,

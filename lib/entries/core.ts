@@ -6,6 +6,8 @@
 export { SamlServiceProvider } from '../core/saml-service-provider.js'
 export type { SamlServiceProviderOptions } from '../core/core-options.js'
 export type { ServiceProviderOptions, ServiceProviderUrls, SpUrlTemplate } from '../core/sp-options.js'
+export type { SpMetadataSettings } from '../core/sp-metadata-settings.js'
+export type { SpContact, SpOrganization, SpRequestedAttributes } from '../messages/sp-metadata.js'
 export type { SamlHttpRequest } from '../core/saml-request.js'
 export type { SamlLoginOptions } from '../core/login.js'
 export type { SamlVerdict, SamlVerify } from '../core/acs.js'

@@ -31,6 +31,128 @@ export interface SpMetadataOptions {
   readonly singleLogoutServices?: readonly { readonly binding: BindingName; readonly location: string }[]
   /** `NameIDFormat`s this SP takes, in order of preference. */
   readonly nameIdFormats?: readonly string[]
+  /** The EntityDescriptor's `ID`, which a metadata signature references. */
+  readonly id?: string
+  /** `validUntil`, in ms since the epoch: when IdPs must stop trusting this copy. */
+  readonly validUntil?: number
+  /** `cacheDuration`, in ms: how long IdPs may cache it before fetching it again. */
+  readonly cacheDurationMs?: number
+  /** Who runs the SP: `md:Organization`, in the EntityDescriptor. */
+  readonly organization?: SpOrganization
+  /** `md:ContactPerson`s, in the order given. */
+  readonly contacts?: readonly SpContact[]
+  /** One `md:AttributeConsumingService` (index 0, default): the attributes this SP asks IdPs for. */
+  readonly requestedAttributes?: SpRequestedAttributes
+}
+
+/** `md:Organization`: names and URL in one language. */
+export interface SpOrganization {
+  readonly name: string
+  readonly displayName: string
+  readonly url: string
+  /** `xml:lang` of the three. Default `en`. */
+  readonly lang?: string
+}
+
+/** `md:ContactPerson`. */
+export interface SpContact {
+  readonly type: 'technical' | 'support' | 'administrative' | 'billing' | 'other'
+  readonly company?: string
+  readonly givenName?: string
+  readonly surName?: string
+  /** Written as `mailto:` URIs. */
+  readonly emailAddresses?: readonly string[]
+  readonly telephoneNumbers?: readonly string[]
+}
+
+/** `md:AttributeConsumingService`: what the SP asks for, and why. */
+export interface SpRequestedAttributes {
+  /** `ServiceName`, e.g. the application's name. */
+  readonly serviceName: string
+  readonly serviceDescription?: string
+  /** `xml:lang` of the name and description. Default `en`. */
+  readonly lang?: string
+  readonly attributes: readonly {
+    /** The attribute's `Name` as IdPs send it (a URI or OID for `uri` format). */
+    readonly name: string
+    /** `NameFormat`. Default `urn:oasis:names:tc:SAML:2.0:attrname-format:uri`. */
+    readonly nameFormat?: string
+    readonly friendlyName?: string
+    readonly isRequired?: boolean
+  }[]
+}
+
+const URI_NAME_FORMAT = 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri'
+
+/** `xs:duration` for a number of milliseconds, e.g. `PT3600S`. */
+function duration(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0) throw new TypeError('cacheDurationMs must be a whole number of ms')
+  return `PT${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(3)}S`
+}
+
+function organizationXml(o: SpOrganization, indent: string): string {
+  const lang = attr(o.lang ?? 'en', 'organization.lang')
+  return (
+    `
+${indent}<md:Organization>` +
+    `\n${indent}  <md:OrganizationName xml:lang="${lang}">${text(o.name, 'organization.name')}</md:OrganizationName>` +
+    `\n${indent}  <md:OrganizationDisplayName xml:lang="${lang}">${text(o.displayName, 'organization.displayName')}</md:OrganizationDisplayName>` +
+    `\n${indent}  <md:OrganizationURL xml:lang="${lang}">${text(o.url, 'organization.url')}</md:OrganizationURL>` +
+    `\n${indent}</md:Organization>`
+  )
+}
+
+function contactXml(c: SpContact, i: number, indent: string): string {
+  const name = `contacts[${i}]`
+  if (!['technical', 'support', 'administrative', 'billing', 'other'].includes(c.type))
+    throw new TypeError(`${name}.type must be technical, support, administrative, billing or other`)
+  const element = (tag: string, value: string | undefined, field: string) =>
+    value === undefined ? '' : `\n${indent}  <md:${tag}>${text(value, `${name}.${field}`)}</md:${tag}>`
+  return (
+    `\n${indent}<md:ContactPerson contactType="${c.type}">` +
+    element('Company', c.company, 'company') +
+    element('GivenName', c.givenName, 'givenName') +
+    element('SurName', c.surName, 'surName') +
+    (c.emailAddresses ?? [])
+      .map((e, j) =>
+        element('EmailAddress', e.startsWith('mailto:') ? e : `mailto:${e}`, `emailAddresses[${j}]`),
+      )
+      .join('') +
+    (c.telephoneNumbers ?? [])
+      .map((t, j) => element('TelephoneNumber', t, `telephoneNumbers[${j}]`))
+      .join('') +
+    `\n${indent}</md:ContactPerson>`
+  )
+}
+
+function attributeConsumingServiceXml(r: SpRequestedAttributes): string {
+  const lang = attr(r.lang ?? 'en', 'requestedAttributes.lang')
+  if (r.attributes.length === 0)
+    throw new TypeError(
+      'requestedAttributes.attributes must list at least one attribute (the schema requires one)',
+    )
+  return (
+    '\n    <md:AttributeConsumingService index="0" isDefault="true">' +
+    `\n      <md:ServiceName xml:lang="${lang}">${text(r.serviceName, 'requestedAttributes.serviceName')}</md:ServiceName>` +
+    (r.serviceDescription === undefined
+      ? ''
+      : `\n      <md:ServiceDescription xml:lang="${lang}">${text(r.serviceDescription, 'requestedAttributes.serviceDescription')}</md:ServiceDescription>`) +
+    r.attributes
+      .map((a, i) => {
+        const name = `requestedAttributes.attributes[${i}]`
+        return (
+          `\n      <md:RequestedAttribute Name="${attr(a.name, `${name}.name`)}"` +
+          ` NameFormat="${attr(a.nameFormat ?? URI_NAME_FORMAT, `${name}.nameFormat`)}"` +
+          (a.friendlyName === undefined
+            ? ''
+            : ` FriendlyName="${attr(a.friendlyName, `${name}.friendlyName`)}"`) +
+          (a.isRequired === true ? ' isRequired="true"' : '') +
+          '/>'
+        )
+      })
+      .join('') +
+    '\n    </md:AttributeConsumingService>'
+  )
 }
 
 /** The certificate's DER in base64, for `ds:X509Certificate`; anything but a certificate is a `TypeError`. */
@@ -104,13 +226,23 @@ export function buildSpMetadata(options: SpMetadataOptions): string {
       `\n    <md:AssertionConsumerService index="${i + 1}"${i === 0 ? ' isDefault="true"' : ''}` +
       ` Binding="${BINDING.post}" Location="${attr(url, `assertionConsumerServiceUrls[${i}]`)}"/>`,
   )
+  const contacts = (o.contacts ?? []).map((c, i) => contactXml(c, i, '  '))
   return (
     `<md:EntityDescriptor xmlns:md="${NS.metadata}" xmlns:ds="${NS.dsig}"` +
+    (o.id === undefined ? '' : ` ID="${attr(o.id, 'id')}"`) +
+    (o.validUntil === undefined ? '' : ` validUntil="${new Date(o.validUntil).toISOString()}"`) +
+    (o.cacheDurationMs === undefined ? '' : ` cacheDuration="${duration(o.cacheDurationMs)}"`) +
     ` entityID="${attr(o.entityId, 'entityId')}">` +
     `\n  <md:SPSSODescriptor protocolSupportEnumeration="${NS.protocol}"` +
     ` AuthnRequestsSigned="${o.authnRequestsSigned === true}"` +
     ` WantAssertionsSigned="${o.wantAssertionsSigned === true}">` +
+    // Schema order: KeyDescriptor, SingleLogoutService, NameIDFormat, AssertionConsumerService,
+    // AttributeConsumingService; then, in the EntityDescriptor, Organization and ContactPerson.
     [...signing, ...encryption, ...slo, ...formats, ...acs].join('') +
-    '\n  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n'
+    (o.requestedAttributes ? attributeConsumingServiceXml(o.requestedAttributes) : '') +
+    '\n  </md:SPSSODescriptor>' +
+    (o.organization ? organizationXml(o.organization, '  ') : '') +
+    contacts.join('') +
+    '\n</md:EntityDescriptor>\n'
   )
 }

@@ -20,6 +20,11 @@ export interface SignEnvelopedOptions {
   readonly certificate?: string
   /** Digest and signature hash: rsa-sha256/512 for an RSA key, ecdsa-sha256/512 for an EC key. */
   readonly algorithm: SigningHash
+  /**
+   * Where the Signature goes: right after the root's `saml:Issuer` (protocol messages, the default),
+   * or as the root's first child (metadata: `md:EntityDescriptor` has no Issuer).
+   */
+  readonly placement?: 'after-issuer' | 'first-child'
 }
 
 /**
@@ -104,13 +109,22 @@ export function signEnveloped(xml: string, options: SignEnvelopedOptions): strin
     digestAlgorithm: signing.digestMethod,
   })
   try {
-    sig.computeSignature(xml, { prefix: 'ds', location: { reference: ROOT_ISSUER, action: 'after' } })
+    const location =
+      options.placement === 'first-child'
+        ? { reference: ROOT_WITH_ID, action: 'prepend' as const }
+        : { reference: ROOT_ISSUER, action: 'after' as const }
+    sig.computeSignature(xml, { prefix: 'ds', location })
   } catch (err) {
     // xml-crypto reports a missing target as "the following xpath cannot be … found".
     if (err instanceof Error && /xpath cannot be/.test(err.message)) {
-      throw new TypeError('signEnveloped needs a root element with an ID whose first child is saml:Issuer', {
-        cause: err,
-      })
+      throw new TypeError(
+        options.placement === 'first-child'
+          ? 'signEnveloped needs a root element with an ID'
+          : 'signEnveloped needs a root element with an ID whose first child is saml:Issuer',
+        {
+          cause: err,
+        },
+      )
     }
     throw err
   }

@@ -7,6 +7,8 @@ Reads one JSON command on stdin and writes one JSON answer on stdout:
       -> {"results": [{"name": "...", "error": null | "<the schema error's reason>"}, ...]}
   {"op": "redirect", "query": "<raw query string>", "cert": "<PEM certificate>"}
       -> {"verified": true | false}
+  {"op": "spmeta", "xml": "<EntityDescriptor>"}
+      -> {"entity": {...what pysaml2's metadata classes read of it...}}
   {"op": "authn", "xml": "<AuthnRequest>"}
       -> {"request": {...what pysaml2's own classes read of it...}}
 
@@ -89,9 +91,53 @@ def authn(xml):
     }
 
 
+def spmeta(xml):
+    from saml2.md import entity_descriptor_from_string
+
+    ed = entity_descriptor_from_string(xml)
+    sp = ed.spsso_descriptor[0]
+    org = ed.organization
+    return {
+        "entity": {
+            "entity_id": ed.entity_id,
+            "valid_until": ed.valid_until,
+            "cache_duration": ed.cache_duration,
+            "organization": org
+            and {
+                "name": [n.text for n in org.organization_name],
+                "display_name": [n.text for n in org.organization_display_name],
+                "url": [u.text for u in org.organization_url],
+            },
+            "contacts": [
+                {
+                    "type": c.contact_type,
+                    "given_name": c.given_name.text if c.given_name else None,
+                    "emails": [e.text for e in c.email_address],
+                    "phones": [t.text for t in c.telephone_number],
+                }
+                for c in ed.contact_person
+            ],
+            "requested_attributes": [
+                {
+                    "index": acs.index,
+                    "service_name": [n.text for n in acs.service_name],
+                    "attributes": [
+                        {"name": r.name, "friendly_name": r.friendly_name, "is_required": r.is_required}
+                        for r in acs.requested_attribute
+                    ],
+                }
+                for acs in sp.attribute_consuming_service
+            ],
+            "signed": ed.signature is not None,
+        }
+    }
+
+
 command = json.load(sys.stdin)
 if command["op"] == "schema":
     answer = schema(command["docs"])
+elif command["op"] == "spmeta":
+    answer = spmeta(command["xml"])
 elif command["op"] == "authn":
     answer = authn(command["xml"])
 elif command["op"] == "redirect":
