@@ -74,6 +74,7 @@ export interface MergedSp {
   name: string | undefined
   passReqToCallback: boolean | undefined
   requestTtlMs: number | undefined
+  signMetadata: boolean | undefined
 }
 
 /** The SP has one signing key, one signature algorithm; the strategy one name. */
@@ -109,6 +110,21 @@ export function mergeTenantSp(f: Findings, parts: ReadonlyMap<string, TenantSp>)
     String,
     'the strategy has one requestTtlMs',
   )
+  const signMetadata = agree(
+    f,
+    'signMetadata',
+    pick('signMetadata'),
+    String,
+    'one SP signs (or does not sign) the metadata of every IdP',
+  )
+  if (signMetadata === true && !signing)
+    for (const id of parts.keys())
+      f.refuse(
+        id,
+        'signMetadata',
+        'missing',
+        'is true but no tenant has a privateKey to sign the SP metadata with',
+      )
   // A tenant without a key of its own still gets the SP's key on its logout messages.
   for (const [id, part] of parts) {
     if (signing && !part.signing)
@@ -118,5 +134,5 @@ export function mergeTenantSp(f: Findings, parts: ReadonlyMap<string, TenantSp>)
         "is not set for this tenant: its AuthnRequests stay unsigned, but the SP's logout messages to it are signed with the others' key",
       )
   }
-  return { signing, signatureAlgorithm, name, passReqToCallback, requestTtlMs }
+  return { signing, signatureAlgorithm, name, passReqToCallback, requestTtlMs, signMetadata }
 }

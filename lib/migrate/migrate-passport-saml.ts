@@ -98,7 +98,10 @@ export function migratePassportSamlOptions(input: PassportSamlMigrationInput): P
   const { records, parts } = migrateTenants(tenants, shared, f)
   refuseSharedIdpIssuers(f, records)
   noteSharedCallbackUrls(f, records)
-  const { signing, signatureAlgorithm, name, passReqToCallback, requestTtlMs } = mergeTenantSp(f, parts)
+  const { signing, signatureAlgorithm, name, passReqToCallback, requestTtlMs, signMetadata } = mergeTenantSp(
+    f,
+    parts,
+  )
   const { decryption, decryptionCert } = mergeDecryptionKeys(f, parts, signing, input)
   // Records are checked only when nothing else is wrong: a missing option is named once, as itself.
   if (f.problems.size === 0) refuseInvalidRecords(f, records)
@@ -113,6 +116,7 @@ export function migratePassportSamlOptions(input: PassportSamlMigrationInput): P
     }),
     ...(decryptionCert !== undefined && { decryptionCert }),
     ...(signatureAlgorithm !== undefined && { signatureAlgorithm }),
+    ...(signMetadata === true && { metadata: { sign: true } }),
   }
   return Object.freeze({
     sp: Object.freeze(sp),

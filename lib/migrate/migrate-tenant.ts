@@ -70,7 +70,7 @@ function migrateTenant(
   readInResponseTo(t, record, sp)
 
   // SP metadata and the strategy
-  readSpMetadataOptions(t)
+  readSpMetadataOptions(t, sp)
   readStrategyOptions(t, sp)
 
   return { record: record as unknown as IdpRecordInput, sp }

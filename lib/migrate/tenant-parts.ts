@@ -13,4 +13,5 @@ export interface TenantSp {
   name?: string
   passReqToCallback?: boolean
   requestTtlMs?: number
+  signMetadata?: boolean
 }

@@ -1,18 +1,26 @@
 // Steps of migrateTenant for what is not about one IdP: the SP metadata's extras and passport-saml's
 // strategy options. One strategy serves every tenant, so these are merged across tenants later.
-import { REQUEST_OPTIONS_ISSUE } from './findings.js'
 import type { TenantOptions } from './tenant-options.js'
 import type { TenantSp } from './tenant-parts.js'
 
-const SP_METADATA_ISSUE = REQUEST_OPTIONS_ISSUE
-
-/** Signed SP metadata, ContactPerson and Organization: not written yet. */
-export function readSpMetadataOptions(t: TenantOptions): void {
-  if (t.flag('signMetadata') === true) t.notYet('signMetadata', 'Signed SP metadata', SP_METADATA_ISSUE)
-  if (t.has('metadataContactPerson'))
-    t.notYet('metadataContactPerson', 'ContactPerson in SP metadata', SP_METADATA_ISSUE)
-  if (t.has('metadataOrganization'))
-    t.notYet('metadataOrganization', 'Organization in SP metadata', SP_METADATA_ISSUE)
+/**
+ * Signed SP metadata is carried (`sp.metadata.sign`). ContactPerson and Organization are written
+ * from `sp.metadata`, but passport-saml takes them in xml2js's shape, which is not converted.
+ */
+export function readSpMetadataOptions(t: TenantOptions, sp: TenantSp): void {
+  const sign = t.flag('signMetadata')
+  if (sign !== undefined) sp.signMetadata = sign
+  for (const [option, field] of [
+    ['metadataContactPerson', 'contacts'],
+    ['metadataOrganization', 'organization'],
+  ] as const) {
+    if (t.has(option))
+      t.refuse(
+        option,
+        'not-supported',
+        `is in xml2js's shape, which is not converted: write it as sp.metadata.${field} (docs/getting-started.md)`,
+      )
+  }
 }
 
 /** `name` and `passReqToCallback` go to the strategy; `getSamlOptions` gives way to resolvers. */

@@ -534,6 +534,34 @@ describe('migratePassportSamlOptions', () => {
     assert.ok(migration.notes.some((n) => n.option === 'providerName' && n.message.startsWith('left behind')))
   })
 
+  it('carries signMetadata to sp.metadata.sign; refuses it without a key, and the xml2js-shaped contacts', () => {
+    const signed = migratePassportSamlOptions({
+      baseUrl,
+      shared: { privateKey: keys.sp.key, publicCert: keys.sp.cert },
+      tenants: { a: { ...tenantA, signMetadata: true }, b: { ...tenantA, idpIssuer: idpB.entityId } },
+    })
+    assert.deepEqual(signed.sp.metadata, { sign: true })
+    const problems = problemsOf(() =>
+      migratePassportSamlOptions({
+        baseUrl,
+        tenants: {
+          a: {
+            ...tenantA,
+            signMetadata: true,
+            metadataContactPerson: [{ '@contactType': 'support', EmailAddress: 'help@acme.test' }],
+          },
+        },
+      }),
+    )
+    assert.deepEqual(
+      problems.map(({ option, reason }) => ({ option, reason })),
+      [
+        { option: 'metadataContactPerson', reason: 'not-supported' },
+        { option: 'signMetadata', reason: 'missing' },
+      ],
+    )
+  })
+
   it("carries passport-saml's request options into authnRequestOptions, so the IdP sees the same request", () => {
     const migration = migratePassportSamlOptions({
       baseUrl,
