@@ -106,31 +106,24 @@ describe('SP decryption-key rollover', () => {
   })
 
   it('by default offers the signing certificate only when its key also decrypts', async () => {
+    /** The encryption certificates an app with these SP options offers. */
+    const offered = async (sp: { decryptionKey?: string }) => {
+      const app = await startTestApp({ strategy: { sp } })
+      try {
+        await app.store.put({
+          id: 'acme',
+          entityId: acme.entityId,
+          ssoUrl: acme.ssoUrl,
+          signingCerts: [keys.idpAcme.cert],
+        })
+        return await encryptionCertsOf(app)
+      } finally {
+        await app.close()
+      }
+    }
     // decryptionKey without decryptionCert: the signing certificate is not that key's, so none is offered.
-    const app = await startTestApp({ strategy: { sp: { decryptionKey: keys.spNext.key } } })
-    try {
-      await app.store.put({
-        id: 'acme',
-        entityId: acme.entityId,
-        ssoUrl: acme.ssoUrl,
-        signingCerts: [keys.idpAcme.cert],
-      })
-      assert.deepEqual(await encryptionCertsOf(app), [])
-    } finally {
-      await app.close()
-    }
+    assert.deepEqual(await offered({ decryptionKey: keys.spNext.key }), [])
     // No decryptionKey: the signing key decrypts, and its certificate is offered.
-    const signingOnly = await startTestApp()
-    try {
-      await signingOnly.store.put({
-        id: 'acme',
-        entityId: acme.entityId,
-        ssoUrl: acme.ssoUrl,
-        signingCerts: [keys.idpAcme.cert],
-      })
-      assert.deepEqual(await encryptionCertsOf(signingOnly), [body(keys.sp.cert)])
-    } finally {
-      await signingOnly.close()
-    }
+    assert.deepEqual(await offered({}), [body(keys.sp.cert)])
   })
 })
