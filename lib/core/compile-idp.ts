@@ -152,11 +152,10 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
     clockSkewMs,
     limits: settings.limits,
   })
-  const slo: IdpEndpoint | undefined = record.sloUrls.redirect
-    ? { binding: 'redirect', url: record.sloUrls.redirect }
-    : record.sloUrls.post
-      ? { binding: 'post', url: record.sloUrls.post }
-      : undefined
+  // The record's logoutBinding, else redirect when the IdP has it (the common choice), else POST.
+  const sloBinding = record.logoutBinding ?? (record.sloUrls.redirect !== undefined ? 'redirect' : 'post')
+  const sloUrl = record.sloUrls[sloBinding]
+  const slo: IdpEndpoint | undefined = sloUrl === undefined ? undefined : { binding: sloBinding, url: sloUrl }
   let metadata: { xml: string; builtAt: number } | undefined
   const validFor = sp.metadata.validForMs
   const metadataXml = (now: number): string => {

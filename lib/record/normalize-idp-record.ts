@@ -270,6 +270,9 @@ export function normalizeIdpRecord(input: IdpRecordInput): IdpRecordFields {
     )
   if (ssoUrls[binding] === undefined)
     fail(`"authnRequestBinding" is "${binding}" but there is no "ssoUrls.${binding}"`)
+  const logoutBinding = out.logoutBinding as SamlBinding | undefined
+  if (logoutBinding !== undefined && (out.sloUrls as IdpEndpoints)[logoutBinding] === undefined)
+    fail(`"logoutBinding" is "${logoutBinding}" but there is no "sloUrls.${logoutBinding}"`)
   if ((out.signingCerts as readonly string[]).length === 0)
     fail('at least one signing certificate is required ("signingCerts" or "metadataXml")')
   return Object.freeze(out) as IdpRecordFields

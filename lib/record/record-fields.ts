@@ -157,6 +157,11 @@ export const IDP_RECORD_FIELDS = Object.freeze({
   }),
   /** Binding for AuthnRequests. Default `'redirect'` when the IdP has a redirect SSO URL, else `'post'`. */
   authnRequestBinding: field({ kind: 'binding', stored: 'always' }),
+  /**
+   * Binding for the LogoutRequests and LogoutResponses sent to this IdP. Default `'redirect'` when
+   * the IdP has a redirect SLO URL, else `'post'`.
+   */
+  logoutBinding: field({ kind: 'binding', stored: 'when-given' }),
   /** Ask the IdP to authenticate the user again even with a session (ForceAuthn). Default false. */
   forceAuthn: field({ kind: 'boolean', stored: 'always', default: false }),
   /**

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import samlify from 'samlify'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
+import { readPostForm } from '../support/samlify-peer.js'
 import { keys, TestIdp } from '../support/test-idp.js'
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'
@@ -145,6 +146,30 @@ describe('Single Logout (HTTP-Redirect and HTTP-POST) with samlify as the IdP', 
     const res = await browser.post(request.entityEndpoint, { SAMLRequest: request.context }, false)
     assert.equal(res.status, 302, await res.text())
     assert.equal((await browser.get(`${app.baseUrl}/me`, true)).status, 401)
+  })
+
+  it("the record's logoutBinding 'post': our LogoutRequest goes as a signed form, which samlify reads", async () => {
+    await app.store.put({
+      id: 'acme',
+      metadataXml: acme.metadataXml(),
+      allowIdpInitiated: true,
+      logoutBinding: 'post',
+    })
+    try {
+      const browser = await signIn('dave@acme.test', 'sess-post')
+      const start = await browser.get(`${app.baseUrl}/saml/acme/logout?returnTo=%2Fbye`)
+      assert.equal(start.status, 200)
+      const { action, fields } = readPostForm(await start.text())
+      assert.equal(action, 'https://idp.acme.test/slo')
+      const xml = Buffer.from(fields.SAMLRequest!, 'base64').toString('utf8')
+      assert.match(xml, /^<samlp:LogoutRequest /, 'the XML itself: the POST binding is not deflated')
+      const { extract } = await idp.parseLogoutRequest(sp, 'post', { body: fields })
+      assert.equal(extract.nameID, 'dave@acme.test')
+      assert.equal(extract.sessionIndex, 'sess-post')
+      assert.equal((await browser.get(`${app.baseUrl}/me`, true)).status, 401)
+    } finally {
+      await app.store.put({ id: 'acme', metadataXml: acme.metadataXml(), allowIdpInitiated: true })
+    }
   })
 
   it('refuses forged, unsigned, tampered and cross-tenant logout messages and keeps the session', async () => {

@@ -182,6 +182,15 @@ describe('normalizeIdpRecord', () => {
       assert.equal(post.authnRequestBinding, 'post')
     })
 
+    it('keeps a logoutBinding only where the IdP has an SLO URL on that binding', () => {
+      const slo = { redirect: 'https://idp.test/slo', post: 'https://idp.test/slo/post' }
+      assert.equal(normalizeIdpRecord(base({ sloUrls: slo, logoutBinding: 'post' })).logoutBinding, 'post')
+      assert.equal(normalizeIdpRecord(base({ sloUrls: slo })).logoutBinding, undefined, 'absent unless given')
+      expectCode(base({ sloUrls: { redirect: slo.redirect }, logoutBinding: 'post' }))
+      expectCode(base({ logoutBinding: 'redirect' }))
+      expectCode(base({ sloUrls: slo, logoutBinding: 'soap' }))
+    })
+
     it('defaults the binding to redirect when there is a redirect URL, else post', () => {
       const both = { redirect: 'https://idp.test/r', post: 'https://idp.test/p' }
       assert.equal(

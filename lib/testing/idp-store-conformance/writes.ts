@@ -22,6 +22,7 @@ export function registerWriteTests({ withStore, writeIt }: ConformanceHarness): 
             post: 'https://idp.example.test/sso/post',
           },
           sloUrls: { post: 'https://idp.example.test/slo' },
+          logoutBinding: 'post',
           signingCerts: [CERTS.acme, CERTS.acmeNext],
           encryptionCerts: [CERTS.globex],
           nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
