@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import samlify from 'samlify'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { readPostForm } from '../support/samlify-peer.js'
+import { readPostForm, redirectRequest } from '../support/samlify-peer.js'
 import { keys, TestIdp } from '../support/test-idp.js'
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'
@@ -23,17 +23,6 @@ const globex = new TestIdp({
   sloUrl: 'https://idp.globex.test/slo',
   signing: keys.idpGlobex,
 })
-
-/** The query of a URL as samlify's parsers want it: decoded fields plus the signed octet string. */
-function redirectRequest(url: string) {
-  const raw = new URL(url).search.slice(1)
-  const query = Object.fromEntries(new URLSearchParams(raw))
-  const octetString = raw
-    .split('&')
-    .filter((p) => !p.startsWith('Signature='))
-    .join('&')
-  return { query, octetString }
-}
 
 const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code
 
