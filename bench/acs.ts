@@ -16,7 +16,6 @@
  * @module
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto'
-import { cpus, loadavg } from 'node:os'
 import { cpuUsage, hrtime } from 'node:process'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -26,7 +25,7 @@ import { acsRequest, authenticateOnce, type PassportStrategyLike } from './suppo
 import { floorValidate, type FloorKeys } from './support/floor.js'
 import { inPackage, profileWhile, selfTimeByGroup } from './support/profile.js'
 import { benchInputs, rotatingIdps, signPool, spFor, type BenchInput } from './support/inputs.js'
-import { fmtMs, markdownTable, summarize, type Timing } from './support/stats.js'
+import { fmtMs, machineLine, markdownTable, summarize, type Timing } from './support/stats.js'
 import { createOurs, createPassportSaml } from './support/strategies.js'
 
 /** Responses stay valid this long after signing, so the whole run fits in their window. */
@@ -220,13 +219,8 @@ export async function run(): Promise<void> {
   const warmup = positiveInt('BENCH_ACS_WARMUP', 40)
   const gc = exposeGc()
   const started = Date.now()
-  const cpu = cpus()
   console.log('\n## ACS path: MultiIdpSamlStrategy vs passport-saml MultiSamlStrategy vs floor\n')
-  console.log(
-    `Node ${process.version} (${process.platform}/${process.arch}), ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}, ${new Date().toISOString()}`,
-  )
+  console.log(machineLine())
   console.log(
     `${measured} timed responses per input and implementation after ${warmup} warm-up ones; every call validates a different freshly signed response\n`,
   )

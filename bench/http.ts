@@ -21,7 +21,7 @@ import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hrtime } from 'node:process'
 import type { Profiler } from 'node:inspector'
@@ -37,7 +37,7 @@ import {
   topFunctions,
   type ModuleGroup,
 } from './support/profile.js'
-import { fmtMs, markdownTable } from './support/stats.js'
+import { fmtMs, machineLine, markdownTable } from './support/stats.js'
 
 const CONCURRENCY = 8
 /** Responses stay valid this long after signing, so the whole run fits in their window. */
@@ -355,13 +355,8 @@ export async function run(): Promise<void> {
   const profiled = positiveInt('BENCH_HTTP_PROFILE_N', 300)
   const profileDir = process.env.BENCH_HTTP_PROFILE_DIR || undefined
   const started = Date.now()
-  const cpu = cpus()
   console.log('\n## HTTP: the demo app vs a passport-saml MultiSamlStrategy app, whole logins\n')
-  console.log(
-    `Node ${process.version} (${process.platform}/${process.arch}), ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}, ${new Date().toISOString()}`,
-  )
+  console.log(machineLine())
   console.log(
     `${rounds} timed rounds of ${roundMs} ms per app, alternating, after ${warmup} warm-up logins each; concurrency ${CONCURRENCY}, keep-alive; every login posts a different freshly signed IdP-initiated response\n`,
   )

@@ -1,4 +1,5 @@
 /** Timing statistics for the benchmarks. */
+import { cpus, loadavg } from 'node:os'
 
 /** Summary of per-response times, in milliseconds. */
 export interface Timing {
@@ -43,4 +44,13 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
   const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 2)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`
   return [line(header), rule, ...rows.map(line)].join('\n')
+}
+
+/** The machine line every section starts with: Node, platform, CPU, load and time of the run. */
+export function machineLine(): string {
+  const cpu = cpus()
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')
+  return `Node ${process.version} (${process.platform}/${process.arch}), ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, load average ${load}, ${new Date().toISOString()}`
 }

@@ -2,6 +2,7 @@
 // contact, which attributes it asks for, how long IdPs may trust and cache a copy, and whether it
 // is signed. Validated once, up front, like the rest of the SP options.
 import type { SpContact, SpOrganization, SpRequestedAttributes } from '../messages/sp-metadata.js'
+import { isPlainObject } from '../values/plain-values.js'
 
 /** `sp.metadata`: the parts of every IdP's SP metadata that describe the SP itself. */
 export interface SpMetadataSettings {
@@ -37,10 +38,6 @@ const CONTROL = /[\u0000-\u001f]/
 /** A year: longer-lived metadata outlives any key rotation. */
 const MAX_VALID_MS = 366 * 24 * 3600 * 1000
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function text(option: string, value: unknown, fail: Fail, required = true): string | undefined {
   if (value === undefined && !required) return undefined
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT || CONTROL.test(value))
@@ -63,7 +60,7 @@ function milliseconds(option: string, value: unknown, fail: Fail): number | unde
 
 function organization(value: unknown, fail: Fail): SpOrganization | undefined {
   if (value === undefined) return undefined
-  if (!isObject(value)) return fail('metadata.organization', 'must be { name, displayName, url, lang? }')
+  if (!isPlainObject(value)) return fail('metadata.organization', 'must be { name, displayName, url, lang? }')
   const url = text('metadata.organization.url', value.url, fail)!
   if (!/^https?:\/\//.test(url)) fail('metadata.organization.url', 'must be an http(s) URL')
   return Object.freeze({
@@ -80,7 +77,7 @@ function contacts(value: unknown, fail: Fail): readonly SpContact[] | undefined 
   return Object.freeze(
     value.map((c: unknown, i) => {
       const name = `metadata.contacts[${i}]`
-      if (!isObject(c) || typeof c.type !== 'string' || !CONTACT_TYPES.has(c.type))
+      if (!isPlainObject(c) || typeof c.type !== 'string' || !CONTACT_TYPES.has(c.type))
         return fail(name, 'must be { type: technical | support | administrative | billing | other, … }')
       const contact: Record<string, unknown> = { type: c.type }
       for (const field of ['company', 'givenName', 'surName'] as const) {
@@ -99,7 +96,7 @@ function contacts(value: unknown, fail: Fail): readonly SpContact[] | undefined 
 function requestedAttributes(value: unknown, fail: Fail): SpRequestedAttributes | undefined {
   if (value === undefined) return undefined
   const name = 'metadata.requestedAttributes'
-  if (!isObject(value) || !Array.isArray(value.attributes) || value.attributes.length === 0)
+  if (!isPlainObject(value) || !Array.isArray(value.attributes) || value.attributes.length === 0)
     return fail(name, 'must be { serviceName, serviceDescription?, attributes: [{ name, … }, …] }')
   return Object.freeze({
     serviceName: text(`${name}.serviceName`, value.serviceName, fail)!,
@@ -110,7 +107,7 @@ function requestedAttributes(value: unknown, fail: Fail): SpRequestedAttributes 
     attributes: Object.freeze(
       (value.attributes as unknown[]).map((a, i) => {
         const at = `${name}.attributes[${i}]`
-        if (!isObject(a)) return fail(at, 'must be { name, nameFormat?, friendlyName?, isRequired? }')
+        if (!isPlainObject(a)) return fail(at, 'must be { name, nameFormat?, friendlyName?, isRequired? }')
         if (a.isRequired !== undefined && typeof a.isRequired !== 'boolean')
           fail(`${at}.isRequired`, 'must be true or false')
         return Object.freeze({
@@ -129,7 +126,8 @@ function requestedAttributes(value: unknown, fail: Fail): SpRequestedAttributes 
 /** Validates `sp.metadata`; `canSign` says whether `sp.signingKey` is there to sign with. */
 export function resolveSpMetadataSettings(value: unknown, canSign: boolean, fail: Fail): SpMetadataSettings {
   if (value === undefined) return Object.freeze({})
-  if (!isObject(value)) return fail('metadata', 'must be an object like { organization, contacts, sign }')
+  if (!isPlainObject(value))
+    return fail('metadata', 'must be an object like { organization, contacts, sign }')
   const known = ['organization', 'contacts', 'requestedAttributes', 'validForMs', 'cacheDurationMs', 'sign']
   for (const key of Object.keys(value)) {
     if (!known.includes(key))

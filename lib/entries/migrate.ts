@@ -3,7 +3,8 @@
 // functions and profiles. A subpath of its own, used once when an app moves: passport-saml's
 // vocabulary stays out of the main and core API, and neither passport-saml nor node-saml is
 // needed (plain objects in, plain objects out).
-export { migratePassportSamlOptions, PassportSamlMigrationError } from '../migrate/migrate-passport-saml.js'
+export { migratePassportSamlOptions } from '../migrate/migrate-passport-saml.js'
+export { PassportSamlMigrationError } from '../migrate/migration-types.js'
 export type {
   PassportSamlMigration,
   PassportSamlMigrationInput,
@@ -11,7 +12,7 @@ export type {
   PassportSamlMigrationProblem,
   PassportSamlMigrationReason,
   PassportSamlStrategyOptions,
-} from '../migrate/migrate-passport-saml.js'
+} from '../migrate/migration-types.js'
 export { PASSPORT_SAML_OPTION_NAMES } from '../migrate/passport-saml-options.js'
 export type { PassportSamlOptionName, PassportSamlOptions } from '../migrate/passport-saml-options.js'
 export {

@@ -16,7 +16,6 @@ import {
 import type { PassportSamlOptions } from './passport-saml-options.js'
 import { isHttpUrl } from './tenant-options.js'
 
-export { PassportSamlMigrationError } from './migration-types.js'
 export type {
   PassportSamlMigration,
   PassportSamlMigrationInput,

@@ -163,7 +163,8 @@ export class MultiIdpSamlStrategy<Req extends PassportRequest = PassportRequest>
     const request = toSamlRequest(req)
     const flow = options.flow ?? (hasSamlResponse(req) ? 'acs' : 'login')
     if (flow === 'acs') return this.acs(req, request)
-    const outcome = await this.serviceProvider.login(request, loginOptionsOf(options))
+    // The core reads the login's own options and leaves Passport's (successRedirect, …) alone.
+    const outcome = await this.serviceProvider.login(request, options)
     if (outcome.type === 'error') return this.error(outcome.error)
     appendSetCookies(req, outcome.setCookies)
     if (outcome.type === 'redirect') return this.redirect(outcome.location)
@@ -197,24 +198,6 @@ export class MultiIdpSamlStrategy<Req extends PassportRequest = PassportRequest>
     }
   }
 }
-
-/** The login's own options out of Passport's (which also carry successRedirect, session, …). */
-function loginOptionsOf(options: SamlAuthenticateOptions): SamlLoginOptions {
-  const picked: Record<string, unknown> = {}
-  for (const name of LOGIN_OPTION_NAMES) if (options[name] !== undefined) picked[name] = options[name]
-  return picked as SamlLoginOptions
-}
-
-const LOGIN_OPTION_NAMES = [
-  'returnTo',
-  'forceAuthn',
-  'isPassive',
-  'requestedAuthnContext',
-  'scoping',
-  'attributeConsumingServiceIndex',
-  'queryParameters',
-  'loginHint',
-] as const satisfies readonly (keyof SamlLoginOptions)[]
 
 /** The failure's code: the application's own, when its refusal named one. */
 function codeOf(outcome: { error: SamlError; info: Readonly<Record<string, unknown>> }): string {
