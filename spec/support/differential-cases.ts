@@ -9,7 +9,7 @@ import type { SamlErrorCode } from '../../lib/errors/saml-error.js'
 import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import type { ResponsePolicy } from '../../lib/validate/validate-response.js'
 import { MESSAGE_XML_LIMITS } from '../../lib/xml/parse-xml.js'
-import { encryptWithSantuario, XENC, type SantuarioJob } from './santuario.js'
+import { assertionJob, encryptWithSantuario, XENC, type SantuarioJob } from './santuario.js'
 import { keys, mutateXml, NS, reencode, TestIdp, type ResponseOptions } from './test-idp.js'
 
 export const NOW = Date.parse('2026-03-02T10:00:00.000Z')
@@ -82,18 +82,7 @@ const edit = (extra: Partial<ResponseOptions>, fn: (xml: string) => string) => a
 /** A valid response whose signed Assertion Santuario encrypted (to the SP's key, AES-256-GCM by default). */
 const santuarioAssertion = (job: Partial<Omit<SantuarioJob, 'xml'>>) => async (): Promise<string> => {
   const { xml } = await acme.createResponse(options())
-  const [encrypted] = await encryptWithSantuario([
-    {
-      xml,
-      target: 'Assertion',
-      wrapper: 'EncryptedAssertion',
-      dataAlgorithm: XENC.aes256gcm,
-      keyAlgorithm: XENC.rsaOaep11,
-      placement: 'inline',
-      recipients: [keys.sp.cert],
-      ...job,
-    },
-  ])
+  const [encrypted] = await encryptWithSantuario([{ ...assertionJob(job), xml }])
   return reencode(encrypted!)
 }
 

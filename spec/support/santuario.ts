@@ -8,6 +8,7 @@ import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { keys } from './test-idp.js'
 
 const JARS = ['xmlsec', 'commons-codec', 'slf4j-api', 'slf4j-nop'].map((jar) => `/usr/share/java/${jar}.jar`)
 const PROGRAM = new URL('./santuario/EncryptElement.java', import.meta.url).pathname
@@ -46,6 +47,21 @@ export interface SantuarioJob {
   placement: KeyPlacement
   /** One EncryptedKey per certificate (PEM), in this order. */
   recipients: string[]
+}
+
+/** A job that encrypts the Assertion into an EncryptedAssertion: AES-256-GCM, xenc11 RSA-OAEP, one key inline, to the SP's key. */
+export function assertionJob(
+  extra: Partial<Omit<SantuarioJob, 'target' | 'wrapper'>> = {},
+): Omit<SantuarioJob, 'xml'> {
+  return {
+    target: 'Assertion',
+    wrapper: 'EncryptedAssertion',
+    dataAlgorithm: XENC.aes256gcm,
+    keyAlgorithm: XENC.rsaOaep11,
+    placement: 'inline',
+    recipients: [keys.sp.cert],
+    ...extra,
+  }
 }
 
 /** Runs every job in one Santuario process; returns the documents in job order. */

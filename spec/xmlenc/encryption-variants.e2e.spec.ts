@@ -10,7 +10,7 @@ import { createRequire } from 'node:module'
 import { after, before, describe, it } from 'node:test'
 import { DOMParser } from '@xmldom/xmldom'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { encryptWithSantuario, XENC, type SantuarioJob } from '../support/santuario.js'
+import { assertionJob, encryptWithSantuario, XENC, type SantuarioJob } from '../support/santuario.js'
 import { keys, reencode, TestIdp, type ResponseOptions } from '../support/test-idp.js'
 
 const acme = new TestIdp({
@@ -83,18 +83,6 @@ async function santuario(job: Omit<SantuarioJob, 'xml'>, replace: string = job.t
   )
   return xml
 }
-
-const assertionJob = (
-  extra: Partial<Omit<SantuarioJob, 'xml' | 'target' | 'wrapper'>>,
-): Omit<SantuarioJob, 'xml'> => ({
-  target: 'Assertion',
-  wrapper: 'EncryptedAssertion',
-  dataAlgorithm: XENC.aes256gcm,
-  keyAlgorithm: XENC.rsaOaep11,
-  placement: 'inline',
-  recipients: [keys.sp.cert],
-  ...extra,
-})
 
 const nameIdJob: Omit<SantuarioJob, 'xml'> = {
   target: 'NameID',
