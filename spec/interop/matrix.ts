@@ -30,7 +30,7 @@ export const SCENARIOS = {
 export type Scenario = keyof typeof SCENARIOS
 
 /** The columns, in table order. */
-export const IDPS = ['samlify'] as const
+export const IDPS = ['samlify', 'samlp'] as const
 
 export type IdpImplementation = (typeof IDPS)[number]
 

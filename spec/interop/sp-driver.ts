@@ -201,6 +201,40 @@ export async function messageOf(res: Response): Promise<BrowserMessage> {
   return { binding: 'post', action: new URL(action, res.url || undefined).href, fields }
 }
 
+/**
+ * Walks the browser through an IdP served over HTTP: follows its redirects and submits its
+ * auto-posting forms until the next hop is a message to our app, which it returns undelivered.
+ * `onPage` answers any other page (a login form), or the walk fails with that page.
+ */
+export async function browseIdp(
+  browser: TestBrowser,
+  sp: InteropSp,
+  start: BrowserMessage,
+  onPage?: (page: { url: string; body: string }) => BrowserMessage | undefined,
+): Promise<BrowserMessage> {
+  let next = start
+  for (let hops = 0; hops < 20; hops++) {
+    if (targetOf(next).startsWith(`${sp.app.baseUrl}/`)) return next
+    const res = await deliver(browser, next)
+    if (res.status >= 300 && res.status < 400) {
+      next = { binding: 'redirect', url: new URL(res.headers.get('location')!, targetOf(next)).href }
+      continue
+    }
+    const body = await res.text()
+    const page = { url: targetOf(next), body }
+    const answered = res.status === 200 && /<form/i.test(body) ? (onPage?.(page) ?? formOf(page)) : undefined
+    assert.ok(answered, `the IdP answered ${res.status} at ${page.url}: ${body.slice(0, 2000)}`)
+    next = answered
+  }
+  throw new Error('the IdP redirected more than 20 times')
+}
+
+/** An auto-submitting form of a page, as the browser submits it. */
+function formOf(page: { url: string; body: string }): BrowserMessage {
+  const { action, fields } = readPostForm(page.body)
+  return { binding: 'post', action: new URL(action, page.url).href, fields }
+}
+
 /** Sends a message the way the browser would: follows the redirect, or submits the form. */
 export function deliver(browser: TestBrowser, message: BrowserMessage): Promise<Response> {
   return message.binding === 'redirect'
@@ -261,4 +295,20 @@ export function encryptionOf(responseXml: string): string {
   const dataMethod = methods.find((m) => m.parentNode === data)
   const keyMethod = methods.find((m) => (m.parentNode as Element | null)?.localName === 'EncryptedKey')
   return `${named(dataMethod)}, ${named(keyMethod)}`
+}
+
+const MD = 'urn:oasis:names:tc:SAML:2.0:metadata'
+const DSIG = 'http://www.w3.org/2000/09/xmldsig#'
+
+/** The first certificate our SP metadata publishes for `use`, as PEM (what an admin copies into an IdP). */
+export function certificateOf(metadataXml: string, use: 'signing' | 'encryption'): string {
+  const doc = new DOMParser().parseFromString(metadataXml, 'text/xml')
+  const descriptor = Array.from(doc.getElementsByTagNameNS(MD, 'KeyDescriptor')).find(
+    (d) => d.getAttribute('use') === use,
+  )
+  const base64 = descriptor
+    ?.getElementsByTagNameNS(DSIG, 'X509Certificate')[0]
+    ?.textContent?.replace(/\s+/g, '')
+  assert.ok(base64, `our SP metadata publishes a ${use} certificate`)
+  return `-----BEGIN CERTIFICATE-----\n${base64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`
 }
