@@ -30,7 +30,7 @@ export const SCENARIOS = {
 export type Scenario = keyof typeof SCENARIOS
 
 /** The columns, in table order. */
-export const IDPS = ['samlify', 'samlp'] as const
+export const IDPS = ['samlify', 'pysaml2', 'samlp'] as const
 
 export type IdpImplementation = (typeof IDPS)[number]
 
@@ -62,7 +62,7 @@ type CellTest = () => Promise<void | { detail: string }>
  * `describe`, and `finish` (call it last) adds the test that records the column and checks
  * docs/interop.md against it.
  */
-export function interopColumn(idp: IdpImplementation, version: () => string) {
+export function interopColumn(idp: IdpImplementation, version: () => string | Promise<string>) {
   const cells = new Map<Scenario, Cell>()
   return {
     /** A cell proved by `fn`: pass when it resolves, fail when it throws. */
@@ -81,12 +81,12 @@ export function interopColumn(idp: IdpImplementation, version: () => string) {
     },
     /** The last test of the column: writes the results, then checks docs/interop.md shows them. */
     finish(): void {
-      it('docs/interop.md shows what this run proved', () => {
+      it('docs/interop.md shows what this run proved', async () => {
         const missing = (Object.keys(SCENARIOS) as Scenario[]).filter((s) => !cells.has(s))
         assert.deepEqual(missing, [], `${idp}: every scenario needs a cell`)
         const column: Column = {
           idp,
-          version: version(),
+          version: await version(),
           cells: Object.fromEntries([...cells].sort(([a], [b]) => order(a) - order(b))) as Column['cells'],
         }
         mkdirSync(RESULTS_DIR, { recursive: true })

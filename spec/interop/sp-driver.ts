@@ -230,7 +230,7 @@ export async function browseIdp(
 }
 
 /** An auto-submitting form of a page, as the browser submits it. */
-function formOf(page: { url: string; body: string }): BrowserMessage {
+export function formOf(page: { url: string; body: string }): BrowserMessage {
   const { action, fields } = readPostForm(page.body)
   return { binding: 'post', action: new URL(action, page.url).href, fields }
 }
