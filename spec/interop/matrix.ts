@@ -10,9 +10,11 @@
  * @module
  */
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import * as prettier from 'prettier'
 
 /** The rows, in table order. */
@@ -30,7 +32,7 @@ export const SCENARIOS = {
 export type Scenario = keyof typeof SCENARIOS
 
 /** The columns, in table order. */
-export const IDPS = ['samlify', 'pysaml2', 'samlp'] as const
+export const IDPS = ['samlify', 'pysaml2', 'simplesamlphp', 'samlp'] as const
 
 export type IdpImplementation = (typeof IDPS)[number]
 
@@ -102,6 +104,12 @@ export function interopColumn(idp: IdpImplementation, version: () => string | Pr
       })
     },
   }
+}
+
+/** The upstream version of an installed Debian package (`1.19.7-1+deb12u2` → `1.19.7`). */
+export async function upstreamVersion(debianPackage: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('dpkg-query', ['-W', '-f=${Version}', debianPackage])
+  return stdout.replace(/^\d+:/, '').replace(/-[^-]*$/, '')
 }
 
 const order = (s: Scenario) => Object.keys(SCENARIOS).indexOf(s)

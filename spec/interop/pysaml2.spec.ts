@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe } from 'node:test'
 import { TestBrowser } from '../support/app.js'
-import { pysaml2, pysaml2Version } from '../support/pysaml2.js'
-import { interopColumn } from './matrix.js'
+import { pysaml2 } from '../support/pysaml2.js'
+import { interopColumn, upstreamVersion } from './matrix.js'
 import {
   InteropSp,
   encryptionOf,
@@ -43,7 +43,7 @@ const queryOf = (message: BrowserMessage) =>
 const idOf = (message: BrowserMessage) => /\bID="([^"]+)"/.exec(samlMessage(message).xml)?.[1]
 
 describe('interop: pysaml2 as the IdP', () => {
-  const column = interopColumn('pysaml2', pysaml2Version)
+  const column = interopColumn('pysaml2', async () => `pysaml2 ${await upstreamVersion('python3-pysaml2')}`)
   let sp: InteropSp
   let ours: SpEndpointsOf
 

@@ -26,14 +26,3 @@ export async function pysaml2<T>(command: Record<string, unknown>): Promise<T> {
   if (code !== 0) throw new Error(`pysaml2_idp.py exited with ${code}: ${err}`)
   return JSON.parse(out) as T
 }
-
-/** The installed pysaml2, by its upstream version (Debian's python3-pysaml2). */
-export async function pysaml2Version(): Promise<string> {
-  const child = spawn('dpkg-query', ['-W', '-f=${Version}', 'python3-pysaml2'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  let out = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
-  await once(child, 'close')
-  return `pysaml2 ${out.replace(/-[^-]*$/, '')}`
-}

@@ -104,7 +104,9 @@ export function readPostForm(html: string): { action: string; fields: Record<str
   if (!form) throw new Error('no <form> in the page')
   const fields: Record<string, string> = {}
   for (const input of Array.from(form.getElementsByTagName('input'))) {
-    fields[input.getAttribute('name') ?? ''] = input.getAttribute('value') ?? ''
+    // A browser submits named controls only (a no-script page's submit button has no name).
+    const name = input.getAttribute('name')
+    if (name) fields[name] = input.getAttribute('value') ?? ''
   }
   return { action: form.getAttribute('action') ?? '', fields }
 }
