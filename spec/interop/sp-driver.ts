@@ -136,6 +136,15 @@ export class InteropSp {
     return profile
   }
 
+  /**
+   * Our AuthnRequest on HTTP-Redirect with its signature altered, taken to the IdP: the IdP's answer,
+   * which must be a refusal when it checks signatures.
+   */
+  async sendForgedLogin(id: string): Promise<Response> {
+    const [browser, request] = await this.startLogin(id, 'redirect')
+    return deliver(browser, forgeSignature(request))
+  }
+
   /** Starts logout at our app: the local session ends at once, and our LogoutRequest goes to the IdP. */
   async startLogout(browser: TestBrowser, id: string, binding: 'redirect' | 'post'): Promise<BrowserMessage> {
     const res = await browser.get(
@@ -146,6 +155,18 @@ export class InteropSp {
     assert.equal(samlMessage(message).name, 'SAMLRequest')
     await this.expectSignedOut(browser)
     return message
+  }
+
+  /**
+   * SP-initiated logout at an IdP served over HTTP: our LogoutRequest goes through the browser to the
+   * IdP, and the LogoutResponse it answers with (on `binding`, answering our request) is accepted.
+   */
+  async logOutAtIdp(browser: TestBrowser, id: string, binding: 'redirect' | 'post'): Promise<void> {
+    const request = await this.startLogout(browser, id, binding)
+    const response = await browseIdp(browser, this, request)
+    assert.equal(response.binding, binding)
+    assert.match(samlMessage(response).xml, new RegExp(`InResponseTo="${messageId(request)}"`))
+    await this.finishLogout(browser, id, response)
   }
 
   /** Hands the IdP's LogoutResponse to our SLO endpoint, which accepts it and lands on the return path. */
@@ -233,6 +254,19 @@ export async function browseIdp(
 export function formOf(page: { url: string; body: string }): BrowserMessage {
   const { action, fields } = readPostForm(page.body)
   return { binding: 'post', action: new URL(action, page.url).href, fields }
+}
+
+/** A Redirect-binding message whose query Signature no longer matches. */
+export function forgeSignature(message: BrowserMessage): BrowserMessage {
+  assert.equal(message.binding, 'redirect')
+  return { binding: 'redirect', url: targetOf(message).replace(/Signature=[^&]+/, 'Signature=AAAA') }
+}
+
+/** The `ID` of a message's root element. */
+export function messageId(message: BrowserMessage): string {
+  const id = /^<[^>]*\sID="([^"]+)"/.exec(samlMessage(message).xml.replace(/^<\?xml[^>]*>\s*/, ''))?.[1]
+  assert.ok(id, 'the message has an ID')
+  return id
 }
 
 /** Sends a message the way the browser would: follows the redirect, or submits the form. */

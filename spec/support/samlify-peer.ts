@@ -10,6 +10,8 @@ import samlify from 'samlify'
 import type { IdentityProviderInstance, ServiceProviderInstance } from 'samlify'
 import { keys } from './test-idp.js'
 
+type IdentityProviderSettings = Parameters<typeof samlify.IdentityProvider>[0]
+
 const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol'
 const binding = samlify.Constants.namespace.binding
 
@@ -54,9 +56,13 @@ export const PEER_IDP = Object.freeze({
   sloUrl: 'https://idp.peer.test/slo',
 })
 
-/** A samlify IdentityProvider (signing with `idpAcme`) that wants signed messages as asked. */
+/**
+ * A samlify IdentityProvider (signing with `idpAcme`) that wants signed messages as asked; `settings`
+ * adds to (or overrides) samlify's own settings.
+ */
 export function samlifyIdp(
   want: { authnRequestsSigned?: boolean; logoutRequestSigned?: boolean; logoutResponseSigned?: boolean } = {},
+  settings: Partial<IdentityProviderSettings> = {},
 ): IdentityProviderInstance {
   return quietly(() =>
     samlify.IdentityProvider({
@@ -74,6 +80,7 @@ export function samlifyIdp(
         { Binding: binding.redirect, Location: PEER_IDP.sloUrl },
         { Binding: binding.post, Location: PEER_IDP.sloUrl },
       ],
+      ...settings,
     }),
   )
 }
