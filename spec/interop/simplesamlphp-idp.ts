@@ -170,6 +170,9 @@ if ($sp !== null) {
   let log = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-20_000)))
   const exited = once(child, 'exit')
+  // Should the spec process end without `close` (a cancelled run), php must not outlive it.
+  const killOnExit = () => child.kill('SIGTERM')
+  process.once('exit', killOnExit)
 
   const idp: SimpleSamlPhpIdp = {
     baseUrl,
@@ -185,6 +188,7 @@ if ($sp !== null) {
         JSON.stringify({ ...sp, logoutBinding: sp.logoutBinding === 'post' ? POST : REDIRECT }),
       ),
     close: async () => {
+      process.removeListener('exit', killOnExit)
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM')
         await exited
