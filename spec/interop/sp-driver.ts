@@ -1,7 +1,7 @@
 /**
  * Our side of the interop matrix: the test app (real Express, real Passport, our strategy and router)
- * with three records per IdP, and the browser steps every scenario takes through it. The IdP specs
- * only add what their implementation does in between.
+ * with one record per IdP, set per scenario, and the browser steps every scenario takes through it.
+ * The IdP specs only add what their implementation does in between.
  *
  * @module
  */
