@@ -5,7 +5,7 @@ const LAYERS = [
   ['errors'],
   ['xml', 'http', 'optional-peers', 'relay-state', 'values'],
   ['xmldsig', 'profile', 'metadata', 'sql'],
-  ['bindings', 'record', 'cache'],
+  ['bindings', 'record', 'cache', 'xmlenc'],
   ['messages', 'validate', 'store'],
   ['resolve', 'refresh', 'testing'],
   ['core'],

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure what the specs need outside npm is there, so `npm test` works on a fresh machine:
 # PostgreSQL and Redis running (started when stopped, never installed or reconfigured), and Debian's
-# Chromium for the browser test, pysaml2 + xmlsec1 for the peer IdP specs and SimpleSAMLphp + PHP for
-# the interop matrix (installed with apt when missing; a browser is never downloaded).
+# Chromium for the browser test, pysaml2 + xmlsec1 for the peer IdP specs, Apache Santuario for the
+# XML Encryption specs and SimpleSAMLphp + PHP for the interop matrix (installed with apt when missing;
+# a browser is never downloaded).
 # Specs read PG_URL / REDIS_URL; when those point elsewhere this script leaves services alone.
 set -euo pipefail
 
@@ -42,6 +43,14 @@ if ! /usr/bin/python3 -c 'import saml2' >/dev/null 2>&1 || ! command -v xmlsec1 
   log "installing Debian's python3-pysaml2 and xmlsec1 with apt (once)"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pysaml2 xmlsec1 >/dev/null
+fi
+
+# Apache Santuario (Java), the XML Security library of OpenSAML and the Shibboleth IdP, writes the
+# XML Encryption variants the Node encryptors cannot (spec/support/santuario.ts).
+if ! command -v java >/dev/null || [ ! -f /usr/share/java/xmlsec.jar ]; then
+  log "installing Debian's libxml-security-java (Apache Santuario) with apt (once)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless libxml-security-java libslf4j-java >/dev/null
 fi
 
 # SimpleSAMLphp 1.19 (Debian's package, PHP with its XML extensions) is the IdP of the interop matrix

@@ -178,6 +178,8 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
       clockSkewMs,
       maxAgeMs: settings.logoutMaxAgeMs,
       limits: settings.limits,
+      decryptionKeys: sp.decryptionKeys,
+      requireAesGcm: record.requireAesGcm,
     }),
     attributeMap,
     sso: Object.freeze({

@@ -1,6 +1,7 @@
 import type { SamlAttribute } from '../profile/types.js'
 import { attr, childElements, childrenNamed, isElement, trimmedText } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
+import { decryptSamlElement, ENCRYPTED, type ElementDecryption } from './assertion-encryption.js'
 import { fail } from './validation-step.js'
 
 function readAttributeValue(value: Element): string | undefined {
@@ -12,18 +13,18 @@ function readAttributeValue(value: Element): string | undefined {
 }
 
 /**
- * `attribute-statement`: the attributes of every AttributeStatement, in document order. Only plain
- * Attributes with a Name and AttributeValues are accepted (EncryptedAttribute is not supported).
+ * `attribute-statement`: the attributes of every AttributeStatement, in document order: Attributes
+ * with a Name and AttributeValues, and EncryptedAttributes decrypted with the SP's keys.
  */
-export function readAttributes(assertion: Element): SamlAttribute[] {
+export function readAttributes(assertion: Element, decryption: ElementDecryption): SamlAttribute[] {
   const out: SamlAttribute[] = []
   for (const statement of childrenNamed(assertion, NS.assertion, 'AttributeStatement')) {
-    for (const el of childElements(statement)) {
+    for (const child of childElements(statement)) {
+      const el = isElement(child, NS.assertion, 'EncryptedAttribute')
+        ? decryptSamlElement(child, ENCRYPTED.attribute, decryption)
+        : child
       if (!isElement(el, NS.assertion, 'Attribute'))
-        fail(
-          'ERR_SAML_STRUCTURE',
-          `AttributeStatement may not contain <${(el as Element).localName}> (EncryptedAttribute is not supported)`,
-        )
+        fail('ERR_SAML_STRUCTURE', `AttributeStatement may not contain <${(el as Element).localName}>`)
       const name = attr(el, 'Name')
       if (!name) fail('ERR_SAML_MALFORMED', 'an Attribute has no Name')
       const values: string[] = []

@@ -102,7 +102,8 @@ export const SAML_CHECK_TITLES: Readonly<Record<SamlCheckName, string>> = Object
   signed: 'the Response or the Assertion is signed',
   'assertion-issuer': "the Assertion's Issuer is the IdP's entityID",
   'issue-instant': 'the Assertion was not issued in the future (with clock skew)',
-  subject: 'the Subject has a NameID and a bearer SubjectConfirmation',
+  subject:
+    "the Subject has a NameID (an EncryptedID decrypts with this SP's key) and a bearer SubjectConfirmation",
   'subject-confirmation':
     'a bearer SubjectConfirmation names this ACS as Recipient and is within its time window (with clock skew)',
   conditions: 'the assertion has Conditions and is within their time window (with clock skew)',
@@ -111,7 +112,8 @@ export const SAML_CHECK_TITLES: Readonly<Record<SamlCheckName, string>> = Object
     "the Response's InResponseTo agrees with the assertion's, or the Response is signed",
   'authn-statement':
     'exactly one AuthnStatement, with an AuthnInstant; the IdP session (SessionNotOnOrAfter) has not ended',
-  'attribute-statement': 'the AttributeStatements hold only Attributes with a Name and plain values',
+  'attribute-statement':
+    "the AttributeStatements hold only Attributes with a Name and plain values (EncryptedAttributes decrypt with this SP's key)",
   'in-response-to':
     'InResponseTo names a login this browser started at this IdP, or IdP-initiated login is allowed',
   'authn-context':

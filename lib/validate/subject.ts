@@ -1,5 +1,6 @@
 import { attr, childrenNamed, optionalChild, trimmedText } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
+import { decryptSamlElement, ENCRYPTED, type ElementDecryption } from './assertion-encryption.js'
 import type { ResponsePolicy } from './response-policy.js'
 import { checkWindow, parseTime, requiredTime } from './time.js'
 import { fail } from './validation-step.js'
@@ -15,13 +16,27 @@ export interface SubjectParts {
   readonly confirmations: readonly Element[]
 }
 
-/** `subject`: one Subject with a non-empty NameID and at least one bearer SubjectConfirmation. */
-export function checkSubject(assertion: Element): SubjectParts {
+/**
+ * The Subject's NameID: a plain one, or an EncryptedID decrypted with the SP's keys (its ciphertext
+ * was covered by the signature already verified). BaseID names no one we can map and is refused.
+ */
+export function readNameId(parent: Element, decryption: ElementDecryption, where: string): Element {
+  const plain = optionalChild(parent, NS.assertion, 'NameID')
+  const encrypted = optionalChild(parent, NS.assertion, 'EncryptedID')
+  if (plain && encrypted) fail('ERR_SAML_STRUCTURE', `${where} has both a NameID and an EncryptedID`)
+  if (encrypted) return decryptSamlElement(encrypted, ENCRYPTED.nameId, decryption)
+  if (!plain) fail('ERR_SAML_SUBJECT', `${where} has no NameID or EncryptedID (BaseID is not supported)`)
+  return plain
+}
+
+/**
+ * `subject`: one Subject with a non-empty NameID (plain or encrypted) and at least one bearer
+ * SubjectConfirmation.
+ */
+export function checkSubject(assertion: Element, decryption: ElementDecryption): SubjectParts {
   const subject = optionalChild(assertion, NS.assertion, 'Subject')
   if (!subject) fail('ERR_SAML_SUBJECT', 'the assertion has no Subject')
-  const nameIdEl = optionalChild(subject, NS.assertion, 'NameID')
-  if (!nameIdEl)
-    fail('ERR_SAML_SUBJECT', 'the Subject has no NameID (EncryptedID and BaseID are not supported)')
+  const nameIdEl = readNameId(subject, decryption, 'the Subject')
   const nameID = trimmedText(nameIdEl)
   if (nameID.length === 0) fail('ERR_SAML_SUBJECT', 'the NameID is empty')
 

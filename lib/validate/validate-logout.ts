@@ -11,24 +11,42 @@ import {
   trimmedText,
 } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
-import { parseXml, type XmlLimits } from '../xml/parse-xml.js'
+import { parseXml } from '../xml/parse-xml.js'
+import { readSequence } from '../xml/sequence.js'
 import {
   inflateRedirectMessage,
   MAX_RELAY_STATE,
   parseRedirectQuery,
   verifyRedirectSignature,
 } from '../bindings/redirect-binding.js'
+import type { ElementDecryption } from './assertion-encryption.js'
+import { readNameId } from './subject.js'
 
-/** What logout validation checks a message against: one IdP's keys and this SP's SLO URL. */
-export interface LogoutPolicy extends SignaturePolicy {
+/**
+ * What logout validation checks a message against: one IdP's keys, this SP's SLO URL, and the SP's
+ * keys for an EncryptedID.
+ */
+export interface LogoutPolicy extends SignaturePolicy, ElementDecryption {
   readonly idp: string
   readonly entityId: string
   readonly sloUrl: string
   readonly clockSkewMs: number
   /** How old (IssueInstant) a logout message may be, besides the skew. */
   readonly maxAgeMs: number
-  readonly limits: XmlLimits
 }
+
+/** The children of a LogoutRequest and a LogoutResponse, in schema order (SAML core 3.2.1, 3.2.2, 3.7.1). */
+const MESSAGE_HEAD = [
+  { ns: NS.assertion, local: 'Issuer' },
+  { ns: NS.dsig, local: 'Signature' },
+  { ns: NS.protocol, local: 'Extensions' },
+] as const
+const LOGOUT_REQUEST_CHILDREN = [
+  ...MESSAGE_HEAD,
+  { ns: NS.assertion, local: ['BaseID', 'NameID', 'EncryptedID'] },
+  { ns: NS.protocol, local: 'SessionIndex', max: Infinity },
+]
+const LOGOUT_RESPONSE_CHILDREN = [...MESSAGE_HEAD, { ns: NS.protocol, local: 'Status' }]
 
 /** A logout message as the browser brought it: the raw query (Redirect) or the form body (POST). */
 export type LogoutInput =
@@ -126,6 +144,7 @@ export function validateLogoutMessage(
   if (!isElement(root, NS.protocol, expected))
     fail('ERR_SAML_MALFORMED', `${type} does not hold a SAML 2.0 ${expected}`, idp)
   verifyRoot?.(root)
+  readSequence(root, expected === 'LogoutRequest' ? LOGOUT_REQUEST_CHILDREN : LOGOUT_RESPONSE_CHILDREN)
   if (attr(root, 'Version') !== '2.0')
     fail('ERR_SAML_MALFORMED', `the ${expected} is not SAML version 2.0`, idp)
   const id = attr(root, 'ID')
@@ -163,10 +182,7 @@ export function validateLogoutMessage(
     const notOnOrAfter = time(root, 'NotOnOrAfter', idp)
     if (notOnOrAfter !== undefined && now - policy.clockSkewMs >= notOnOrAfter)
       fail('ERR_SAML_EXPIRED', 'the LogoutRequest has expired (NotOnOrAfter)', idp)
-    if (optionalChild(root, NS.assertion, 'EncryptedID'))
-      fail('ERR_SAML_SUBJECT', 'encrypted NameIDs in logout requests are not supported', idp)
-    const nameIdEl = optionalChild(root, NS.assertion, 'NameID')
-    if (!nameIdEl) fail('ERR_SAML_SUBJECT', 'the LogoutRequest names no NameID', idp)
+    const nameIdEl = readNameId(root, policy, 'the LogoutRequest')
     // Trimmed as at login, or a pretty-printed NameID would never match the session it names.
     const nameID = trimmedText(nameIdEl!)
     if (nameID === '') fail('ERR_SAML_SUBJECT', 'the LogoutRequest names an empty NameID', idp)

@@ -138,7 +138,7 @@ function readStatements(
   log: CheckLog | undefined,
 ): ValidatedAssertion {
   const { assertion } = opened
-  const subject = runStep(log, 'subject', () => checkSubject(assertion))
+  const subject = runStep(log, 'subject', () => checkSubject(assertion, policy))
   const confirmation = runStep(log, 'subject-confirmation', () =>
     checkSubjectConfirmation(subject.confirmations, policy, now),
   )
@@ -154,7 +154,7 @@ function readStatements(
           checkResponseInResponseTo(fromResponse, confirmation.inResponseTo, envelope.responseSigned),
         )
   const authn = runStep(log, 'authn-statement', () => checkAuthnStatement(assertion, policy, now))
-  const attributes = runStep(log, 'attribute-statement', () => readAttributes(assertion))
+  const attributes = runStep(log, 'attribute-statement', () => readAttributes(assertion, policy))
 
   return {
     responseId: envelope.responseId,

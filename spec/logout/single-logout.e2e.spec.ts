@@ -2,9 +2,11 @@
 // IdP's LogoutRequests and LogoutResponses, and checks the signatures of ours.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { inflateRawSync } from 'node:zlib'
 import samlify from 'samlify'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
 import { readPostForm, redirectRequest } from '../support/samlify-peer.js'
+import { encryptWithSantuario, XENC } from '../support/santuario.js'
 import { keys, TestIdp } from '../support/test-idp.js'
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'
@@ -135,6 +137,64 @@ describe('Single Logout (HTTP-Redirect and HTTP-POST) with samlify as the IdP', 
     const res = await browser.post(request.entityEndpoint, { SAMLRequest: request.context }, false)
     assert.equal(res.status, 302, await res.text())
     assert.equal((await browser.get(`${app.baseUrl}/me`, true)).status, 401)
+  })
+
+  it("an EncryptedID (Santuario, to the SP's decryption key) is decrypted and ends that user's session", async () => {
+    const browser = await signIn('erin@acme.test', 'sess-enc')
+    const other = await signIn('frank@acme.test', 'sess-other')
+    // Santuario encrypts the NameID as OpenSAML does (its namespace declared only by the context);
+    // samlify writes the rest of the LogoutRequest around it and signs the Redirect query.
+    const [encrypted] = await encryptWithSantuario([
+      {
+        xml: '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">erin@acme.test</saml:NameID></samlp:LogoutRequest>',
+        target: 'NameID',
+        wrapper: 'EncryptedID',
+        dataAlgorithm: XENC.aes256gcm,
+        keyAlgorithm: XENC.rsaOaep11,
+        digest: XENC.sha256,
+        mgf: XENC.mgf1sha256,
+        placement: 'inline',
+        recipients: [keys.spNext.cert],
+      },
+    ])
+    const encryptedId = /<saml:EncryptedID>[\s\S]*<\/saml:EncryptedID>/.exec(encrypted!)![0]
+    const template = samlify.SamlLib.defaultLogoutRequestTemplate.context.replace(
+      /<saml:NameID[^>]*>\{NameID\}<\/saml:NameID>/,
+      encryptedId,
+    )
+    assert.notEqual(template, samlify.SamlLib.defaultLogoutRequestTemplate.context)
+    const encryptingIdp = samlify.IdentityProvider({
+      metadata: acme.metadataXml(),
+      privateKey: keys.idpAcme.key,
+      requestSignatureAlgorithm: RSA_SHA256,
+      logoutRequestTemplate: { context: template },
+    })
+    const request = encryptingIdp.createLogoutRequest(
+      sp,
+      'redirect',
+      { sessionIndex: 'sess-enc' } as never,
+      '',
+      // samlify uses a custom template only with a tag replacement, which it hands the tags as well.
+      (template: string, ...rest: unknown[]) => {
+        const tags = rest[0] as Record<string, string>
+        return { id: tags.ID!, context: samlify.SamlLib.replaceTagsByValue(template, tags) }
+      },
+    ) as { context: string }
+    assert.match(
+      inflateRawSync(
+        Buffer.from(new URL(request.context).searchParams.get('SAMLRequest')!, 'base64'),
+      ).toString(),
+      /<saml:EncryptedID>/,
+    )
+    const res = await browser.get(request.context)
+    assert.equal(res.status, 302, await res.text())
+    assert.equal((await browser.get(`${app.baseUrl}/me`, true)).status, 401)
+    assert.deepEqual(logoutRequests.at(-1), {
+      idp: 'acme',
+      nameID: 'erin@acme.test',
+      sessionIndexes: ['sess-enc'],
+    })
+    assert.equal((await other.get(`${app.baseUrl}/me`, true)).status, 200, "another user's session stays")
   })
 
   it("the record's logoutBinding 'post': our LogoutRequest goes as a signed form, which samlify reads", async () => {

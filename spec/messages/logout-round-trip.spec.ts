@@ -36,6 +36,8 @@ function policy(cert: string): LogoutPolicy {
     clockSkewMs: 60_000,
     maxAgeMs: 5 * 60_000,
     limits: MESSAGE_XML_LIMITS,
+    decryptionKeys: [],
+    requireAesGcm: false,
   }
 }
 

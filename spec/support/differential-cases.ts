@@ -9,6 +9,7 @@ import type { SamlErrorCode } from '../../lib/errors/saml-error.js'
 import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import type { ResponsePolicy } from '../../lib/validate/validate-response.js'
 import { MESSAGE_XML_LIMITS } from '../../lib/xml/parse-xml.js'
+import { encryptWithSantuario, XENC, type SantuarioJob } from './santuario.js'
 import { keys, mutateXml, NS, reencode, TestIdp, type ResponseOptions } from './test-idp.js'
 
 export const NOW = Date.parse('2026-03-02T10:00:00.000Z')
@@ -77,6 +78,30 @@ const edit = (extra: Partial<ResponseOptions>, fn: (xml: string) => string) => a
   assert.notEqual(changed, xml, 'the edit must change the response')
   return reencode(changed)
 }
+
+/** A valid response whose signed Assertion Santuario encrypted (to the SP's key, AES-256-GCM by default). */
+const santuarioAssertion = (job: Partial<Omit<SantuarioJob, 'xml'>>) => async (): Promise<string> => {
+  const { xml } = await acme.createResponse(options())
+  const [encrypted] = await encryptWithSantuario([
+    {
+      xml,
+      target: 'Assertion',
+      wrapper: 'EncryptedAssertion',
+      dataAlgorithm: XENC.aes256gcm,
+      keyAlgorithm: XENC.rsaOaep11,
+      placement: 'inline',
+      recipients: [keys.sp.cert],
+      ...job,
+    },
+  ])
+  return reencode(encrypted!)
+}
+
+/** An encrypted response (xml-encryption: the EncryptedKey inline) edited after encryption. */
+const mutateEncrypted = (fn: (doc: Document, wrapper: Element) => void) =>
+  mutate({ encrypt: { cert: keys.sp.cert } }, (doc) =>
+    fn(doc, first(doc, NS.assertion, 'EncryptedAssertion')),
+  )
 
 // ----- DOM helpers for the mutations ----------------------------------------------------------------
 
@@ -300,6 +325,32 @@ export const validCases: readonly Case[] = [
     setup: { certs: [keys.idpEc.cert] },
     ours: 'accept',
     make: respond({}, acmeEc),
+  },
+  // --- XML Encryption beyond the EncryptedAssertion, and other encryptors ---
+  {
+    name: 'EncryptedID in the signed assertion',
+    ours: 'accept',
+    make: respond({ encryptNameId: { cert: keys.sp.cert } }),
+  },
+  {
+    name: 'EncryptedAttributes in the signed assertion',
+    ours: 'accept',
+    make: respond({ encryptAttributes: { cert: keys.sp.cert, dataAlgorithm: 'aes128-cbc' } }),
+  },
+  {
+    name: 'Santuario: rsa-oaep-mgf1p, EncryptedKey beside by RetrievalMethod',
+    ours: 'accept',
+    make: santuarioAssertion({ keyAlgorithm: XENC.rsaOaepMgf1p, placement: 'retrieval' }),
+  },
+  {
+    name: 'Santuario: xenc11 rsa-oaep, SHA-256 and MGF1-SHA-256',
+    ours: 'accept',
+    make: santuarioAssertion({ digest: XENC.sha256, mgf: XENC.mgf1sha256 }),
+  },
+  {
+    name: 'Santuario: rsa-oaep-mgf1p with a SHA-256 digest',
+    ours: 'accept',
+    make: santuarioAssertion({ keyAlgorithm: XENC.rsaOaepMgf1p, digest: XENC.sha256 }),
   },
 ]
 
@@ -731,6 +782,167 @@ export const attackCases: readonly Case[] = [
     name: 'not a Response',
     ours: 'ERR_SAML_MALFORMED',
     make: async () => reencode('<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>'),
+  },
+  // --- schema order and look-alikes in the Response and the Assertion ---
+  {
+    name: 'Status after the Assertion',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutate({}, (doc) => doc.documentElement!.appendChild(first(doc, NS.protocol, 'Status'))),
+  },
+  {
+    name: 'Response Issuer after the Status',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutate({}, (doc) => {
+      const response = doc.documentElement!
+      response.insertBefore(
+        child(response, NS.assertion, 'Issuer')!,
+        first(doc, NS.protocol, 'Status').nextSibling,
+      )
+    }),
+  },
+  {
+    name: 'Extensions after the Status',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutate({}, (doc) => {
+      const status = first(doc, NS.protocol, 'Status')
+      status.parentNode!.insertBefore(
+        doc.createElementNS(NS.protocol, 'samlp:Extensions'),
+        status.nextSibling,
+      )
+    }),
+  },
+  {
+    name: 'a samlp:Assertion (protocol namespace) beside the assertion',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutate({}, (doc) => {
+      const original = first(doc, NS.assertion, 'Assertion')
+      const lookalike = doc.createElementNS(NS.protocol, 'samlp:Assertion')
+      lookalike.appendChild(doc.createTextNode('mallory@evil.test'))
+      original.parentNode!.insertBefore(lookalike, original)
+    }),
+  },
+  {
+    name: 'an Assertion of a look-alike namespace before the real one',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutate({}, (doc) => {
+      const original = first(doc, NS.assertion, 'Assertion')
+      const evil = forgedCopy(original)
+      const lookalike = doc.createElementNS(`${NS.assertion}:`, 'x:Assertion')
+      while (evil.firstChild) lookalike.appendChild(evil.firstChild)
+      original.parentNode!.insertBefore(lookalike, original)
+    }),
+  },
+  {
+    name: 'Subject after Conditions, signed so',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: respond({
+      beforeSign: (doc) => {
+        const subject = first(doc, NS.assertion, 'Subject')
+        const conditions = first(doc, NS.assertion, 'Conditions')
+        conditions.parentNode!.insertBefore(subject, conditions.nextSibling)
+      },
+    }),
+  },
+  {
+    name: 'AuthnStatement before the Subject, signed so',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: respond({
+      beforeSign: (doc) => {
+        const subject = first(doc, NS.assertion, 'Subject')
+        subject.parentNode!.insertBefore(first(doc, NS.assertion, 'AuthnStatement'), subject)
+      },
+    }),
+  },
+  // --- XML Encryption structure: misplaced, duplicated, reordered, look-alike ---
+  {
+    name: 'EncryptedKey before the EncryptedData',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutateEncrypted((doc, wrapper) =>
+      wrapper.insertBefore(first(doc, NS.xenc, 'EncryptedKey'), wrapper.firstChild),
+    ),
+  },
+  {
+    name: "EncryptedKey wrapped inside another EncryptedKey's KeyInfo",
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutateEncrypted((doc) => {
+      const key = first(doc, NS.xenc, 'EncryptedKey')
+      first(key, NS.dsig, 'KeyInfo').appendChild(key.cloneNode(true))
+    }),
+  },
+  {
+    name: 'a second EncryptedData in the EncryptedAssertion',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutateEncrypted((doc, wrapper) =>
+      wrapper.appendChild(first(doc, NS.xenc, 'EncryptedData').cloneNode(true)),
+    ),
+  },
+  {
+    name: 'CipherData before the EncryptionMethod',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutateEncrypted((doc) => {
+      const data = first(doc, NS.xenc, 'EncryptedData')
+      data.insertBefore(child(data, NS.xenc, 'CipherData')!, data.firstChild)
+    }),
+  },
+  {
+    name: 'CipherReference in place of the CipherValue',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutateEncrypted((doc) => {
+      const data = first(doc, NS.xenc, 'EncryptedData')
+      const cipherData = child(data, NS.xenc, 'CipherData')!
+      const reference = doc.createElementNS(NS.xenc, 'xenc:CipherReference')
+      reference.setAttribute('URI', 'https://evil.test/cipher')
+      cipherData.replaceChild(reference, child(cipherData, NS.xenc, 'CipherValue')!)
+    }),
+  },
+  {
+    name: 'the only EncryptedKey in a look-alike namespace',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutateEncrypted((doc) => {
+      const key = first(doc, NS.xenc, 'EncryptedKey')
+      const lookalike = doc.createElementNS('http://www.w3.org/2001/04/xmlenc#x', 'e:EncryptedKey')
+      while (key.firstChild) lookalike.appendChild(key.firstChild)
+      key.parentNode!.replaceChild(lookalike, key)
+    }),
+  },
+  {
+    name: 'RetrievalMethod naming no EncryptedKey',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutateEncrypted((doc) => {
+      const method = doc.createElementNS(NS.dsig, 'ds:RetrievalMethod')
+      method.setAttribute('Type', 'http://www.w3.org/2001/04/xmlenc#EncryptedKey')
+      method.setAttribute('URI', '#nowhere')
+      first(first(doc, NS.xenc, 'EncryptedData'), NS.dsig, 'KeyInfo').appendChild(method)
+    }),
+  },
+  {
+    name: 'EncryptedData of Type Content',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutateEncrypted((doc) =>
+      first(doc, NS.xenc, 'EncryptedData').setAttribute('Type', 'http://www.w3.org/2001/04/xmlenc#Content'),
+    ),
+  },
+  {
+    name: 'five EncryptedKeys',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutateEncrypted((doc) => {
+      const key = first(doc, NS.xenc, 'EncryptedKey')
+      for (let i = 0; i < 4; i++) key.parentNode!.appendChild(key.cloneNode(true))
+    }),
+  },
+  {
+    name: 'an element of another namespace after the EncryptedKeys',
+    ours: 'ERR_SAML_STRUCTURE',
+    make: mutateEncrypted((doc, wrapper) => wrapper.appendChild(junk(doc, 0, false))),
+  },
+  {
+    name: 'an MGF under rsa-oaep-mgf1p',
+    ours: 'ERR_SAML_ENCRYPTION_ALGORITHM',
+    make: mutateEncrypted((doc) => {
+      const mgf = doc.createElementNS(NS.xenc11, 'xenc11:MGF')
+      mgf.setAttribute('Algorithm', 'http://www.w3.org/2009/xmlenc11#mgf1sha256')
+      first(first(doc, NS.xenc, 'EncryptedKey'), NS.xenc, 'EncryptionMethod').appendChild(mgf)
+    }),
   },
 ]
 

@@ -97,6 +97,7 @@ export const NS = {
   assertion: 'urn:oasis:names:tc:SAML:2.0:assertion',
   dsig: 'http://www.w3.org/2000/09/xmldsig#',
   xenc: 'http://www.w3.org/2001/04/xmlenc#',
+  xenc11: 'http://www.w3.org/2009/xmlenc11#',
   excC14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
   xs: 'http://www.w3.org/2001/XMLSchema',
   xsi: 'http://www.w3.org/2001/XMLSchema-instance',
@@ -259,6 +260,10 @@ export interface ResponseOptions {
   includeKeyInfo?: boolean
   /** Encrypt the signed Assertion into an EncryptedAssertion. */
   encrypt?: EncryptOptions
+  /** Encrypt the Subject's NameID into an EncryptedID (before the Assertion is signed). */
+  encryptNameId?: EncryptOptions
+  /** Encrypt every Attribute into an EncryptedAttribute (before the Assertion is signed). */
+  encryptAttributes?: EncryptOptions
   /** Response Issuer (and Assertion Issuer unless `assertionIssuer` is set). Default the IdP entityID. */
   issuer?: string
   /** Assertion Issuer. Default `issuer`. */
@@ -579,6 +584,17 @@ function encryptXml(content: string, options: XmlEncryptOptions): Promise<string
   })
 }
 
+/** The `xenc:EncryptedData` (XML text) of `element` encrypted as `options` say. */
+function encryptElement(element: Element, options: EncryptOptions): Promise<string> {
+  return encryptXml(serialize(element), {
+    rsa_pub: publicKeyObject(options.cert),
+    pem: options.cert,
+    encryptionAlgorithm: ALGORITHMS.data[options.dataAlgorithm ?? 'aes256-gcm'],
+    keyEncryptionAlgorithm: ALGORITHMS.key[options.keyAlgorithm ?? 'rsa-oaep-mgf1p'],
+    warnInsecureAlgorithm: false,
+  })
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // TestIdp
 // ---------------------------------------------------------------------------------------------------------
@@ -693,6 +709,29 @@ export class TestIdp {
       prefix: style === 'default' ? '' : 'ds',
     }
 
+    // 0. Encrypt the NameID and the Attributes inside the Assertion, which the signature then covers.
+    if (includeAssertion && (opts.encryptNameId || opts.encryptAttributes)) {
+      const unsigned = parse(xml)
+      const inner: [Element, EncryptOptions, string][] = []
+      const nameId = unsigned.getElementsByTagNameNS(NS.assertion, 'NameID')[0]
+      if (opts.encryptNameId && nameId) inner.push([nameId, opts.encryptNameId, 'EncryptedID'])
+      for (const attribute of opts.encryptAttributes
+        ? Array.from(unsigned.getElementsByTagNameNS(NS.assertion, 'Attribute'))
+        : [])
+        inner.push([attribute, opts.encryptAttributes!, 'EncryptedAttribute'])
+      for (const [element, encryption, wrapperName] of inner) {
+        const wrapper = unsigned.createElementNS(
+          NS.assertion,
+          element.prefix ? `${element.prefix}:${wrapperName}` : wrapperName,
+        )
+        wrapper.appendChild(
+          unsigned.importNode(parse(await encryptElement(element, encryption)).documentElement!, true),
+        )
+        element.parentNode!.replaceChild(wrapper, element)
+      }
+      xml = serialize(unsigned)
+    }
+
     // 1. Sign the Assertion: enveloped signature right after its Issuer.
     const signAssertion = includeAssertion && (opts.signAssertion ?? true)
     if (signAssertion) {
@@ -711,13 +750,7 @@ export class TestIdp {
       const assertion = firstChild(response, 'Assertion', NS.assertion)
       if (signAssertion && opts.lineWrapBase64) lineWrapSignature(assertion)
       if (encrypt) {
-        const encryptedData = await encryptXml(serialize(assertion), {
-          rsa_pub: publicKeyObject(encrypt.cert),
-          pem: encrypt.cert,
-          encryptionAlgorithm: ALGORITHMS.data[encrypt.dataAlgorithm ?? 'aes256-gcm'],
-          keyEncryptionAlgorithm: ALGORITHMS.key[encrypt.keyAlgorithm ?? 'rsa-oaep-mgf1p'],
-          warnInsecureAlgorithm: false,
-        })
+        const encryptedData = await encryptElement(assertion, encrypt)
         const qname =
           style === 'default' ? 'EncryptedAssertion' : `${TAG_PREFIXES[style].assertion}:EncryptedAssertion`
         const wrapper = signed.createElementNS(NS.assertion, qname)
