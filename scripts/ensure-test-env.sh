@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure what the specs need outside npm is there, so `npm test` works on a fresh machine:
 # PostgreSQL and Redis running (started when stopped, never installed or reconfigured), and Debian's
-# Chromium for the browser test, pysaml2 + xmlsec1 for the peer IdP specs and Apache Santuario for the
-# XML Encryption specs (installed with apt when missing; a browser is never downloaded).
+# Chromium for the browser test, pysaml2 + xmlsec1 for the peer IdP specs, Apache Santuario for the
+# XML Encryption specs and SimpleSAMLphp + PHP for the interop matrix (installed with apt when missing;
+# a browser is never downloaded).
 # Specs read PG_URL / REDIS_URL; when those point elsewhere this script leaves services alone.
 set -euo pipefail
 
@@ -50,6 +51,17 @@ if ! command -v java >/dev/null || [ ! -f /usr/share/java/xmlsec.jar ]; then
   log "installing Debian's libxml-security-java (Apache Santuario) with apt (once)"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless libxml-security-java libslf4j-java >/dev/null
+fi
+
+# SimpleSAMLphp 1.19 (Debian's package, PHP with its XML extensions) is the IdP of the interop matrix
+# that the specs serve with `php -S` on loopback. The package depends on a web server (apt picks
+# apache2), which the specs never use.
+if [ ! -f /usr/share/simplesamlphp/www/saml2/idp/SSOService.php ] || ! command -v php >/dev/null ||
+  ! php -r 'exit(extension_loaded("dom") ? 0 : 1);' >/dev/null 2>&1; then
+  log "installing Debian's simplesamlphp, php-cli and php-xml with apt (once)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    simplesamlphp php-cli php-xml >/dev/null
 fi
 
 if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then

@@ -3,14 +3,11 @@
 // publishes the IdP metadata we register, parses our AuthnRequest itself, and answers it with
 // eduPerson attributes under their urn:oid names. `npm test` installs the packages when missing.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
+import { pysaml2 } from '../support/pysaml2.js'
 import { keys } from '../support/test-idp.js'
 
-const PYTHON = '/usr/bin/python3'
-const SCRIPT = new URL('../support/pysaml2_idp.py', import.meta.url).pathname
 const keyDir = new URL('../fixtures/keys/', import.meta.url).pathname
 const idp = {
   entityId: 'https://idp.uni.test/idp/shibboleth',
@@ -26,22 +23,8 @@ const identity = {
   eduPersonPrincipalName: ['ada@uni.test'],
 }
 
-/**
- * Runs one pysaml2 command. Asynchronous on purpose: a synchronous child process would freeze the
- * event loop for seconds on a busy machine, and the test app's keep-alive timers would then close
- * sockets the client is about to reuse (`fetch failed`).
- */
-async function pysaml2<T>(command: Record<string, unknown>): Promise<T> {
-  const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
-  child.stdin.end(JSON.stringify({ idp, ...command }))
-  const [code] = (await once(child, 'close')) as [number | null]
-  if (code !== 0) throw new Error(`pysaml2_idp.py exited with ${code}: ${err}`)
-  return JSON.parse(out) as T
-}
+/** One pysaml2 command for this IdP. */
+const run = <T>(command: Record<string, unknown>) => pysaml2<T>({ idp, ...command })
 
 describe('pysaml2 as the IdP', () => {
   let app: TestApp
@@ -52,14 +35,14 @@ describe('pysaml2 as the IdP', () => {
       // Encrypt to a key apart from the signing key, as a real deployment does.
       strategy: { sp: { decryptionKey: keys.spNext.key, decryptionCert: keys.spNext.cert } },
     })
-    const { metadataXml } = await pysaml2<{ metadataXml: string }>({ op: 'metadata' })
+    const { metadataXml } = await run<{ metadataXml: string }>({ op: 'metadata' })
     await app.store.put({ id: 'uni', metadataXml, attributeMap: 'eduPerson', allowIdpInitiated: true })
     spMetadataXml = await (await fetch(`${app.baseUrl}/saml/uni/metadata`)).text()
   })
   after(() => app.close())
 
   const respond = (extra: Record<string, unknown>) =>
-    pysaml2<{ samlResponse: string; inResponseTo: string | null; requestAcsUrl: string | null }>({
+    run<{ samlResponse: string; inResponseTo: string | null; requestAcsUrl: string | null }>({
       op: 'respond',
       spMetadataXml,
       spEntityId: `${app.baseUrl}/saml/uni/metadata`,

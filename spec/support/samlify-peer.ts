@@ -10,6 +10,8 @@ import samlify from 'samlify'
 import type { IdentityProviderInstance, ServiceProviderInstance } from 'samlify'
 import { keys } from './test-idp.js'
 
+type IdentityProviderSettings = Parameters<typeof samlify.IdentityProvider>[0]
+
 const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol'
 const binding = samlify.Constants.namespace.binding
 
@@ -54,9 +56,13 @@ export const PEER_IDP = Object.freeze({
   sloUrl: 'https://idp.peer.test/slo',
 })
 
-/** A samlify IdentityProvider (signing with `idpAcme`) that wants signed messages as asked. */
+/**
+ * A samlify IdentityProvider (signing with `idpAcme`) that wants signed messages as asked; `settings`
+ * adds to (or overrides) samlify's own settings.
+ */
 export function samlifyIdp(
   want: { authnRequestsSigned?: boolean; logoutRequestSigned?: boolean; logoutResponseSigned?: boolean } = {},
+  settings: Partial<IdentityProviderSettings> = {},
 ): IdentityProviderInstance {
   return quietly(() =>
     samlify.IdentityProvider({
@@ -74,6 +80,7 @@ export function samlifyIdp(
         { Binding: binding.redirect, Location: PEER_IDP.sloUrl },
         { Binding: binding.post, Location: PEER_IDP.sloUrl },
       ],
+      ...settings,
     }),
   )
 }
@@ -104,7 +111,9 @@ export function readPostForm(html: string): { action: string; fields: Record<str
   if (!form) throw new Error('no <form> in the page')
   const fields: Record<string, string> = {}
   for (const input of Array.from(form.getElementsByTagName('input'))) {
-    fields[input.getAttribute('name') ?? ''] = input.getAttribute('value') ?? ''
+    // A browser submits named controls only (a no-script page's submit button has no name).
+    const name = input.getAttribute('name')
+    if (name) fields[name] = input.getAttribute('value') ?? ''
   }
   return { action: form.getAttribute('action') ?? '', fields }
 }
