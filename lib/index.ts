@@ -12,6 +12,20 @@ export type {
   VerifyFunctionWithRequest,
 } from './strategy/multi-idp-saml-strategy.js'
 export type { PassportRequest, PassportResponse } from './strategy/passport-request.js'
+
+// User hooks: a verify callback built from find/create/before/after-login hooks
+export { createUserVerify } from './users/create-user-verify.js'
+export type { UserVerify } from './users/create-user-verify.js'
+export type {
+  MaybePromise,
+  NewSamlUser,
+  SamlLoginDecision,
+  SamlLoginInfo,
+  SamlUserIdentity,
+  SamlUserIdentityFields,
+  UserHookSettings,
+  UserVerifyOptions,
+} from './users/user-hooks.js'
 export { POST_FORM_SCRIPT_HASH } from './bindings/post-binding.js'
 export type { SamlServiceProviderOptions } from './core/core-options.js'
 export type { ServiceProviderOptions, ServiceProviderUrls, SpUrlTemplate } from './core/sp-options.js'

@@ -178,6 +178,11 @@ export const IDP_RECORD_FIELDS = Object.freeze({
   requireEncryptedAssertions: field({ kind: 'boolean', stored: 'always', default: false }),
   /** Accept only AES-GCM content encryption (not CBC). Default false. */
   requireAesGcm: field({ kind: 'boolean', stored: 'always', default: false }),
+  /**
+   * Create users on their first login at this IdP (`createUserVerify`'s `createUser` hook). When
+   * given, it wins over the hooks' own `jitProvisioning`, global or per IdP.
+   */
+  jitProvisioning: field({ kind: 'boolean', stored: 'when-given' }),
 })
 
 /** The name of an IdP record field. */
