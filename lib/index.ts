@@ -57,6 +57,20 @@ export type { SamlAttempt } from './core/attempt.js'
 export type { SamlCheck, SamlCheckName } from './validate/check-log.js'
 export type { XmlLimits } from './xml/parse-xml.js'
 
+// Token hand-off to single-page apps: a short-lived JWT in the URL fragment, and its check for APIs
+export { createTokenHandoff } from './handoff/token-handoff.js'
+export type {
+  HandoffClaimsContext,
+  HandoffLogin,
+  HandoffRedirect,
+  TokenHandoff,
+  TokenHandoffOptions,
+} from './handoff/token-handoff.js'
+export { verifyHandoffToken } from './handoff/verify-handoff-token.js'
+export type { HandoffTokenClaims, VerifyHandoffTokenOptions } from './handoff/verify-handoff-token.js'
+export { HANDOFF_ALGORITHMS } from './handoff/handoff-key.js'
+export type { HandoffAlgorithm, HandoffKey } from './handoff/handoff-key.js'
+
 // Errors
 export { SamlError, SAML_ERROR_CODES, isSamlError } from './errors/saml-error.js'
 export type { SamlErrorCode, SamlErrorOptions } from './errors/saml-error.js'

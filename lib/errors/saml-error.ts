@@ -52,6 +52,9 @@ export const SAML_ERROR_CODES = [
   'ERR_SAML_ACCESS_DENIED',
   'ERR_SAML_VERIFY_ERROR',
   'ERR_SAML_USER_HOOK',
+  // Token hand-off to front ends
+  'ERR_SAML_TOKEN_INVALID',
+  'ERR_SAML_TOKEN_EXPIRED',
   // Services and installation
   'ERR_SAML_STORE_UNAVAILABLE',
   'ERR_SAML_CACHE_UNAVAILABLE',
