@@ -9,6 +9,8 @@ const LAYERS = [
   ['messages', 'validate', 'store'],
   ['resolve', 'refresh', 'testing'],
   ['core'],
+  // Layers over the core's verify and accepted outcome: user hooks, the token hand-off.
+  ['users', 'handoff'],
   ['strategy'],
   // The framework edges and the migration helper, side by side: none imports another.
   ['express', 'fastify', 'migrate'],

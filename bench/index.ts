@@ -1,9 +1,15 @@
-// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, http, scale).
+// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, http, scale, users).
 import { run as runAcs } from './acs.js'
 import { run as runHttp } from './http.js'
 import { run as runScale } from './scale.js'
+import { run as runUsers } from './users.js'
 
-const sections: Record<string, () => Promise<void>> = { acs: runAcs, http: runHttp, scale: runScale }
+const sections: Record<string, () => Promise<void>> = {
+  acs: runAcs,
+  http: runHttp,
+  scale: runScale,
+  users: runUsers,
+}
 const wanted = process.argv.slice(2)
 for (const name of wanted) {
   if (!(name in sections)) {

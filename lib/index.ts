@@ -12,6 +12,20 @@ export type {
   VerifyFunctionWithRequest,
 } from './strategy/multi-idp-saml-strategy.js'
 export type { PassportRequest, PassportResponse } from './strategy/passport-request.js'
+
+// User hooks: a verify callback built from find/create/before/after-login hooks
+export { createUserVerify } from './users/create-user-verify.js'
+export type { UserVerify } from './users/create-user-verify.js'
+export type {
+  MaybePromise,
+  NewSamlUser,
+  SamlLoginDecision,
+  SamlLoginInfo,
+  SamlUserIdentity,
+  SamlUserIdentityFields,
+  UserHookSettings,
+  UserVerifyOptions,
+} from './users/user-hooks.js'
 export { POST_FORM_SCRIPT_HASH } from './bindings/post-binding.js'
 export type { SamlServiceProviderOptions } from './core/core-options.js'
 export type { ServiceProviderOptions, ServiceProviderUrls, SpUrlTemplate } from './core/sp-options.js'
@@ -42,6 +56,20 @@ export type { SamlProfile, SamlLoginContext } from './core/saml-profile.js'
 export type { SamlAttempt } from './core/attempt.js'
 export type { SamlCheck, SamlCheckName } from './validate/check-log.js'
 export type { XmlLimits } from './xml/parse-xml.js'
+
+// Token hand-off to single-page apps: a short-lived JWT in the URL fragment, and its check for APIs
+export { createTokenHandoff } from './handoff/token-handoff.js'
+export type {
+  HandoffClaimsContext,
+  HandoffLogin,
+  HandoffRedirect,
+  TokenHandoff,
+  TokenHandoffOptions,
+} from './handoff/token-handoff.js'
+export { verifyHandoffToken } from './handoff/verify-handoff-token.js'
+export type { HandoffTokenClaims, VerifyHandoffTokenOptions } from './handoff/verify-handoff-token.js'
+export { HANDOFF_ALGORITHMS } from './handoff/handoff-key.js'
+export type { HandoffAlgorithm, HandoffKey } from './handoff/handoff-key.js'
 
 // Errors
 export { SamlError, SAML_ERROR_CODES, isSamlError } from './errors/saml-error.js'

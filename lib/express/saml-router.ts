@@ -9,6 +9,7 @@ import passport from 'passport'
 import type { SamlLogoutRequest } from '../core/logout.js'
 import type { SamlLogoutOutcome, SamlMetadataOutcome, SamlSessionInfo } from '../core/outcome.js'
 import { SamlError } from '../errors/saml-error.js'
+import type { TokenHandoff } from '../handoff/token-handoff.js'
 import { appendSetCookies, toSamlRequest } from '../strategy/passport-request.js'
 import { SAML_SESSION_KEY, samlSessionInfoOf } from '../strategy/session-key.js'
 import type {
@@ -45,6 +46,12 @@ export interface SamlRouterOptions {
    * JWT for a single-page app. `info.returnTo` is the checked deep link.
    */
   onSuccess?: (req: Request, res: Response, info: SamlAuthInfo) => void | Promise<void>
+  /**
+   * After a successful login, send the browser to the front end with a short-lived signed token in
+   * the URL fragment (`createTokenHandoff`), instead of redirecting to the return target; the
+   * return target travels beside the token. Not together with `onSuccess`.
+   */
+  tokenHandoff?: TokenHandoff
   /**
    * Status of the redirect to the return target after login. Default 302, what browsers and
    * Passport's `successRedirect` use; 303 says "follow with GET" explicitly. Either way the browser
@@ -100,6 +107,13 @@ export function samlRouter(options: SamlRouterOptions): Router {
   if (successRedirectStatus !== 302 && successRedirectStatus !== 303) {
     throw new TypeError('"options.successRedirectStatus" must be 302 or 303')
   }
+  const tokenHandoff = options.tokenHandoff
+  if (tokenHandoff !== undefined && typeof tokenHandoff?.issue !== 'function')
+    throw new TypeError('"options.tokenHandoff" must be a TokenHandoff from createTokenHandoff')
+  if (tokenHandoff !== undefined && options.onSuccess !== undefined)
+    throw new TypeError(
+      '"options.tokenHandoff" and "options.onSuccess" both decide where a login goes: give one',
+    )
   const saml = strategy.serviceProvider
   const router = express.Router()
   const limit = Math.ceil((saml.maxMessageBytes * 4) / 3) + 16 * 1024
@@ -132,11 +146,29 @@ export function samlRouter(options: SamlRouterOptions): Router {
           )
         }
         const authInfo = info as SamlAuthInfo
-        req.logIn(user, { session }, (loginErr?: unknown) => {
-          if (loginErr) return next(loginErr)
-          const holder = req as unknown as SessionHolder
-          if (session && holder.session) holder.session[SAML_SESSION_KEY] = authInfo.session
-          ;(req as Request & { authInfo?: unknown }).authInfo = authInfo
+        const logIn = (then: () => void) =>
+          req.logIn(user, { session }, (loginErr?: unknown) => {
+            if (loginErr) return next(loginErr)
+            const holder = req as unknown as SessionHolder
+            if (session && holder.session) holder.session[SAML_SESSION_KEY] = authInfo.session
+            ;(req as Request & { authInfo?: unknown }).authInfo = authInfo
+            then()
+          })
+        if (tokenHandoff) {
+          // The token first: a hand-off that cannot happen (a front end on a foreign host) signs no one in.
+          tokenHandoff.issue({ user, profile: authInfo.profile, returnTo: authInfo.returnTo }).then(
+            (handoff) =>
+              logIn(() => {
+                // The token is in the fragment; keep the answer out of caches and the URL out of Referer.
+                res.setHeader('Cache-Control', 'no-store')
+                res.setHeader('Referrer-Policy', 'no-referrer')
+                res.redirect(successRedirectStatus, handoff.location)
+              }),
+            next,
+          )
+          return
+        }
+        logIn(() => {
           if (options.onSuccess) {
             const onSuccess = options.onSuccess
             // A throw inside onSuccess, sync or async, goes to the error handler, never up the stack.

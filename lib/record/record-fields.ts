@@ -178,6 +178,16 @@ export const IDP_RECORD_FIELDS = Object.freeze({
   requireEncryptedAssertions: field({ kind: 'boolean', stored: 'always', default: false }),
   /** Accept only AES-GCM content encryption (not CBC). Default false. */
   requireAesGcm: field({ kind: 'boolean', stored: 'always', default: false }),
+  /**
+   * Create users on their first login at this IdP (`createUserVerify`'s `createUser` hook). When
+   * given, it wins over the hooks' own `jitProvisioning`, global or per IdP.
+   */
+  jitProvisioning: field({ kind: 'boolean', stored: 'when-given' }),
+  /**
+   * The front end a token hand-off (`createTokenHandoff`) sends this IdP's users to, instead of the
+   * hand-off's own `frontendUrl`. Its host must be one the hand-off allows. Absolute.
+   */
+  frontendUrl: field({ kind: 'url', stored: 'when-given' }),
 })
 
 /** The name of an IdP record field. */

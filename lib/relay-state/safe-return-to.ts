@@ -11,13 +11,17 @@ export interface ReturnToPolicy {
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const CONTROL_OR_BACKSLASH = /[\u0000-\u001f\u007f\\]/
 
-function hostAllowed(host: string, policy: ReturnToPolicy, own: string): boolean {
+/** Whether `host` (`host` or `host:port`) is one of `allowedHosts` (`*.example.com` covers subdomains). */
+export function isAllowedHost(host: string, allowedHosts: readonly string[]): boolean {
   const h = host.toLowerCase()
-  if (h === own) return true
-  return policy.allowedHosts.some((allowed) => {
+  return allowedHosts.some((allowed) => {
     const a = allowed.toLowerCase()
     return a.startsWith('*.') ? h.endsWith(a.slice(1)) && h.length > a.length - 1 : h === a
   })
+}
+
+function hostAllowed(host: string, policy: ReturnToPolicy, own: string): boolean {
+  return host.toLowerCase() === own || isAllowedHost(host, policy.allowedHosts)
 }
 
 /**
