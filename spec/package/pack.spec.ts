@@ -124,11 +124,8 @@ describe('npm pack and package.json', () => {
     }
   })
 
-  // 400 kB and 2 MB until issue #12's user hooks and token hand-off (two builds of lib/users and
-  // lib/handoff, two guides) took them to 422 kB and 2.16 MB; what this guards against (source maps,
-  // lib/ sources, fixtures) would add far more than the margin.
-  it('is small: under 450 kB packed, 2.4 MB unpacked', () => {
-    assert.ok(pack.size < 450_000, `packed size ${pack.size} bytes`)
-    assert.ok(pack.unpackedSize < 2_400_000, `unpacked size ${pack.unpackedSize} bytes`)
+  it('is small: under 400 kB packed, 2 MB unpacked', () => {
+    assert.ok(pack.size < 400_000, `packed size ${pack.size} bytes`)
+    assert.ok(pack.unpackedSize < 2_000_000, `unpacked size ${pack.unpackedSize} bytes`)
   })
 })
