@@ -95,8 +95,13 @@ export type { IdpResolver, ResolveInput } from './resolve/resolvers.js'
 // IdP metadata
 export { parseIdpMetadata } from './metadata/parse-idp-metadata.js'
 export type { ParsedIdpMetadata, ParseIdpMetadataOptions } from './metadata/parse-idp-metadata.js'
-export { fetchIdpMetadata } from './metadata/fetch-idp-metadata.js'
-export type { FetchIdpMetadataOptions } from './metadata/fetch-idp-metadata.js'
+export { fetchIdpMetadata, fetchIdpMetadataDocument } from './metadata/fetch-idp-metadata.js'
+export type {
+  FetchedIdpMetadata,
+  FetchIdpMetadataDocumentOptions,
+  FetchIdpMetadataOptions,
+  MetadataValidators,
+} from './metadata/fetch-idp-metadata.js'
 export { normalizeCertificate } from './metadata/certificate.js'
 export { refreshIdpMetadata, startMetadataRefresh } from './refresh/refresh-idp-metadata.js'
 export type {

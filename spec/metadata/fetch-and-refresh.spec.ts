@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { createServer, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import {
   fetchIdpMetadata,
+  fetchIdpMetadataDocument,
   MemoryIdpStore,
   normalizeCertificate,
   SamlError,
@@ -28,11 +29,11 @@ const rotated = new TestIdp({
 })
 
 /** A real HTTP server publishing metadata; `routes` can be changed between requests. */
-async function metadataServer(routes: Record<string, (res: ServerResponse) => void>) {
+async function metadataServer(routes: Record<string, (res: ServerResponse, req: IncomingMessage) => void>) {
   const server: Server = createServer((req, res) => {
     const route = routes[req.url ?? '']
     if (!route) return void res.writeHead(404).end('not found')
-    route(res)
+    route(res, req)
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -58,7 +59,15 @@ function endedByDeadline(err: unknown): boolean {
 
 describe('fetchIdpMetadata', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof metadataServer>>
-  const routes: Record<string, (res: ServerResponse) => void> = {
+  const seen: IncomingMessage['headers'][] = []
+  const routes: Record<string, (res: ServerResponse, req: IncomingMessage) => void> = {
+    '/cached.xml': (res, req) => {
+      seen.push(req.headers)
+      if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304, { etag: '"v1"' }).end()
+      res
+        .writeHead(200, { etag: '"v1"', 'last-modified': 'Tue, 01 Dec 2026 10:00:00 GMT' })
+        .end(before_.metadataXml())
+    },
     '/metadata.xml': (res) =>
       res.writeHead(200, { 'content-type': 'application/xml' }).end(before_.metadataXml()),
     '/redirect': (res) => res.writeHead(302, { location: '/metadata.xml' }).end(),
@@ -82,6 +91,26 @@ describe('fetchIdpMetadata', { timeout: 120_000 }, () => {
   it('fetches and checks metadata, following a redirect', async () => {
     assert.equal(await fetchIdpMetadata(`${server.url}/metadata.xml`, local), before_.metadataXml())
     assert.equal(await fetchIdpMetadata(`${server.url}/redirect`, local), before_.metadataXml())
+  })
+
+  it('sends the validators it is given and reports a 304 as notModified', async () => {
+    const first = await fetchIdpMetadataDocument(`${server.url}/cached.xml`, local)
+    assert.ok(!first.notModified)
+    assert.equal(first.xml, before_.metadataXml())
+    assert.equal(first.metadata.entityId, 'https://idp.acme.test/saml')
+    assert.deepEqual([first.etag, first.lastModified], ['"v1"', 'Tue, 01 Dec 2026 10:00:00 GMT'])
+    assert.equal(seen.at(-1)!['if-none-match'], undefined, 'nothing held, nothing sent')
+    const again = await fetchIdpMetadataDocument(`${server.url}/cached.xml`, {
+      ...local,
+      etag: first.etag!,
+      lastModified: first.lastModified!,
+    })
+    assert.deepEqual(again, { notModified: true, etag: '"v1"' })
+    assert.equal(seen.at(-1)!['if-modified-since'], 'Tue, 01 Dec 2026 10:00:00 GMT')
+    await assert.rejects(
+      fetchIdpMetadataDocument(`${server.url}/cached.xml`, { ...local, etag: 'a\r\nx: y' }),
+      TypeError,
+    )
   })
 
   it('refuses http and private addresses by default (SSRF)', async () => {
