@@ -102,7 +102,9 @@ export interface FetchIdpMetadataDocumentOptions extends FetchIdpMetadataOptions
 
 /** HTTP validators of a fetched document, for the next conditional request. */
 export interface MetadataValidators {
+  /** The response's `ETag`, sent back as `If-None-Match`. */
   readonly etag?: string
+  /** The response's `Last-Modified`, sent back as `If-Modified-Since`. */
   readonly lastModified?: string
 }
 
