@@ -110,6 +110,9 @@ export type {
   MetadataRefreshOptions,
   MetadataRefreshResult,
 } from './refresh/refresh-idp-metadata.js'
+export { putIdpRecord } from './refresh/put-idp-record.js'
+export type { PutIdpRecordOptions } from './refresh/put-idp-record.js'
+export type { MetadataFetchScheduleOptions } from './refresh/refresh-options.js'
 
 // Attribute maps
 export { ATTRIBUTE_PRESET_NAMES, defaultAttributeMap, presets } from './profile/presets.js'

@@ -269,6 +269,9 @@ function get(
           ...headers,
         },
         signal: deadline,
+        // A connection of its own, closed after the answer: fetches are minutes apart, and a pooled
+        // keep-alive socket the server has since closed would fail the next one (ECONNRESET).
+        agent: false,
         ...(!allowPrivateNetwork && { lookup: publicOnlyLookup }),
       },
       resolve,

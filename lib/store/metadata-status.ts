@@ -25,6 +25,8 @@ export interface IdpMetadataStatus {
   readonly validUntil?: string
   /** `cacheDuration` of the held document, in ms. */
   readonly cacheDurationMs?: number
+  /** The record version the held document and its validators belong to. */
+  readonly recordVersion?: number
   /** Why the last fetch failed (absent after a good one). */
   readonly lastError?: { readonly code: string; readonly message: string }
 }
@@ -41,6 +43,7 @@ const KEYS: ReadonlySet<string> = new Set([
   'lastModified',
   'validUntil',
   'cacheDurationMs',
+  'recordVersion',
   'lastError',
 ])
 
@@ -80,10 +83,11 @@ export function readMetadataStatus(value: unknown): IdpMetadataStatus | string {
     if (!text(v[key])) return `"${key}" must be a string`
     out[key] = v[key]
   }
-  if (v.cacheDurationMs !== undefined) {
-    if (!Number.isSafeInteger(v.cacheDurationMs) || (v.cacheDurationMs as number) < 0)
-      return '"cacheDurationMs" must be a non-negative integer'
-    out.cacheDurationMs = v.cacheDurationMs
+  for (const key of ['cacheDurationMs', 'recordVersion'] as const) {
+    if (v[key] === undefined) continue
+    if (!Number.isSafeInteger(v[key]) || (v[key] as number) < 0)
+      return `"${key}" must be a non-negative integer`
+    out[key] = v[key]
   }
   if (v.lastError !== undefined) {
     const e = v.lastError

@@ -202,15 +202,15 @@ describe('startMetadataRefresh: a key rotation published in metadata reaches the
         })
 
       assert.deepEqual(
-        (await refresher.refreshNow()).map((r) => r.outcome),
-        ['unchanged'],
+        (await refresher.refreshDue()).map((r) => [r.idp, r.outcome]),
+        [['acme', 'unchanged']],
         'only records with a metadataUrl',
       )
       assert.equal((await post(rotated)).status, 400, 'the new key is not trusted yet')
 
       published = rotated.metadataXml()
-      const [updated] = await refresher.refreshNow()
-      assert.equal(updated!.outcome, 'updated')
+      const updated = await refresher.refreshIdp('acme')
+      assert.equal(updated.outcome, 'updated')
       const record = (await app.store.get('acme'))!
       assert.equal(record.version, 2)
       assert.deepEqual(record.signingCerts, [normalizeCertificate(keys.idpAcmeNext.cert)])
@@ -228,8 +228,8 @@ describe('startMetadataRefresh: a key rotation published in metadata reaches the
       assert.equal((await post(before_)).status, 400, 'the retired key is no longer trusted')
 
       failing = true
-      const [failed] = await refresher.refreshNow()
-      assert.equal(failed!.outcome, 'failed')
+      const failed = await refresher.refreshIdp('acme')
+      assert.equal(failed.outcome, 'failed')
       assert.equal((await app.store.get('acme'))!.version, 2, 'a failed fetch keeps the stored metadata')
       assert.ok(results.length >= 3)
     } finally {
@@ -264,15 +264,15 @@ describe('startMetadataRefresh: a key rotation published in metadata reaches the
         })
         const refresher = startMetadataRefresh(store, { immediate: false, fetch: local })
         const fetching = new Promise<void>((resolve) => (requested = resolve))
-        const round = refresher.refreshNow()
+        const round = refresher.refreshIdp('acme')
         await fetching
         // The admin offboards the IdP (or tightens it) while the fetch is in flight.
         if (change === 'delete') await store.delete('acme')
         else await store.put({ ...(await store.get('acme'))!, allowIdpInitiated: false })
         release()
-        const [result] = await round
+        const result = await round
         refresher.stop()
-        assert.equal(result!.outcome, 'skipped', change)
+        assert.equal(result.outcome, 'skipped', change)
         assert.equal((await store.get('acme'))?.allowIdpInitiated, expected, change)
         await store.delete('acme')
       }
@@ -294,9 +294,9 @@ describe('startMetadataRefresh: a key rotation published in metadata reaches the
       await store.put({ id: 'acme', metadataXml: published, metadataUrl: `${server.url}/m.xml` })
       published = impostor.metadataXml()
       const refresher = startMetadataRefresh(store, { immediate: false, fetch: local })
-      const [result] = await refresher.refreshNow()
+      const result = await refresher.refreshIdp('acme')
       refresher.stop()
-      assert.equal(result!.outcome, 'failed')
+      assert.equal(result.outcome, 'failed')
       assert.equal((await store.get('acme'))!.entityId, 'https://idp.acme.test/saml')
     } finally {
       await server.close()

@@ -42,6 +42,7 @@ export function registerMetadataStatusTests({ withStore, statusIt }: Conformance
           lastModified: 'Mon, 30 Nov 2026 18:00:00 GMT',
           validUntil: '2026-12-14T00:00:00.000Z',
           cacheDurationMs: 6 * HOUR,
+          recordVersion: 7,
           lastError: { code: 'ERR_SAML_METADATA_FETCH', message: 'HTTP 503' },
         })
         assert.equal(await store.saveMetadataStatus(names.id(), full), true)
