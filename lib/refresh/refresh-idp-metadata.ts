@@ -265,7 +265,7 @@ export function startMetadataRefresh(
 
   const r = refreshing(store, schedule, leaseMs)
   /** When each IdP (by id) is due, as last learned: IdPs not due are not even asked about. */
-  const dueAt = new Map<string, number>()
+  const dueAt = new Map<string, { readonly url: string; readonly at: number }>()
   const report = (result: MetadataRefreshResult) => {
     try {
       onResult?.(result)
@@ -285,7 +285,7 @@ export function startMetadataRefresh(
       const at = result?.nextRefreshAt === undefined ? claimed.dueAt : Date.parse(result.nextRefreshAt)
       // Unknown while another instance fetches it: ask again on the next look.
       if (at === undefined) dueAt.delete(record.id)
-      else dueAt.set(record.id, at)
+      else dueAt.set(record.id, { url: record.metadataUrl!, at })
     } catch (error) {
       // The store could not be asked: try again on the next look.
       result = { idp: record.id, outcome: 'failed', error }
@@ -303,7 +303,9 @@ export function startMetadataRefresh(
       for (const record of page) {
         if (record.metadataUrl === undefined) continue
         seen.add(record.id)
-        if ((dueAt.get(record.id) ?? -Infinity) <= now) due.push(record)
+        // What is known is about one URL: an admin's new URL is looked at now.
+        const known = dueAt.get(record.id)
+        if (known === undefined || known.url !== record.metadataUrl || known.at <= now) due.push(record)
       }
       if (page.length < PAGE) break
       after = page[page.length - 1]!.id

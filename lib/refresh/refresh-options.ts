@@ -31,8 +31,22 @@ function fail(option: string, message: string): never {
   throw new TypeError(`"options.${option}" ${message}`)
 }
 
+/** Fetch options given at the top level instead of in `fetch` (as `refreshIdpMetadata` once took them). */
+const FETCH_OPTIONS = [
+  'timeoutMs',
+  'maxBytes',
+  'allowHttp',
+  'allowPrivateNetwork',
+  'maxRedirects',
+  'entityId',
+]
+
 /** Checks the shared options up front: a TypeError naming the option. */
 export function resolveFetchSchedule(options: MetadataFetchScheduleOptions): ResolvedFetchSchedule {
+  if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object')
+  for (const name of FETCH_OPTIONS) {
+    if (name in options) fail(name, `is a fetch option: give it as options.fetch.${name}`)
+  }
   const {
     minIntervalMs = DEFAULT_REFRESH_INTERVALS.minIntervalMs,
     maxIntervalMs = Math.max(DEFAULT_REFRESH_INTERVALS.maxIntervalMs, minIntervalMs),

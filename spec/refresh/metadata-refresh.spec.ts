@@ -127,7 +127,30 @@ describe('putIdpRecord: a record from a metadata URL alone', () => {
       code('ERR_SAML_METADATA_INVALID'),
     )
     assert.deepEqual(await store.list(), [])
-    await assert.rejects(putIdpRecord(store, { id: 'acme' }, { minIntervalMs: 10 }), TypeError)
+    // Options are checked up front, a TypeError naming the option.
+    for (const [bad, name] of [
+      [{ minIntervalMs: 10 }, 'minIntervalMs'],
+      [{ minIntervalMs: 60_000, maxIntervalMs: 1000 }, 'maxIntervalMs'],
+      [{ allowHttp: true }, 'allowHttp'],
+      [{ clock: 5 }, 'clock'],
+    ] as const) {
+      await assert.rejects(
+        putIdpRecord(store, { id: 'acme' }, bad as never),
+        (err: unknown) => err instanceof TypeError && err.message.includes(`"options.${name}"`),
+      )
+    }
+    for (const [bad, name] of [
+      [{ intervalMs: 60_000 }, 'intervalMs'],
+      [{ checkIntervalMs: 10 }, 'checkIntervalMs'],
+      [{ concurrency: 0 }, 'concurrency'],
+      [{ leaseMs: 1 }, 'leaseMs'],
+      [{ onResult: 'log' }, 'onResult'],
+    ] as const) {
+      assert.throws(
+        () => startMetadataRefresh(store, bad as never),
+        (err: unknown) => err instanceof TypeError && err.message.includes(`"options.${name}"`),
+      )
+    }
   })
 })
 
@@ -243,6 +266,30 @@ describe('startMetadataRefresh: refresh by the rules', () => {
       })
       assert.equal((await refresher.refreshIdp('acme')).outcome, 'updated')
       assert.equal(await dueAt(store), T0 + 30 * MIN, 'cacheDuration PT30M is earlier')
+    } finally {
+      refresher.stop()
+    }
+  })
+
+  it('a new metadataUrl is fetched at the next look, its failures and validators starting afresh', async () => {
+    const path = publish(acme.metadataXml())
+    const { clock, store, refresher } = await setUp(path)
+    try {
+      assert.deepEqual(await refresher.refreshDue(), [], 'the old URL is not due for 6 h')
+      // The admin moves the IdP to another URL with a plain put (its metadata pasted beside it).
+      const moved = publish(acmeRotated.metadataXml())
+      const current = (await store.get('acme'))!
+      await store.put({ ...current, metadataUrl: server.url(moved) })
+      clock.advance(MIN)
+      const [result] = await refresher.refreshDue()
+      assert.equal(result!.outcome, 'updated')
+      assert.deepEqual(
+        server.requests(moved).map((h) => h['if-none-match']),
+        [undefined],
+        "the old URL's validators are not sent",
+      )
+      const status = await statusOf(store)
+      assert.deepEqual([status.url, status.consecutiveFailures], [server.url(moved), 0])
     } finally {
       refresher.stop()
     }
