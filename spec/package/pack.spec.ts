@@ -124,8 +124,10 @@ describe('npm pack and package.json', () => {
     }
   })
 
-  it('is small: under 400 kB packed, 2 MB unpacked', () => {
-    assert.ok(pack.size < 400_000, `packed size ${pack.size} bytes`)
-    assert.ok(pack.unpackedSize < 2_000_000, `unpacked size ${pack.unpackedSize} bytes`)
+  // Metadata refresh by the rules (#11: store capability, refresher, docs/metadata.md) took it from
+  // 381 kB / 1.97 MB to 411 kB / 2.13 MB.
+  it('is small: under 425 kB packed, 2.2 MB unpacked', () => {
+    assert.ok(pack.size < 425_000, `packed size ${pack.size} bytes`)
+    assert.ok(pack.unpackedSize < 2_200_000, `unpacked size ${pack.unpackedSize} bytes`)
   })
 })
