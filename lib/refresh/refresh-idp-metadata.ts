@@ -174,7 +174,12 @@ async function refreshIfClaimed(
   const dueAt = status === undefined ? now : Date.parse(status.nextRefreshAt)
   if (dueAt > now) return { dueAt }
   if (!(await r.keeper.claimMetadataRefresh(record.id, r.holder, now, r.leaseMs))) return {}
-  return { result: await refreshClaimed(r, record, status) }
+  // The record as it is now, not as a listing made before the claim saw it (another instance may
+  // have refreshed it since): its version is what the write is checked against.
+  const current = await r.store.get(record.id)
+  if (!current?.metadataUrl) return { result: { idp: record.id, outcome: 'skipped' } }
+  const previous = status?.url === current.metadataUrl ? status : undefined
+  return { result: await refreshClaimed(r, current, previous) }
 }
 
 /**
