@@ -80,7 +80,8 @@ export { samlErrorStatus } from './http/saml-error-status.js'
 export { MemoryIdpStore } from './store/memory-idp-store.js'
 export { FileIdpStore } from './store/file/file-idp-store.js'
 export type { FileIdpStoreOptions } from './store/file/file-idp-store.js'
-export type { IdpStore, ListIdpsOptions } from './store/idp-store.js'
+export type { IdpStore, ListIdpsOptions, MetadataStatusStore } from './store/idp-store.js'
+export type { IdpMetadataStatus } from './store/metadata-status.js'
 export { IDP_RECORD_FIELDS } from './record/record-fields.js'
 export type {
   AuthnContextComparison,
@@ -123,8 +124,13 @@ export type { IdpResolver, ResolveInput } from './resolve/resolvers.js'
 // IdP metadata
 export { parseIdpMetadata } from './metadata/parse-idp-metadata.js'
 export type { ParsedIdpMetadata, ParseIdpMetadataOptions } from './metadata/parse-idp-metadata.js'
-export { fetchIdpMetadata } from './metadata/fetch-idp-metadata.js'
-export type { FetchIdpMetadataOptions } from './metadata/fetch-idp-metadata.js'
+export { fetchIdpMetadata, fetchIdpMetadataDocument } from './metadata/fetch-idp-metadata.js'
+export type {
+  FetchedIdpMetadata,
+  FetchIdpMetadataDocumentOptions,
+  FetchIdpMetadataOptions,
+  MetadataValidators,
+} from './metadata/fetch-idp-metadata.js'
 export { normalizeCertificate } from './metadata/certificate.js'
 export { refreshIdpMetadata, startMetadataRefresh } from './refresh/refresh-idp-metadata.js'
 export type {
@@ -132,6 +138,9 @@ export type {
   MetadataRefreshOptions,
   MetadataRefreshResult,
 } from './refresh/refresh-idp-metadata.js'
+export { putIdpRecord } from './refresh/put-idp-record.js'
+export type { PutIdpRecordOptions } from './refresh/put-idp-record.js'
+export type { MetadataFetchScheduleOptions } from './refresh/refresh-options.js'
 
 // Attribute maps
 export { ATTRIBUTE_PRESET_NAMES, defaultAttributeMap, presets } from './profile/presets.js'

@@ -12,7 +12,7 @@ import {
 import { describeAttempt } from './attempt.js'
 import { readBindingToken, hashToken, sameHash } from './browser-binding.js'
 import type { CompiledIdp } from './compile-idp.js'
-import { resolveCompiled, toError, type CoreContext } from './core-context.js'
+import { checkMetadataCurrent, resolveCompiled, toError, type CoreContext } from './core-context.js'
 import type { SamlAcsOutcome, SamlSessionInfo } from './outcome.js'
 import { cacheCall, loginKey, parsePending, replayKey, type PendingLogin } from './pending-requests.js'
 import { bodyOf, headerOf, queryOf, type SamlHttpRequest } from './saml-request.js'
@@ -183,7 +183,11 @@ export async function consumeResponse<User>(
   let outcome: SamlAcsOutcome<User>
   try {
     const doc = log.run('message', () => decodePosted(ctx, request))
-    compiled = await step(log, 'idp', () => resolveCompiled(ctx, request, () => peekIssuer(doc)))
+    compiled = await step(log, 'idp', async () => {
+      const resolved = await resolveCompiled(ctx, request, () => peekIssuer(doc))
+      checkMetadataCurrent(ctx, resolved, now)
+      return resolved
+    })
     assertion = validateResponse(doc, compiled.policy, now, log)
     const validated = assertion
     const idpState = compiled

@@ -1,6 +1,7 @@
 import { SamlError } from '../errors/saml-error.js'
 import { createHash } from 'node:crypto'
 import { buildSpMetadata } from '../messages/sp-metadata.js'
+import { parseIdpMetadata } from '../metadata/parse-idp-metadata.js'
 import { signEnveloped } from '../xmldsig/sign-enveloped.js'
 import { compileAttributeMap, type CompiledAttributeMap } from '../profile/map-profile.js'
 import type { IdpRecord, SamlBinding } from '../record/record-fields.js'
@@ -49,6 +50,8 @@ export interface CompiledIdp {
   readonly slo: IdpEndpoint | undefined
   /** SP metadata for this IdP at `now`, written on first use (and again as its validUntil nears). */
   readonly metadataXml: (now: number) => string
+  /** The `validUntil` of the IdP metadata the record holds, in epoch ms, when it has one. */
+  readonly metadataValidUntil: number | undefined
 }
 
 /** Settings shared by all IdPs that compilation needs. */
@@ -189,7 +192,20 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
     }),
     slo: slo && Object.freeze(slo),
     metadataXml,
+    metadataValidUntil: metadataValidUntilOf(record),
   })
+}
+
+/** When the record's IdP metadata expires (its earliest `validUntil`), once per compile. */
+function metadataValidUntilOf(record: IdpRecord): number | undefined {
+  if (record.metadataXml === undefined) return undefined
+  try {
+    const validUntil = parseIdpMetadata(record.metadataXml, { entityId: record.entityId }).validUntil
+    return validUntil === undefined ? undefined : Date.parse(validUntil)
+  } catch {
+    // The store validated it; metadata that no longer parses has no date to hold it to.
+    return undefined
+  }
 }
 
 function spMetadata(

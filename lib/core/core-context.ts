@@ -41,6 +41,28 @@ export async function resolveCompiled(
   return ctx.compiled.get(record)
 }
 
+/**
+ * Refuses an IdP whose stored metadata expired more than `metadataExpiryGraceMs` ago: its keys and
+ * endpoints are no longer vouched for, and the refresher has not found newer ones. Login start and
+ * ACS call it; logout and SP metadata keep working so users can still sign out and admins can still
+ * read what to give the IdP.
+ */
+export function checkMetadataCurrent(ctx: CoreContext, compiled: CompiledIdp, now: number): void {
+  const validUntil = compiled.metadataValidUntil
+  if (validUntil === undefined || now <= validUntil + ctx.options.metadataExpiryGraceMs) return
+  const { record } = compiled
+  const ago = Math.round((now - validUntil) / 60_000)
+  const source =
+    record.metadataUrl === undefined
+      ? 'paste current metadata from the IdP'
+      : `check that ${new URL(record.metadataUrl).origin} serves current metadata and that the metadata refresher runs (its onResult reports each failure), or paste current metadata`
+  throw new SamlError(
+    `the metadata of IdP "${record.id}" expired at ${new Date(validUntil).toISOString()} (${ago} min ago) and no newer metadata has been stored; sign-in with it is refused: ${source}`,
+    'ERR_SAML_METADATA_EXPIRED',
+    { idp: record.id },
+  )
+}
+
 /** Any thrown value as an Error, even one whose `String()` throws. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value

@@ -29,6 +29,13 @@ export interface SamlServiceProviderOptions {
   clockSkewMs?: number
   /** Current time; for tests and for checking captured fixtures. Default `Date.now`. */
   clock?: () => number | Date
+  /**
+   * How long past its `validUntil` an IdP's stored metadata is still used for logins, in ms (0 to
+   * 30 days). Default 0: metadata is not used after it expires, as SAML metadata rules demand; past
+   * `validUntil` + this grace, login and ACS fail with `ERR_SAML_METADATA_EXPIRED`. The metadata
+   * refresher fetches new metadata well before `validUntil` (see docs/metadata.md).
+   */
+  metadataExpiryGraceMs?: number
   /** How long an AuthnRequest may be answered. Default 600000 (10 minutes). */
   requestTtlMs?: number
   /** Hosts (besides `sp.baseUrl`'s) an absolute `returnTo`/RelayState may point at; `*.example.com` allowed. */
@@ -71,6 +78,7 @@ export interface ResolvedCoreOptions {
   readonly cache: SamlCache
   readonly clockSkewMs: number
   readonly clock: () => number
+  readonly metadataExpiryGraceMs: number
   readonly requestTtlMs: number
   readonly allowedRedirectHosts: readonly string[]
   readonly defaultReturnTo: string
@@ -175,6 +183,12 @@ export function resolveCoreOptions(options: SamlServiceProviderOptions): Resolve
     cache,
     clockSkewMs: msOption(options.clockSkewMs, 'clockSkewMs', 180_000, 600_000),
     clock: clock ? () => Number(clock()) : Date.now,
+    metadataExpiryGraceMs: msOption(
+      options.metadataExpiryGraceMs,
+      'metadataExpiryGraceMs',
+      0,
+      30 * 86_400_000,
+    ),
     requestTtlMs: msOption(options.requestTtlMs, 'requestTtlMs', 600_000, 86_400_000, 1000),
     allowedRedirectHosts: Object.freeze([...allowedRedirectHosts]),
     defaultReturnTo,

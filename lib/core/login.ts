@@ -5,7 +5,7 @@ import { newMessageId } from '../messages/message-id.js'
 import { safeReturnTo } from '../relay-state/safe-return-to.js'
 import { bindingTokenForLogin, hashToken } from './browser-binding.js'
 import type { CompiledIdp } from './compile-idp.js'
-import { resolveCompiled, toError, type CoreContext } from './core-context.js'
+import { checkMetadataCurrent, resolveCompiled, toError, type CoreContext } from './core-context.js'
 import type { SamlLoginOutcome } from './outcome.js'
 import { loginKey, remember, type PendingLogin } from './pending-requests.js'
 import { sendToIdp } from './send-message.js'
@@ -53,6 +53,7 @@ export async function startLogin(
     const asked = loginRequestOptions(options)
     const compiled = await resolveCompiled(ctx, request)
     idp = compiled.record.id
+    checkMetadataCurrent(ctx, compiled, ctx.options.clock())
     const returnTo = safeReturnTo(options.returnTo ?? query.returnTo ?? body.returnTo, ctx.returnTo)
     const binding = ctx.options.bindRequestsToBrowser
       ? bindingTokenForLogin(headerOf(request, 'cookie'), ctx.bindingCookie)

@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https'
 import { BlockList, isIP, type LookupFunction } from 'node:net'
 import { SamlError } from '../errors/saml-error.js'
 import { METADATA_XML_LIMITS } from '../xml/parse-xml.js'
-import { parseIdpMetadata } from './parse-idp-metadata.js'
+import { parseIdpMetadata, type ParsedIdpMetadata } from './parse-idp-metadata.js'
 
 /** Options for {@link fetchIdpMetadata}. */
 export interface FetchIdpMetadataOptions {
@@ -92,6 +92,42 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   })
 }
 
+/** Options for {@link fetchIdpMetadataDocument}: those of {@link fetchIdpMetadata}, and the validators of the copy held. */
+export interface FetchIdpMetadataDocumentOptions extends FetchIdpMetadataOptions {
+  /** The `ETag` of the copy held: sent as `If-None-Match`. */
+  etag?: string
+  /** The `Last-Modified` of the copy held: sent as `If-Modified-Since`. */
+  lastModified?: string
+}
+
+/** HTTP validators of a fetched document, for the next conditional request. */
+export interface MetadataValidators {
+  /** The response's `ETag`, sent back as `If-None-Match`. */
+  readonly etag?: string
+  /** The response's `Last-Modified`, sent back as `If-Modified-Since`. */
+  readonly lastModified?: string
+}
+
+/** What {@link fetchIdpMetadataDocument} got: a new document, or `notModified` (HTTP 304). */
+export type FetchedIdpMetadata =
+  | (MetadataValidators & {
+      readonly notModified: false
+      readonly xml: string
+      /** The document as {@link parseIdpMetadata} reads it (entityId checked when given). */
+      readonly metadata: ParsedIdpMetadata
+    })
+  | (MetadataValidators & { readonly notModified: true })
+
+/** Longest validator kept (ETags are short; anything longer is not one worth sending back). */
+const MAX_VALIDATOR = 1024
+
+/** A response header worth sending back: a string of printable ASCII, not too long. */
+function validator(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && value.length <= MAX_VALIDATOR && /^[\x20-\x7e]+$/.test(value)
+    ? value
+    : undefined
+}
+
 /**
  * Fetches IdP metadata from a URL the way an admin console should: https only, no private
  * addresses (SSRF), bounded size, time and redirects, and the document must parse as IdP metadata.
@@ -108,12 +144,38 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
  * ```
  */
 export async function fetchIdpMetadata(url: string, options: FetchIdpMetadataOptions = {}): Promise<string> {
+  // The options are FetchIdpMetadataOptions: no validators, so no 304 is asked for.
+  const fetched = await fetchIdpMetadataDocument(url, options)
+  // Without validators a server has nothing to answer 304 to; one that does anyway is broken.
+  if (fetched.notModified) throw fetchError(new URL(url), 'HTTP 304 to an unconditional request')
+  return fetched.xml
+}
+
+/**
+ * {@link fetchIdpMetadata} with HTTP caching: sends `If-None-Match` / `If-Modified-Since` for the
+ * copy held, and returns `{ notModified: true }` on a 304, or the new document with its parsed
+ * metadata and its `ETag` / `Last-Modified` for the next request. The metadata refresher uses it.
+ *
+ * @example
+ * ```ts
+ * import { fetchIdpMetadataDocument } from 'passport-saml-multi-idp'
+ * const first = await fetchIdpMetadataDocument(url)
+ * const again = await fetchIdpMetadataDocument(url, { etag: first.etag, lastModified: first.lastModified })
+ * if (!again.notModified) console.log('changed; valid until', again.metadata.validUntil)
+ * ```
+ */
+export async function fetchIdpMetadataDocument(
+  url: string,
+  options: FetchIdpMetadataDocumentOptions = {},
+): Promise<FetchedIdpMetadata> {
   const {
     timeoutMs = 10_000,
     maxBytes = METADATA_XML_LIMITS.maxBytes,
     allowHttp = false,
     allowPrivateNetwork = false,
     maxRedirects = 3,
+    etag,
+    lastModified,
   } = options
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
     throw new TypeError('"options.timeoutMs" must be a positive integer')
@@ -121,6 +183,16 @@ export async function fetchIdpMetadata(url: string, options: FetchIdpMetadataOpt
     throw new TypeError('"options.maxBytes" must be a positive integer')
   if (!Number.isInteger(maxRedirects) || maxRedirects < 0)
     throw new TypeError('"options.maxRedirects" must be a non-negative integer')
+  for (const [name, value] of [
+    ['etag', etag],
+    ['lastModified', lastModified],
+  ] as const) {
+    if (value !== undefined && validator(value) === undefined)
+      throw new TypeError(`"options.${name}" must be a header value of printable ASCII`)
+  }
+  const conditional: Record<string, string> = {}
+  if (etag !== undefined) conditional['if-none-match'] = etag
+  if (lastModified !== undefined) conditional['if-modified-since'] = lastModified
 
   let current: URL
   try {
@@ -141,8 +213,20 @@ export async function fetchIdpMetadata(url: string, options: FetchIdpMetadataOpt
     if (!allowPrivateNetwork && isIP(literal) !== 0 && isPrivateAddress(literal)) {
       throw fetchError(current, 'private and loopback addresses are refused (allowPrivateNetwork)')
     }
-    const response = await get(current, { deadline, allowPrivateNetwork })
+    const response = await get(current, { deadline, allowPrivateNetwork, headers: conditional })
     const status = response.statusCode ?? 0
+    const validators = (): MetadataValidators => {
+      const out: { etag?: string; lastModified?: string } = {}
+      const e = validator(response.headers.etag)
+      const m = validator(response.headers['last-modified'])
+      if (e !== undefined) out.etag = e
+      if (m !== undefined) out.lastModified = m
+      return out
+    }
+    if (status === 304 && Object.keys(conditional).length > 0) {
+      response.resume()
+      return Object.freeze({ notModified: true, ...validators() })
+    }
     if (status >= 300 && status < 400 && response.headers.location) {
       response.resume()
       if (hop >= maxRedirects) throw fetchError(current, `more than ${maxRedirects} redirects`)
@@ -158,14 +242,21 @@ export async function fetchIdpMetadata(url: string, options: FetchIdpMetadataOpt
       throw fetchError(current, `HTTP ${status}`)
     }
     const xml = await readBody(response, maxBytes, current)
-    parseIdpMetadata(xml, options.entityId === undefined ? {} : { entityId: options.entityId })
-    return xml
+    const metadata = parseIdpMetadata(
+      xml,
+      options.entityId === undefined ? {} : { entityId: options.entityId },
+    )
+    return Object.freeze({ notModified: false, xml, metadata, ...validators() })
   }
 }
 
 function get(
   url: URL,
-  { deadline, allowPrivateNetwork }: { deadline: AbortSignal; allowPrivateNetwork: boolean },
+  {
+    deadline,
+    allowPrivateNetwork,
+    headers,
+  }: { deadline: AbortSignal; allowPrivateNetwork: boolean; headers: Record<string, string> },
 ): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise((resolve, reject) => {
@@ -173,8 +264,14 @@ function get(
       url,
       {
         method: 'GET',
-        headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml;q=0.9, */*;q=0.1' },
+        headers: {
+          accept: 'application/samlmetadata+xml, application/xml, text/xml;q=0.9, */*;q=0.1',
+          ...headers,
+        },
         signal: deadline,
+        // A connection of its own, closed after the answer: fetches are minutes apart, and a pooled
+        // keep-alive socket the server has since closed would fail the next one (ECONNRESET).
+        agent: false,
         ...(!allowPrivateNetwork && { lookup: publicOnlyLookup }),
       },
       resolve,

@@ -31,6 +31,12 @@ export interface ParsedIdpMetadata {
    * what stale metadata means is the caller's policy.
    */
   readonly validUntil?: string
+  /**
+   * The shortest `cacheDuration` of the IDPSSODescriptor, its EntityDescriptor and any enclosing
+   * EntitiesDescriptor, in ms: how long the publisher says the document may be cached before it is
+   * fetched again. Years count 365 days and months 30 days.
+   */
+  readonly cacheDurationMs?: number
 }
 
 /** Options for {@link parseIdpMetadata}. */
@@ -51,6 +57,10 @@ const MAX_LISTED = 10
 const ELEMENT_NODE = 1
 const TEXT_NODE = 3
 const CDATA_SECTION_NODE = 4
+/** xs:duration, without a sign: a negative cache duration means nothing. */
+const XS_DURATION =
+  /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/
+const DURATION_UNITS_MS = [365 * 86_400_000, 30 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000]
 const XS_DATE_TIME = /^(-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:\d{2})?$/
 
 function invalid(message: string, cause?: unknown): SamlError {
@@ -89,6 +99,18 @@ function parseDateTime(value: string, where: string): number {
   const ms = m ? Date.parse(`${m[1]}${m[2] ?? 'Z'}`) : Number.NaN
   if (Number.isNaN(ms)) throw invalid(`${where} validUntil ${quote(value)} is not an xs:dateTime`)
   return ms
+}
+
+function parseDuration(value: string, where: string): number {
+  const m = XS_DURATION.exec(value.trim())
+  if (!m)
+    throw invalid(`${where} cacheDuration ${quote(value)} is not a non-negative xs:duration like "PT6H"`)
+  let ms = 0
+  DURATION_UNITS_MS.forEach((unit, i) => {
+    const part = m[i + 1]
+    if (part !== undefined) ms += Number(part) * unit
+  })
+  return Math.min(Math.round(ms), Number.MAX_SAFE_INTEGER)
 }
 
 function parseBoolean(value: string | undefined, where: string): boolean {
@@ -333,6 +355,13 @@ export function parseIdpMetadata(xml: string, options: ParseIdpMetadataOptions =
     const ms = parseDateTime(value, `<${el.localName}>`)
     if (validUntilMs === undefined || ms < validUntilMs) validUntilMs = ms
   }
+  let cacheDurationMs: number | undefined
+  for (const el of [...ancestors, entity, descriptor]) {
+    const value = attr(el, 'cacheDuration')
+    if (value === undefined) continue
+    const ms = parseDuration(value, `<${el.localName}>`)
+    if (cacheDurationMs === undefined || ms < cacheDurationMs) cacheDurationMs = ms
+  }
 
   const result: {
     -readonly [K in keyof ParsedIdpMetadata]: ParsedIdpMetadata[K]
@@ -346,5 +375,6 @@ export function parseIdpMetadata(xml: string, options: ParseIdpMetadataOptions =
     wantAuthnRequestsSigned,
   }
   if (validUntilMs !== undefined) result.validUntil = new Date(validUntilMs).toISOString()
+  if (cacheDurationMs !== undefined) result.cacheDurationMs = cacheDurationMs
   return Object.freeze(result)
 }

@@ -263,7 +263,12 @@ export function normalizeIdpRecord(input: IdpRecordInput): IdpRecordFields {
     if (value !== undefined)
       out[name] = Array.isArray(value) ? Object.freeze([...(value as unknown[])]) : value
   }
-  if (out.entityId === undefined) fail('"entityId" is required (or give "metadataXml")')
+  if (out.entityId === undefined)
+    fail(
+      out.metadataUrl === undefined
+        ? '"entityId" is required (or give "metadataXml")'
+        : '"entityId" is required (or give "metadataXml"); stores do not fetch "metadataUrl": put the record with putIdpRecord, which does',
+    )
   if (ssoUrls.redirect === undefined && ssoUrls.post === undefined)
     fail(
       'at least one SSO URL is required ("ssoUrl", "ssoUrls.redirect" or "ssoUrls.post", or "metadataXml")',

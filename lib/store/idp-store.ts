@@ -1,4 +1,5 @@
 import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
+import type { IdpMetadataStatus } from './metadata-status.js'
 
 /** Options for {@link IdpStore.list}. */
 export interface ListIdpsOptions {
@@ -44,4 +45,38 @@ export interface IdpStore {
   /** True when a record was deleted. */
   delete(id: string): Promise<boolean>
   close?(): Promise<void>
+
+  // The metadata-refresh capability (optional: all three methods or none). It keeps, beside each
+  // record, where its metadata fetches stand, and lets instances sharing the store agree on which
+  // of them fetches an IdP's metadata next. Times are given by the caller (epoch ms), so the rule is
+  // the same in every adapter and testable without waiting.
+
+  /** The metadata status of IdP `id`, or undefined (none saved, or no such IdP). */
+  getMetadataStatus?(id: string): Promise<IdpMetadataStatus | undefined>
+  /**
+   * Claims the next metadata refresh of IdP `id` for `holder` until `now + leaseMs`. True only when
+   * the IdP exists, its refresh is due (no status, or `nextRefreshAt <= now`) and no other holder's
+   * claim runs past `now`; a holder may claim again what it holds. Atomic across every process
+   * sharing the backend: of concurrent claims at most one is true.
+   */
+  claimMetadataRefresh?(id: string, holder: string, now: number, leaseMs: number): Promise<boolean>
+  /**
+   * Saves the metadata status of IdP `id`, replacing the previous one, and ends `holder`'s claim
+   * when it holds one (the saved `nextRefreshAt` then decides the next claim). False, and nothing
+   * saved, when there is no such IdP. Deleting the record deletes its status.
+   */
+  saveMetadataStatus?(id: string, status: IdpMetadataStatus, holder?: string): Promise<boolean>
+}
+
+/** An {@link IdpStore} with the metadata-refresh capability. */
+export type MetadataStatusStore = IdpStore &
+  Required<Pick<IdpStore, 'getMetadataStatus' | 'claimMetadataRefresh' | 'saveMetadataStatus'>>
+
+/** True when `store` has the metadata-refresh capability (all three methods). */
+export function hasMetadataStatus(store: IdpStore): store is MetadataStatusStore {
+  return (
+    typeof store.getMetadataStatus === 'function' &&
+    typeof store.claimMetadataRefresh === 'function' &&
+    typeof store.saveMetadataStatus === 'function'
+  )
 }

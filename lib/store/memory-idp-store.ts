@@ -3,6 +3,12 @@ import { normalizeIdpRecord } from '../record/normalize-idp-record.js'
 import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
 import { compareCodeUnits } from './compare-code-units.js'
 import { checkListOptions, type IdpStore, type ListIdpsOptions } from './idp-store.js'
+import {
+  checkClaimArguments,
+  checkMetadataStatus,
+  claimable,
+  type IdpMetadataStatus,
+} from './metadata-status.js'
 import { checkUniqueClaims } from './unique-claims.js'
 
 /**
@@ -23,6 +29,11 @@ export class MemoryIdpStore implements IdpStore {
   private readonly byId = new Map<string, IdpRecord>()
   private readonly idByEntityId = new Map<string, string>()
   private readonly idByDomain = new Map<string, string>()
+  /** Metadata status and refresh claim per IdP id. */
+  private readonly refresh = new Map<
+    string,
+    { status?: IdpMetadataStatus; lease?: { holder: string; until: number } }
+  >()
 
   async get(id: string): Promise<IdpRecord | undefined> {
     return typeof id === 'string' ? this.byId.get(id) : undefined
@@ -67,6 +78,31 @@ export class MemoryIdpStore implements IdpStore {
     if (!previous) return false
     this.unindex(previous)
     this.byId.delete(id)
+    this.refresh.delete(id)
+    return true
+  }
+
+  async getMetadataStatus(id: string): Promise<IdpMetadataStatus | undefined> {
+    return typeof id === 'string' ? this.refresh.get(id)?.status : undefined
+  }
+
+  async claimMetadataRefresh(id: string, holder: string, now: number, leaseMs: number): Promise<boolean> {
+    checkClaimArguments(holder, now, leaseMs)
+    if (typeof id !== 'string' || !this.byId.has(id)) return false
+    const state = this.refresh.get(id) ?? {}
+    if (!claimable(state, holder, now)) return false
+    this.refresh.set(id, { ...state, lease: { holder, until: now + leaseMs } })
+    return true
+  }
+
+  async saveMetadataStatus(id: string, status: IdpMetadataStatus, holder?: string): Promise<boolean> {
+    const checked = checkMetadataStatus(status)
+    if (typeof id !== 'string' || !this.byId.has(id)) return false
+    const lease = this.refresh.get(id)?.lease
+    this.refresh.set(id, {
+      status: checked,
+      ...(lease && lease.holder !== holder && { lease }),
+    })
     return true
   }
 

@@ -15,6 +15,7 @@ import {
   registerInputIsolationTests,
 } from './idp-store-conformance/immutability.js'
 import { registerListingTests } from './idp-store-conformance/listing.js'
+import { registerMetadataStatusTests } from './idp-store-conformance/metadata-status.js'
 import { registerLookupTests } from './idp-store-conformance/lookups.js'
 import { registerUniquenessTests } from './idp-store-conformance/uniqueness.js'
 import { registerValidationTests } from './idp-store-conformance/validation.js'
@@ -32,6 +33,11 @@ export interface IdpStoreConformanceOptions {
   readOnly?: boolean
   /** Run the concurrent-write tests (default true). */
   concurrency?: boolean
+  /**
+   * The store has the metadata-refresh capability (`getMetadataStatus`, `claimMetadataRefresh`,
+   * `saveMetadataStatus`): run its tests (default false).
+   */
+  metadataStatus?: boolean
 }
 
 /** A factory; writable stores ignore `seed`, read-only ones must hold exactly the seeded records. */
@@ -46,12 +52,13 @@ export function idpStoreConformance(
   makeStore: MakeIdpStore,
   options: IdpStoreConformanceOptions = {},
 ): void {
-  const { readOnly = false, concurrency = true } = options
+  const { readOnly = false, concurrency = true, metadataStatus = false } = options
   // Write tests are registered only for writable stores: a read-only adapter does not have the
   // feature, so there is nothing to skip. Concurrency tests can be turned off for adapters that
   // serialize writes outside the process.
   const writeIt = readOnly ? ((() => undefined) as unknown as typeof it) : it
   const concurrentIt = readOnly || !concurrency ? ((() => undefined) as unknown as typeof it) : it
+  const statusIt = readOnly || !metadataStatus ? ((() => undefined) as unknown as typeof it) : it
 
   /** Runs `fn` on a fresh store; deletes `cleanup` ids afterwards (writable stores) and closes it. */
   async function withStore(
@@ -77,7 +84,7 @@ export function idpStoreConformance(
     }
   }
 
-  const harness: ConformanceHarness = { withStore, writeIt, concurrentIt }
+  const harness: ConformanceHarness = { withStore, writeIt, concurrentIt, statusIt }
 
   describe(`IdpStore conformance: ${name}`, () => {
     describe('reads', () => {
@@ -93,5 +100,7 @@ export function idpStoreConformance(
       registerInputIsolationTests(harness)
       registerConcurrencyTests(harness)
     })
+
+    if (metadataStatus && !readOnly) describe('metadata refresh', () => registerMetadataStatusTests(harness))
   })
 }

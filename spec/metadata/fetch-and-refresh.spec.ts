@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { createServer, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import {
   fetchIdpMetadata,
+  fetchIdpMetadataDocument,
   MemoryIdpStore,
   normalizeCertificate,
   SamlError,
@@ -28,11 +29,11 @@ const rotated = new TestIdp({
 })
 
 /** A real HTTP server publishing metadata; `routes` can be changed between requests. */
-async function metadataServer(routes: Record<string, (res: ServerResponse) => void>) {
+async function metadataServer(routes: Record<string, (res: ServerResponse, req: IncomingMessage) => void>) {
   const server: Server = createServer((req, res) => {
     const route = routes[req.url ?? '']
     if (!route) return void res.writeHead(404).end('not found')
-    route(res)
+    route(res, req)
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -58,7 +59,15 @@ function endedByDeadline(err: unknown): boolean {
 
 describe('fetchIdpMetadata', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof metadataServer>>
-  const routes: Record<string, (res: ServerResponse) => void> = {
+  const seen: IncomingMessage['headers'][] = []
+  const routes: Record<string, (res: ServerResponse, req: IncomingMessage) => void> = {
+    '/cached.xml': (res, req) => {
+      seen.push(req.headers)
+      if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304, { etag: '"v1"' }).end()
+      res
+        .writeHead(200, { etag: '"v1"', 'last-modified': 'Tue, 01 Dec 2026 10:00:00 GMT' })
+        .end(before_.metadataXml())
+    },
     '/metadata.xml': (res) =>
       res.writeHead(200, { 'content-type': 'application/xml' }).end(before_.metadataXml()),
     '/redirect': (res) => res.writeHead(302, { location: '/metadata.xml' }).end(),
@@ -82,6 +91,26 @@ describe('fetchIdpMetadata', { timeout: 120_000 }, () => {
   it('fetches and checks metadata, following a redirect', async () => {
     assert.equal(await fetchIdpMetadata(`${server.url}/metadata.xml`, local), before_.metadataXml())
     assert.equal(await fetchIdpMetadata(`${server.url}/redirect`, local), before_.metadataXml())
+  })
+
+  it('sends the validators it is given and reports a 304 as notModified', async () => {
+    const first = await fetchIdpMetadataDocument(`${server.url}/cached.xml`, local)
+    assert.ok(!first.notModified)
+    assert.equal(first.xml, before_.metadataXml())
+    assert.equal(first.metadata.entityId, 'https://idp.acme.test/saml')
+    assert.deepEqual([first.etag, first.lastModified], ['"v1"', 'Tue, 01 Dec 2026 10:00:00 GMT'])
+    assert.equal(seen.at(-1)!['if-none-match'], undefined, 'nothing held, nothing sent')
+    const again = await fetchIdpMetadataDocument(`${server.url}/cached.xml`, {
+      ...local,
+      etag: first.etag!,
+      lastModified: first.lastModified!,
+    })
+    assert.deepEqual(again, { notModified: true, etag: '"v1"' })
+    assert.equal(seen.at(-1)!['if-modified-since'], 'Tue, 01 Dec 2026 10:00:00 GMT')
+    await assert.rejects(
+      fetchIdpMetadataDocument(`${server.url}/cached.xml`, { ...local, etag: 'a\r\nx: y' }),
+      TypeError,
+    )
   })
 
   it('refuses http and private addresses by default (SSRF)', async () => {
@@ -173,15 +202,15 @@ describe('startMetadataRefresh: a key rotation published in metadata reaches the
         })
 
       assert.deepEqual(
-        (await refresher.refreshNow()).map((r) => r.outcome),
-        ['unchanged'],
+        (await refresher.refreshDue()).map((r) => [r.idp, r.outcome]),
+        [['acme', 'unchanged']],
         'only records with a metadataUrl',
       )
       assert.equal((await post(rotated)).status, 400, 'the new key is not trusted yet')
 
       published = rotated.metadataXml()
-      const [updated] = await refresher.refreshNow()
-      assert.equal(updated!.outcome, 'updated')
+      const updated = await refresher.refreshIdp('acme')
+      assert.equal(updated.outcome, 'updated')
       const record = (await app.store.get('acme'))!
       assert.equal(record.version, 2)
       assert.deepEqual(record.signingCerts, [normalizeCertificate(keys.idpAcmeNext.cert)])
@@ -199,8 +228,8 @@ describe('startMetadataRefresh: a key rotation published in metadata reaches the
       assert.equal((await post(before_)).status, 400, 'the retired key is no longer trusted')
 
       failing = true
-      const [failed] = await refresher.refreshNow()
-      assert.equal(failed!.outcome, 'failed')
+      const failed = await refresher.refreshIdp('acme')
+      assert.equal(failed.outcome, 'failed')
       assert.equal((await app.store.get('acme'))!.version, 2, 'a failed fetch keeps the stored metadata')
       assert.ok(results.length >= 3)
     } finally {
@@ -235,15 +264,15 @@ describe('startMetadataRefresh: a key rotation published in metadata reaches the
         })
         const refresher = startMetadataRefresh(store, { immediate: false, fetch: local })
         const fetching = new Promise<void>((resolve) => (requested = resolve))
-        const round = refresher.refreshNow()
+        const round = refresher.refreshIdp('acme')
         await fetching
         // The admin offboards the IdP (or tightens it) while the fetch is in flight.
         if (change === 'delete') await store.delete('acme')
         else await store.put({ ...(await store.get('acme'))!, allowIdpInitiated: false })
         release()
-        const [result] = await round
+        const result = await round
         refresher.stop()
-        assert.equal(result!.outcome, 'skipped', change)
+        assert.equal(result.outcome, 'skipped', change)
         assert.equal((await store.get('acme'))?.allowIdpInitiated, expected, change)
         await store.delete('acme')
       }
@@ -265,9 +294,9 @@ describe('startMetadataRefresh: a key rotation published in metadata reaches the
       await store.put({ id: 'acme', metadataXml: published, metadataUrl: `${server.url}/m.xml` })
       published = impostor.metadataXml()
       const refresher = startMetadataRefresh(store, { immediate: false, fetch: local })
-      const [result] = await refresher.refreshNow()
+      const result = await refresher.refreshIdp('acme')
       refresher.stop()
-      assert.equal(result!.outcome, 'failed')
+      assert.equal(result.outcome, 'failed')
       assert.equal((await store.get('acme'))!.entityId, 'https://idp.acme.test/saml')
     } finally {
       await server.close()

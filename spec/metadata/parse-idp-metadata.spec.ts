@@ -224,6 +224,27 @@ describe('parseIdpMetadata', () => {
       )
     })
 
+    it('reports the shortest cacheDuration in ms; refuses one that is not an xs:duration', () => {
+      assert.equal(parseIdpMetadata(handMade()).cacheDurationMs, undefined)
+      const both = handMade({
+        entityAttrs: 'cacheDuration="P1DT12H"',
+        descriptorAttrs:
+          'cacheDuration="PT90M" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"',
+      })
+      assert.equal(parseIdpMetadata(both).cacheDurationMs, 90 * 60_000)
+      const group = `<md:EntitiesDescriptor xmlns:md="${MD}" cacheDuration="PT0.5S">${handMade({ entityAttrs: 'cacheDuration="P1Y2M"' })}</md:EntitiesDescriptor>`
+      assert.equal(parseIdpMetadata(group).cacheDurationMs, 500)
+      assert.equal(
+        parseIdpMetadata(handMade({ entityAttrs: 'cacheDuration="P1Y2M"' })).cacheDurationMs,
+        (365 + 60) * 86_400_000,
+      )
+      for (const bad of ['-PT1H', 'PT', 'P', '6 hours', 'PT1H30', 'P1W'])
+        expectCode(
+          () => parseIdpMetadata(handMade({ entityAttrs: `cacheDuration="${bad}"` })),
+          'ERR_SAML_METADATA_INVALID',
+        )
+    })
+
     it('accepts a leading BOM, comments and an XML declaration', () => {
       const xml = `\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<!-- exported by the IdP -->\n${handMade()}`
       assert.equal(parseIdpMetadata(xml).entityId, 'https://idp.hand.test')

@@ -124,8 +124,11 @@ describe('npm pack and package.json', () => {
     }
   })
 
-  it('is small: under 400 kB packed, 2 MB unpacked', () => {
-    assert.ok(pack.size < 400_000, `packed size ${pack.size} bytes`)
-    assert.ok(pack.unpackedSize < 2_000_000, `unpacked size ${pack.unpackedSize} bytes`)
+  // The guard is against shipping what users must not get (lib/ sources, source maps, fixtures, the
+  // specs): any of those adds far more than the margin. The JavaScript is written without comments;
+  // the docs (over 0.5 MB, shipped so README's links work offline) grow with the features.
+  it('is small: under 450 kB packed, 2.4 MB unpacked', () => {
+    assert.ok(pack.size < 450_000, `packed size ${pack.size} bytes`)
+    assert.ok(pack.unpackedSize < 2_400_000, `unpacked size ${pack.unpackedSize} bytes`)
   })
 })

@@ -47,8 +47,10 @@ idpStoreConformance(
   { readOnly: true },
 )
 
-idpStoreConformance('file (writable)', async () =>
-  FileIdpStore.open({ dir: await tempDir(), writable: true }),
+idpStoreConformance(
+  'file (writable)',
+  async () => FileIdpStore.open({ dir: await tempDir(), writable: true }),
+  { metadataStatus: true },
 )
 
 // Its own writes wake the watcher: the reloads they cause must change nothing.
@@ -205,6 +207,33 @@ describe('FileIdpStore', { timeout: 120_000 }, () => {
     const reopened = await FileIdpStore.open({ dir: join(dir, 'idps') })
     assert.deepStrictEqual(await reopened.get('acme'), v2)
     await reopened.close()
+  })
+
+  it('writable: the metadata status is kept in a dot directory the loader skips, across a reopen', async () => {
+    const dir = await tempDir()
+    const store = await FileIdpStore.open({ dir, writable: true, watch: true, debounceMs: 1 })
+    const acme = await store.put({ id: 'acme', ...manual('acme') })
+    const status = {
+      url: 'https://idp.acme.test/metadata',
+      nextRefreshAt: '2026-12-01T06:00:00.000Z',
+      consecutiveFailures: 2,
+      lastError: { code: 'ERR_SAML_METADATA_FETCH', message: 'HTTP 503' },
+    }
+    assert.equal(await store.saveMetadataStatus('acme', status), true)
+    assert.deepEqual(await store.reload(), [], 'the status file is no record')
+    assert.equal((await store.get('acme'))!.version, acme.version, 'a status write is no record change')
+    await store.close()
+    assert.deepEqual(await readdir(join(dir, '.metadata-status')), ['acme.json'])
+    const reopened = await FileIdpStore.open({ dir, writable: true })
+    assert.deepStrictEqual(await reopened.getMetadataStatus('acme'), status)
+    assert.equal(await reopened.delete('acme'), true)
+    assert.deepEqual(await readdir(join(dir, '.metadata-status')), [], 'deleted with the record')
+    await reopened.close()
+    const readOnly = await FileIdpStore.open({ dir })
+    await assert.rejects(readOnly.saveMetadataStatus('acme', status), (err: unknown) =>
+      isSamlError(err, 'ERR_SAML_STORE_READ_ONLY'),
+    )
+    await readOnly.close()
   })
 
   it('writable: a record that came from YAML is written back as YAML', async () => {

@@ -1,11 +1,11 @@
 import { MemoryIdpStore } from '../../lib/store/memory-idp-store.js'
 import { idpStoreConformance } from './conformance.js'
 
-idpStoreConformance('memory', async () => new MemoryIdpStore())
+idpStoreConformance('memory', async () => new MemoryIdpStore(), { metadataStatus: true })
 
 // One store shared by every test, as a database is shared: checks the suite's isolation too.
 const shared = new MemoryIdpStore()
-idpStoreConformance('memory (one shared store)', async () => shared)
+idpStoreConformance('memory (one shared store)', async () => shared, { metadataStatus: true })
 
 // The read-only mode, on a store seeded with the records a test needs.
 idpStoreConformance(

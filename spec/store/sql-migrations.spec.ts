@@ -23,8 +23,13 @@ describe('SqlIdpStore migrations', () => {
         Array.from({ length: 5 }, () => SqlIdpStore.open({ connectionString: PG_URL, schema })),
       )
       try {
-        const { rows } = await admin.query(`SELECT component, version FROM "${schema}".migrations`)
-        assert.deepEqual(rows, [{ component: 'idp-store', version: 1 }])
+        const { rows } = await admin.query(
+          `SELECT component, version FROM "${schema}".migrations ORDER BY version`,
+        )
+        assert.deepEqual(rows, [
+          { component: 'idp-store', version: 1 },
+          { component: 'idp-store', version: 2 },
+        ])
         // Every instance sees what another wrote.
         const written = await stores[0]!.put({
           id: 'acme',

@@ -29,7 +29,7 @@ function sharing(open: () => Promise<SqlIdpStore>): {
 
 const inMemory = sharing(() => SqlIdpStore.open())
 after(() => inMemory.close())
-idpStoreConformance('sql (PGlite in memory)', inMemory.make)
+idpStoreConformance('sql (PGlite in memory)', inMemory.make, { metadataStatus: true })
 
 const dataDir = await mkdtemp(join(tmpdir(), 'saml-idps-'))
 const onDisk = sharing(() => SqlIdpStore.open({ dataDir }))
@@ -37,7 +37,7 @@ after(async () => {
   await onDisk.close()
   await rm(dataDir, { recursive: true, force: true })
 })
-idpStoreConformance('sql (PGlite data directory)', onDisk.make)
+idpStoreConformance('sql (PGlite data directory)', onDisk.make, { metadataStatus: true })
 
 // A user-supplied PGlite: every test opens (and migrates) a fresh store on it and closes it, which
 // must leave the database open for the next test.
@@ -69,6 +69,19 @@ describe('SqlIdpStore on PGlite', () => {
       await first.put(manual('acme', { emailDomains: ['acme.com'] }))
       const v2 = await first.put(manual('acme', { emailDomains: ['acme.com'], displayName: 'Acme' }))
       await first.close()
+      // The metadata status lives beside the record and survives a restart too.
+      const status = {
+        url: 'https://idp.acme.test/metadata',
+        nextRefreshAt: '2026-12-01T06:00:00.000Z',
+        consecutiveFailures: 0,
+        etag: '"v7"',
+      }
+      const third = await SqlIdpStore.open({ dataDir: dir })
+      await third.saveMetadataStatus('acme', status)
+      await third.close()
+      const fourth = await SqlIdpStore.open({ dataDir: dir })
+      assert.deepStrictEqual(await fourth.getMetadataStatus('acme'), status)
+      await fourth.close()
       const second = await SqlIdpStore.open({ dataDir: dir })
       try {
         assert.deepStrictEqual(await second.get('acme'), v2)
@@ -92,7 +105,10 @@ describe('SqlIdpStore on PGlite', () => {
     )
     assert.deepEqual(
       rows.map((r) => ({ ...r })),
-      [{ component: 'idp-store', version: 1 }],
+      [
+        { component: 'idp-store', version: 1 },
+        { component: 'idp-store', version: 2 },
+      ],
     )
   })
 

@@ -5,6 +5,13 @@ import { normalizeEmailDomain } from '../../record/email-domain.js'
 import { normalizeIdpRecord } from '../../record/normalize-idp-record.js'
 import type { IdpRecord, IdpRecordInput } from '../../record/record-fields.js'
 import { checkListOptions, type IdpStore, type ListIdpsOptions } from '../idp-store.js'
+import {
+  checkClaimArguments,
+  checkMetadataStatus,
+  claimable,
+  type IdpMetadataStatus,
+} from '../metadata-status.js'
+import { MetadataStatusFiles } from './metadata-status-files.js'
 import { DirectoryWatcher } from './directory-watcher.js'
 import { unreadableDirectoryError } from './idp-file-error.js'
 import { readIdpDirectory, type LoadedIdpFile } from './read-idp-files.js'
@@ -65,13 +72,18 @@ export class FileIdpStore implements IdpStore {
   /** Serializes reloads and writes. */
   private queue: Promise<unknown> = Promise.resolve()
   private watcher: DirectoryWatcher | undefined
+  private readonly statusFiles: MetadataStatusFiles
+  /** Metadata refresh claims: in this process only (one process writes a directory). */
+  private readonly leases = new Map<string, { holder: string; until: number }>()
 
   private constructor(
     /** Absolute path of the directory. */
     readonly dir: string,
     private readonly writable: boolean,
     private readonly onError: ((err: SamlError) => void) | undefined,
-  ) {}
+  ) {
+    this.statusFiles = new MetadataStatusFiles(dir)
+  }
 
   /**
    * Loads every record in `dir` (created when missing and `writable`), and starts watching it when
@@ -182,6 +194,44 @@ export class FileIdpStore implements IdpStore {
       if (!entry) return false
       await removeIdpFile(this.dir, entry.file, id)
       this.index.delete(id)
+      this.leases.delete(id)
+      await this.statusFiles.remove(id)
+      return true
+    })
+  }
+
+  /** The metadata status kept in `.metadata-status/<id>.json`. */
+  async getMetadataStatus(id: string): Promise<IdpMetadataStatus | undefined> {
+    if (typeof id !== 'string' || !this.index.get(id)) return undefined
+    return this.statusFiles.read(id)
+  }
+
+  /**
+   * Claims the next metadata refresh of `id`. Claims are kept in this process: one process writes a
+   * directory, so there is no other instance to agree with. Needs `writable: true`.
+   */
+  async claimMetadataRefresh(id: string, holder: string, now: number, leaseMs: number): Promise<boolean> {
+    this.checkWritable()
+    checkClaimArguments(holder, now, leaseMs)
+    if (typeof id !== 'string') return false
+    return this.serially(async () => {
+      if (!this.index.get(id)) return false
+      const state = { status: await this.statusFiles.read(id), lease: this.leases.get(id) }
+      if (!claimable(state, holder, now)) return false
+      this.leases.set(id, { holder, until: now + leaseMs })
+      return true
+    })
+  }
+
+  /** Writes `.metadata-status/<id>.json` atomically. Needs `writable: true`. */
+  async saveMetadataStatus(id: string, status: IdpMetadataStatus, holder?: string): Promise<boolean> {
+    this.checkWritable()
+    const checked = checkMetadataStatus(status)
+    if (typeof id !== 'string') return false
+    return this.serially(async () => {
+      if (!this.index.get(id)) return false
+      await this.statusFiles.write(id, checked)
+      if (holder !== undefined && this.leases.get(id)?.holder === holder) this.leases.delete(id)
       return true
     })
   }

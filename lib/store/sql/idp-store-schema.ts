@@ -29,6 +29,20 @@ function idpStoreMigrations(quotedSchema: string): Migration[] {
         `CREATE INDEX idp_email_domains_idp_id_idx ON ${quotedSchema}.idp_email_domains (idp_id)`,
       ],
     },
+    {
+      // Where each IdP's metadata fetches stand, and which instance fetches it next: beside the
+      // record, so a fetch that changes nothing does not bump the record's version.
+      version: 2,
+      statements: [
+        `CREATE TABLE ${quotedSchema}.idp_metadata_status (
+          idp_id text COLLATE "C" PRIMARY KEY REFERENCES ${quotedSchema}.idps (id) ON DELETE CASCADE,
+          status jsonb,
+          next_refresh_at timestamptz,
+          lease_holder text,
+          lease_until timestamptz
+        )`,
+      ],
+    },
   ]
 }
 

@@ -10,6 +10,12 @@ import {
   type SqlDriver,
 } from '../../sql/sql-driver.js'
 import { checkListOptions, type IdpStore, type ListIdpsOptions } from '../idp-store.js'
+import {
+  checkClaimArguments,
+  checkMetadataStatus,
+  readMetadataStatus,
+  type IdpMetadataStatus,
+} from '../metadata-status.js'
 import { conflictError } from './idp-conflict.js'
 import { idpChangeChannel, IdpLookupCache } from './idp-lookup-cache.js'
 import { IDP_ROW_COLUMNS, recordOfRow, ValidatedRecords, type IdpRow } from './idp-rows.js'
@@ -239,6 +245,70 @@ export class SqlIdpStore implements IdpStore {
     return rows.length > 0
   }
 
+  async getMetadataStatus(id: string): Promise<IdpMetadataStatus | undefined> {
+    if (!storable(id, MAX_ID_LENGTH)) return undefined
+    const rows = await this.query<{ status: string | null }>(
+      `SELECT status::text AS status FROM ${this.quotedSchema}.idp_metadata_status WHERE idp_id = $1`,
+      [id],
+    )
+    const text = rows[0]?.status
+    if (text === undefined || text === null) return undefined
+    // A status is what the refresher worked out; one that does not read back is simply none.
+    const status = readMetadataStatus(JSON.parse(text))
+    return typeof status === 'string' ? undefined : status
+  }
+
+  /**
+   * One statement: inserts the IdP's status row or updates it, only where the refresh is due and
+   * no other holder's lease runs past `now`. Concurrent claims serialize on the row, and each
+   * re-checks the condition against the row the previous one left, so at most one wins.
+   */
+  async claimMetadataRefresh(id: string, holder: string, now: number, leaseMs: number): Promise<boolean> {
+    checkClaimArguments(holder, now, leaseMs)
+    if (!storable(id, MAX_ID_LENGTH)) return false
+    const at = new Date(now).toISOString()
+    const until = new Date(now + leaseMs).toISOString()
+    try {
+      const rows = await this.query(
+        `INSERT INTO ${this.quotedSchema}.idp_metadata_status AS m (idp_id, lease_holder, lease_until)
+         SELECT i.id, $2, $4::timestamptz FROM ${this.quotedSchema}.idps i WHERE i.id = $1
+         ON CONFLICT (idp_id) DO UPDATE SET lease_holder = EXCLUDED.lease_holder, lease_until = EXCLUDED.lease_until
+         WHERE (m.next_refresh_at IS NULL OR m.next_refresh_at <= $3::timestamptz)
+           AND (m.lease_until IS NULL OR m.lease_until <= $3::timestamptz OR m.lease_holder = $2)
+         RETURNING 1`,
+        [id, holder, at, until],
+      )
+      return rows.length > 0
+    } catch (err) {
+      // The IdP was deleted between the SELECT and the insert: nothing to claim.
+      if (isForeignKeyViolation(err)) return false
+      throw err
+    }
+  }
+
+  async saveMetadataStatus(id: string, status: IdpMetadataStatus, holder?: string): Promise<boolean> {
+    const checked = checkMetadataStatus(status)
+    if (holder !== undefined && typeof holder !== 'string') throw new TypeError('"holder" must be a string')
+    if (!storable(id, MAX_ID_LENGTH)) return false
+    try {
+      const rows = await this.query(
+        `INSERT INTO ${this.quotedSchema}.idp_metadata_status AS m (idp_id, status, next_refresh_at)
+         SELECT i.id, $2::jsonb, $3::timestamptz FROM ${this.quotedSchema}.idps i WHERE i.id = $1
+         ON CONFLICT (idp_id) DO UPDATE SET
+           status = EXCLUDED.status,
+           next_refresh_at = EXCLUDED.next_refresh_at,
+           lease_holder = CASE WHEN m.lease_holder = $4 THEN NULL ELSE m.lease_holder END,
+           lease_until = CASE WHEN m.lease_holder = $4 THEN NULL ELSE m.lease_until END
+         RETURNING 1`,
+        [id, JSON.stringify(checked), checked.nextRefreshAt, holder ?? null],
+      )
+      return rows.length > 0
+    } catch (err) {
+      if (isForeignKeyViolation(err)) return false
+      throw err
+    }
+  }
+
   /** Closes the connection pool or PGlite database the store opened (not one you passed in). */
   async close(): Promise<void> {
     if (this.closed) return
@@ -256,6 +326,12 @@ export class SqlIdpStore implements IdpStore {
       throw unavailable('IdP store query failed', err)
     }
   }
+}
+
+/** A foreign-key violation (SQLSTATE 23503), as the driver raised it or as the cause of ours. */
+function isForeignKeyViolation(err: unknown): boolean {
+  const raw = err instanceof SamlError ? err.cause : err
+  return raw instanceof Error && (raw as { code?: unknown }).code === '23503'
 }
 
 /**

@@ -20,4 +20,6 @@ export interface ConformanceHarness {
   writeIt: typeof it
   /** `it` for concurrent-write tests; registers nothing when they are turned off or the store is read-only. */
   concurrentIt: typeof it
+  /** `it` for the metadata-refresh capability; registers nothing unless `metadataStatus` is on. */
+  statusIt: typeof it
 }
