@@ -23,7 +23,8 @@ const filter = args.filter((a) => !a.startsWith('--'))
 const specs = findSpecs('spec')
   .filter((p) => filter.length === 0 || filter.some((f) => p.includes(f)))
   .sort()
-const onExpress = (p) => /\bstartTestApp\(|support\/instance\.ts|\/sp-driver\.js/.test(readFileSync(p, 'utf8'))
+const onExpress = (p) =>
+  /\bstartTestApp\(|support\/instance\.ts|\/sp-driver\.js/.test(readFileSync(p, 'utf8'))
 
 function run(files, env = process.env) {
   if (files.length === 0) return 0
