@@ -23,10 +23,12 @@ export const SCENARIOS = {
   'sso-post': 'SP-initiated login, signed AuthnRequest over HTTP-POST',
   'idp-initiated': 'IdP-initiated login (unsolicited Response)',
   encrypted: 'Encrypted assertion (algorithm the IdP chose)',
+  'encrypted-id': 'Encrypted NameID (EncryptedID) at login',
   'slo-sp-redirect': 'SLO started by the SP, HTTP-Redirect',
   'slo-sp-post': 'SLO started by the SP, HTTP-POST',
   'slo-idp-redirect': 'SLO started by the IdP, HTTP-Redirect',
   'slo-idp-post': 'SLO started by the IdP, HTTP-POST',
+  'slo-idp-encrypted-id': 'SLO started by the IdP with an EncryptedID',
 } as const
 
 export type Scenario = keyof typeof SCENARIOS

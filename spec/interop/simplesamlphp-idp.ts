@@ -4,8 +4,9 @@
  * SP read from our own SP metadata by SimpleSAMLphp's metadata parser), and served from
  * /usr/share/simplesamlphp/www by `php -S` on loopback. SimpleSAMLphp parses our AuthnRequests and
  * logout messages with its own code and checks their signatures (`validate.authnrequest`,
- * `validate.logout`); it signs its assertions and logout messages, and encrypts assertions
- * (AES-128-CBC, fixed in 1.19) when the SP's `assertion.encryption` asks.
+ * `validate.logout`); it signs its assertions and logout messages, encrypts assertions
+ * (AES-128-CBC, fixed in 1.19) when the SP's `assertion.encryption` asks, and encrypts the NameID
+ * of its assertions and LogoutRequests (an EncryptedID, AES-128-CBC too) when `nameid.encryption` does.
  *
  * @module
  */
@@ -34,6 +35,8 @@ export interface SimpleSamlPhpSp {
   readonly metadataXml: string
   /** `assertion.encryption`: encrypt assertions to the SP's encryption certificate. */
   readonly encryptAssertions: boolean
+  /** `nameid.encryption`: send the NameID as an EncryptedID, in assertions and in LogoutRequests. */
+  readonly encryptNameId?: boolean
   /** Keep only the SP's SingleLogoutService of this binding (SimpleSAMLphp prefers Redirect otherwise). */
   readonly logoutBinding: 'redirect' | 'post'
 }
@@ -148,6 +151,7 @@ if ($sp !== null) {
   foreach (\\SimpleSAML\\Metadata\\SAMLParser::parseDescriptorsString($sp['metadataXml']) as $entity) {
     $m = $entity->getMetadata20SP();
     $m['assertion.encryption'] = $sp['encryptAssertions'];
+    $m['nameid.encryption'] = $sp['encryptNameId'] ?? false;
     $m['SingleLogoutService'] = array_values(array_filter(
       $m['SingleLogoutService'],
       function ($e) use ($sp) { return $e['Binding'] === $sp['logoutBinding']; }

@@ -10,6 +10,7 @@ import { SSP_USER, startSimpleSamlPhp, type SimpleSamlPhpIdp } from './simplesam
 import {
   InteropSp,
   browseIdp,
+  encryptedIdOf,
   encryptionOf,
   formOf,
   messageId,
@@ -51,19 +52,23 @@ describe('interop: SimpleSAMLphp as the IdP', () => {
     await idp?.close()
   })
 
-  /** Sets the record, and SimpleSAMLphp's entry for our SP, for `variant`. */
-  async function configure(variant: Variant): Promise<void> {
+  /**
+   * Sets the record, and SimpleSAMLphp's entry for our SP, for `variant`; `encryptNameId` turns on
+   * the entry's `nameid.encryption`.
+   */
+  async function configure(variant: Variant, encryptNameId = false): Promise<void> {
     await sp.use(ID, variant)
     idp.configureSp({
       metadataXml: ours.metadataXml,
       encryptAssertions: variant === 'enc',
+      encryptNameId,
       logoutBinding: variant === 'post' ? 'post' : 'redirect',
     })
   }
 
   /** A login through SimpleSAMLphp: it parses our AuthnRequest, shows its login form, and answers. */
-  async function signIn(variant: Variant) {
-    await configure(variant)
+  async function signIn(variant: Variant, encryptNameId = false) {
+    await configure(variant, encryptNameId)
     const [browser, request] = await sp.startLogin(ID, variant === 'post' ? 'post' : 'redirect')
     let sawLoginForm = false
     const response = await browseIdp(browser, sp, request, (page) => {
@@ -108,6 +113,12 @@ describe('interop: SimpleSAMLphp as the IdP', () => {
     return { detail: algorithms }
   })
 
+  column.cell('encrypted-id', async () => {
+    // nameid.encryption: SimpleSAMLphp encrypts the Subject's NameID to our encryption certificate.
+    const { response } = await signIn('redirect', true)
+    return { detail: encryptedIdOf(samlMessage(response).xml) }
+  })
+
   async function spLogout(variant: 'redirect' | 'post') {
     const { browser } = await signIn(variant)
     // SimpleSAMLphp checks our signature (validate.logout), ends its session and answers.
@@ -117,19 +128,24 @@ describe('interop: SimpleSAMLphp as the IdP', () => {
   column.cell('slo-sp-redirect', () => spLogout('redirect'))
   column.cell('slo-sp-post', () => spLogout('post'))
 
-  async function idpLogout(variant: 'redirect' | 'post') {
-    const { browser } = await signIn(variant)
+  async function idpLogout(variant: 'redirect' | 'post', encryptNameId = false) {
+    const { browser } = await signIn(variant, encryptNameId)
     const done = `${sp.app.baseUrl}/interop/ssp-logged-out`
     const request = await browseIdp(browser, sp, { binding: 'redirect', url: idp.logoutUrl(done) })
     assert.equal(request.binding, variant)
+    const encryptedId = encryptNameId ? encryptedIdOf(samlMessage(request).xml) : undefined
     const answer = await sp.answerLogout(browser, ID, request, NAME_ID, variant)
     // SimpleSAMLphp checks our signature and status, and ends its logout at ReturnTo.
     const end = await browseIdp(browser, sp, answer)
     assert.deepEqual(end, { binding: 'redirect', url: done })
+    return encryptedId
   }
 
-  column.cell('slo-idp-redirect', () => idpLogout('redirect'))
-  column.cell('slo-idp-post', () => idpLogout('post'))
+  column.cell('slo-idp-redirect', async () => void (await idpLogout('redirect')))
+  column.cell('slo-idp-post', async () => void (await idpLogout('post')))
+  // nameid.encryption: SimpleSAMLphp's LogoutRequest names the user by an EncryptedID; our SLO
+  // endpoint decrypts it, ends that user's session, and SimpleSAMLphp accepts our LogoutResponse.
+  column.cell('slo-idp-encrypted-id', async () => ({ detail: (await idpLogout('redirect', true))! }))
 
   column.finish()
 })

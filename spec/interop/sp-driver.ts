@@ -322,6 +322,11 @@ export function encryptionOf(responseXml: string): string {
   const data = doc.getElementsByTagNameNS(XENC, 'EncryptedData')[0]
   assert.ok(data, 'an EncryptedData in the Response')
   assert.equal(doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'Assertion').length, 0)
+  return algorithmsOf(methods, data)
+}
+
+/** `block cipher, key transport` of an EncryptedData, from the EncryptionMethods around it. */
+function algorithmsOf(methods: readonly Element[], data: Element): string {
   const named = (el: Element | undefined) => {
     const uri = el?.getAttribute('Algorithm') ?? ''
     return ALGORITHM_NAMES[uri] ?? uri
@@ -329,6 +334,39 @@ export function encryptionOf(responseXml: string): string {
   const dataMethod = methods.find((m) => m.parentNode === data)
   const keyMethod = methods.find((m) => (m.parentNode as Element | null)?.localName === 'EncryptedKey')
   return `${named(dataMethod)}, ${named(keyMethod)}`
+}
+
+const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion'
+
+/**
+ * The algorithms of the EncryptedID a message carries where its NameID goes (the Subject of a
+ * Response's assertion, or a LogoutRequest), e.g. `AES-128-CBC, RSA-OAEP-MGF1P`. Fails when that
+ * NameID is in clear, or the assertion itself is encrypted (its Subject could not be seen).
+ */
+export function encryptedIdOf(messageXml: string): string {
+  const doc = new DOMParser().parseFromString(messageXml, 'text/xml')
+  const root = doc.documentElement!
+  let holder: Element | undefined = root
+  if (root.localName !== 'LogoutRequest') {
+    const assertions = doc.getElementsByTagNameNS(SAML, 'Assertion')
+    assert.equal(assertions.length, 1, 'one assertion, in clear')
+    holder = Array.from(assertions[0]!.childNodes).find(
+      (n): n is Element => (n as Element).localName === 'Subject',
+    )
+    assert.ok(holder, 'the assertion has a Subject')
+  }
+  const children = Array.from(holder.childNodes).filter((n): n is Element => n.nodeType === 1)
+  assert.deepEqual(
+    children
+      .filter((c) => c.namespaceURI === SAML && /^(NameID|EncryptedID)$/.test(c.localName))
+      .map((c) => c.localName),
+    ['EncryptedID'],
+    `the ${holder.localName} carries an EncryptedID and no NameID`,
+  )
+  const encryptedId = children.find((c) => c.localName === 'EncryptedID')!
+  const data = encryptedId.getElementsByTagNameNS(XENC, 'EncryptedData')[0]
+  assert.ok(data, 'an EncryptedData in the EncryptedID')
+  return algorithmsOf(Array.from(encryptedId.getElementsByTagNameNS(XENC, 'EncryptionMethod')), data)
 }
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata'
