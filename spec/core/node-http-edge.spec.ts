@@ -10,13 +10,8 @@ import { MemoryIdpStore, isSamlError, samlErrorStatus } from '../../lib/index.js
 import { SamlServiceProvider, type SamlHttpRequest } from '../../lib/entries/core.js'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { TestBrowser } from '../support/app.js'
-import { keys, TestIdp } from '../support/test-idp.js'
-
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
+import { keys } from '../support/test-idp.js'
+import { acme } from '../support/tenant-idps.js'
 
 // ---- the edge -------------------------------------------------------------------------------------
 async function formOf(req: IncomingMessage): Promise<Record<string, string>> {

@@ -4,13 +4,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { MemoryIdpStore, type SamlProfile } from '../../lib/index.js'
 import { SamlServiceProvider } from '../../lib/entries/core.js'
-import { keys, TestIdp } from '../support/test-idp.js'
-
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
+import { keys } from '../support/test-idp.js'
+import { acme } from '../support/tenant-idps.js'
 
 describe('profile.context', () => {
   it('has the record, the return path, and the verified assertion and posted response as XML', async () => {

@@ -12,15 +12,9 @@ import { MemoryIdpStore, MultiIdpSamlStrategy } from '../../lib/index.js'
 import { samlPlugin, SAML_SESSION_KEY } from '../../lib/entries/fastify.js'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { TestBrowser } from '../support/app.js'
-import { keys, TestIdp } from '../support/test-idp.js'
+import { acme } from '../support/tenant-idps.js'
 
 const BASE_URL = 'http://sp.test'
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
-
 function strategyWith(verify: (nameID: string) => Promise<unknown>) {
   const store = new MemoryIdpStore()
   const strategy = new MultiIdpSamlStrategy({ store, sp: { baseUrl: BASE_URL } }, async (profile) =>

@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { TestBrowser } from '../support/app.js'
 import { keys, TestIdp } from '../support/test-idp.js'
+import { globex } from '../support/tenant-idps.js'
 
 export const root = new URL('../../', import.meta.url).pathname
 export const BASE_URL = 'http://sp.test'
@@ -25,13 +26,7 @@ export const acme = new TestIdp({
   signing: keys.idpAcme,
 })
 /** An IdP that takes AuthnRequests on the HTTP-POST binding only: login start is a page, not a redirect. */
-export const globex = new TestIdp({
-  entityId: 'https://idp.globex.test/saml',
-  ssoUrl: 'https://idp.globex.test/sso',
-  signing: keys.idpGlobex,
-})
-
-/** The IdP records every app puts in its store (IDP_RECORDS). */
+export /** The IdP records every app puts in its store (IDP_RECORDS). */
 const RECORDS = [
   { id: 'acme', metadataXml: acme.metadataXml(), attributeMap: 'okta', emailDomains: ['acme.test'] },
   { id: 'globex', metadataXml: globex.metadataXml(), authnRequestBinding: 'post' },

@@ -16,18 +16,8 @@ import {
 } from '../../lib/index.js'
 import { samlRouter } from '../../lib/entries/express.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { keys, TestIdp } from '../support/test-idp.js'
-
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
-const globex = new TestIdp({
-  entityId: 'https://idp.globex.test/saml',
-  ssoUrl: 'https://idp.globex.test/sso',
-  signing: keys.idpGlobex,
-})
+import type { TestIdp } from '../support/test-idp.js'
+import { acme, globex } from '../support/tenant-idps.js'
 
 const T0 = Date.parse('2030-01-01T00:00:00Z')
 const es256 = generateKeyPairSync('ec', { namedCurve: 'P-256' })

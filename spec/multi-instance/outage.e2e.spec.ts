@@ -10,18 +10,12 @@ import { SqlIdpStore } from '../../lib/entries/sql.js'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js'
-import { keys, TestIdp } from '../support/test-idp.js'
 import { waitUntil } from '../support/wait-until.js'
+import { acme } from '../support/tenant-idps.js'
 
 const PG_URL = new URL(process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
 const REDIS_URL = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
 const schema = `outage_${randomBytes(4).toString('hex')}`
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
-
 const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code
 
 /**

@@ -13,6 +13,7 @@ import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { TestBrowser } from '../support/app.js'
 import { keys, TestIdp } from '../support/test-idp.js'
 import { waitUntil } from '../support/wait-until.js'
+import { acme } from '../support/tenant-idps.js'
 
 const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -20,11 +21,6 @@ const BASE_URL = 'http://sso.app.test'
 const tag = randomBytes(4).toString('hex')
 const schema = `multi_instance_${tag}`
 
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
 const sp = { spEntityId: `${BASE_URL}/saml/acme/metadata`, acsUrl: `${BASE_URL}/saml/acme/acs` }
 /**
  * The instances' lookup-cache TTL: longer than this suite may run (its timeout), so no cached IdP record

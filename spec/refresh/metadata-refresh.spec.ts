@@ -19,6 +19,7 @@ import { SqlIdpStore } from '../../lib/entries/sql.js'
 import { startTestApp, TestBrowser } from '../support/app.js'
 import { etagOf, startMetadataServer, withHints, type MetadataServer } from '../support/metadata-server.js'
 import { keys, TestIdp } from '../support/test-idp.js'
+import { acme } from '../support/tenant-idps.js'
 
 const MIN = 60_000
 const HOUR = 60 * MIN
@@ -26,11 +27,6 @@ const T0 = Date.parse('2026-12-01T00:00:00.000Z')
 const local = { allowHttp: true, allowPrivateNetwork: true }
 const code = (expected: string) => (err: unknown) => err instanceof SamlError && err.code === expected
 
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
 const acmeRotated = new TestIdp({
   entityId: 'https://idp.acme.test/saml',
   ssoUrl: 'https://idp.acme.test/sso',

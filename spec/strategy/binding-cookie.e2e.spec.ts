@@ -7,13 +7,7 @@ import { MemoryIdpStore } from '../../lib/index.js'
 import { SamlServiceProvider } from '../../lib/entries/core.js'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { keys, TestIdp } from '../support/test-idp.js'
-
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
+import { acme } from '../support/tenant-idps.js'
 
 async function errorOf(res: Response): Promise<{ code: string; message: string }> {
   return ((await res.json()) as { error: { code: string; message: string } }).error

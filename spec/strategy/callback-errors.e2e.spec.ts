@@ -9,13 +9,8 @@ import express from 'express'
 import passport from 'passport'
 import { MemoryIdpStore, MultiIdpSamlStrategy, type VerifyFunction } from '../../lib/index.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { keys, TestIdp } from '../support/test-idp.js'
+import { acme } from '../support/tenant-idps.js'
 
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
 const unhandled: unknown[] = []
 const onUnhandled = (reason: unknown) => void unhandled.push(reason)
 

@@ -7,16 +7,11 @@ import { after, before, describe, it } from 'node:test'
 import { DOMParser } from '@xmldom/xmldom'
 import { MemoryIdpStore, MultiIdpSamlStrategy } from '../../lib/index.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { keys, TestIdp, type KeyPair } from '../support/test-idp.js'
+import { keys, type KeyPair } from '../support/test-idp.js'
+import { acme } from '../support/tenant-idps.js'
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata'
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#'
-
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
 
 const body = (pem: string) => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '')
 

@@ -11,13 +11,8 @@ import {
 } from '../../lib/index.js'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { keys, TestIdp } from '../support/test-idp.js'
-
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
+import { keys } from '../support/test-idp.js'
+import { acme } from '../support/tenant-idps.js'
 
 /** A store whose backend can be switched off: what a custom adapter throws when its database is gone. */
 class FlakyStore extends MemoryIdpStore {

@@ -2,18 +2,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { keys, mutateXml, reencode, TestIdp, type ResponseOptions } from '../support/test-idp.js'
-
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
-const globex = new TestIdp({
-  entityId: 'https://idp.globex.test/saml',
-  ssoUrl: 'https://idp.globex.test/sso',
-  signing: keys.idpGlobex,
-})
+import type { TestIdp } from '../support/test-idp.js'
+import { keys, mutateXml, reencode, type ResponseOptions } from '../support/test-idp.js'
+import { acme, globex } from '../support/tenant-idps.js'
 
 const attributes = [
   { name: 'email', values: ['Alice@Acme.test'] },

@@ -13,7 +13,8 @@ import type { SamlAuthenticateOptions } from '../../lib/index.js'
 import { samlErrorHandler } from '../../lib/entries/express.js'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { keys, SAML_URN, TestIdp, type ResponseOptions } from '../support/test-idp.js'
+import { keys, SAML_URN, type ResponseOptions } from '../support/test-idp.js'
+import { acme } from '../support/tenant-idps.js'
 
 const PYTHON = '/usr/bin/python3'
 const SCRIPT = new URL('../support/pysaml2_check.py', import.meta.url).pathname
@@ -21,12 +22,6 @@ const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol'
 const ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion'
 const MFA = 'http://schemas.microsoft.com/claims/multipleauthn'
 const NO_PASSIVE = 'urn:oasis:names:tc:SAML:2.0:status:NoPassive'
-
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
 
 function pysaml2VerifiesRedirect(location: string): boolean {
   const input = JSON.stringify({

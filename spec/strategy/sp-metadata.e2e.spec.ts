@@ -8,20 +8,15 @@ import { execFileSync } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { MemoryIdpStore, MultiIdpSamlStrategy, type SpMetadataSettings } from '../../lib/index.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { keys, TestIdp } from '../support/test-idp.js'
+import { keys } from '../support/test-idp.js'
 import { xmlsec1Verifies } from '../support/xmlsec1-signer.js'
+import { acme } from '../support/tenant-idps.js'
 
 const PYTHON = '/usr/bin/python3'
 const SCRIPT = new URL('../support/pysaml2_check.py', import.meta.url).pathname
 const ENTITY_DESCRIPTOR = 'urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor' as const
 const DAY = 24 * 3600 * 1000
 const MAIL = 'urn:oid:0.9.2342.19200300.100.1.3'
-
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
 
 const settings: SpMetadataSettings = {
   organization: { name: 'Acme & Co', displayName: 'Acme', url: 'https://acme.test' },

@@ -11,18 +11,9 @@ import {
   type UserVerifyOptions,
 } from '../../lib/index.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
-import { keys, TestIdp, type TestAttribute } from '../support/test-idp.js'
-
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
-const globex = new TestIdp({
-  entityId: 'https://idp.globex.test/saml',
-  ssoUrl: 'https://idp.globex.test/sso',
-  signing: keys.idpGlobex,
-})
+import type { TestIdp } from '../support/test-idp.js'
+import { type TestAttribute } from '../support/test-idp.js'
+import { acme, globex } from '../support/tenant-idps.js'
 
 interface AppUser {
   id: string

@@ -11,13 +11,9 @@ import { after, before, describe, it } from 'node:test'
 import { DOMParser } from '@xmldom/xmldom'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
 import { assertionJob, encryptWithSantuario, XENC, type SantuarioJob } from '../support/santuario.js'
-import { keys, reencode, TestIdp, type ResponseOptions } from '../support/test-idp.js'
+import { keys, reencode, type ResponseOptions } from '../support/test-idp.js'
+import { acme } from '../support/tenant-idps.js'
 
-const acme = new TestIdp({
-  entityId: 'https://idp.acme.test/saml',
-  ssoUrl: 'https://idp.acme.test/sso',
-  signing: keys.idpAcme,
-})
 const NS_ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion'
 
 interface Outcome {
