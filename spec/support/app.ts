@@ -42,6 +42,10 @@ export interface TestAppOptions {
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const server: Server = createServer()
+  // Idle keep-alive sockets are closed by the client only. With the server closing them too (after
+  // 5 s by default), a stalled event loop on a busy machine can let both happen at once: the client
+  // reuses a socket the server is closing, and the request fails with "fetch failed".
+  server.keepAliveTimeout = 0
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
