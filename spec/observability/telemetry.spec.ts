@@ -50,6 +50,9 @@ describe('OpenTelemetry: spans and metrics of the SAML flows', () => {
     assert.equal((await browser.get(`${app.baseUrl}/saml/acme/metadata`)).status, 200)
     assert.equal((await browser.get(`${app.baseUrl}/saml/nobody/login`)).status, 404)
     assert.equal((await browser.get(`${app.baseUrl}/saml/acme/logout?returnTo=%2Fbye`)).status, 302)
+    // The SLO endpoint without a SAML message: a 4xx for IdP acme.
+    const slo = await browser.get(`${app.baseUrl}/saml/acme/slo`, true)
+    assert.equal(slo.status, 400)
 
     const spans = telemetry.spans.getFinishedSpans().map((s) => ({
       name: s.name,
@@ -114,6 +117,16 @@ describe('OpenTelemetry: spans and metrics of the SAML flows', () => {
         name: 'saml.logout',
         attributes: { 'saml.flow': 'logout', 'saml.idp': 'acme', 'saml.outcome': 'redirect' },
         ...fine,
+      },
+      {
+        name: 'saml.slo',
+        attributes: {
+          'saml.flow': 'slo',
+          'saml.idp': 'acme',
+          'saml.outcome': 'error',
+          'saml.error.code': 'ERR_SAML_BAD_REQUEST',
+        },
+        ...failed,
       },
     ])
     const everything = JSON.stringify(
