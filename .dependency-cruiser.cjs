@@ -8,6 +8,8 @@ const LAYERS = [
   ['bindings', 'record', 'cache', 'xmlenc'],
   ['messages', 'validate', 'store'],
   ['resolve', 'refresh', 'testing'],
+  // Logger and OpenTelemetry instruments, which the core wraps its flows in (core/instrument.ts).
+  ['observability'],
   ['core'],
   // Layers over the core's verify and accepted outcome: user hooks, the token hand-off.
   ['users', 'handoff'],

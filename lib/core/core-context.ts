@@ -13,6 +13,14 @@ export interface CoreContext {
   readonly compiled: CompiledIdpCache
   readonly bindingCookie: BindingCookieSettings
   readonly returnTo: ReturnToPolicy
+  /** Per call, when the flow is observed: what the flow learned that its outcome does not say. */
+  readonly note?: FlowNote
+}
+
+/** What an observed flow notes as it runs (see instrument.ts). */
+export interface FlowNote {
+  /** The IdP the request resolved to. */
+  idp?: string
 }
 
 /** The IdP a request is for, by the configured resolvers, and its compiled state. */
@@ -38,6 +46,7 @@ export async function resolveCompiled(
       { cause: err },
     )
   }
+  if (ctx.note) ctx.note.idp = record.id
   return ctx.compiled.get(record)
 }
 

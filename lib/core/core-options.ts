@@ -5,6 +5,9 @@ import { defaultResolvers } from '../resolve/resolvers.js'
 import { guardStore } from '../store/guard-store.js'
 import type { IdpStore } from '../store/idp-store.js'
 import { MESSAGE_XML_LIMITS, type XmlLimits } from '../xml/parse-xml.js'
+import { Observer } from '../observability/observer.js'
+import type { SamlLogger } from '../observability/saml-logger.js'
+import type { SamlTelemetryOptions } from '../observability/telemetry-types.js'
 import type { SamlAttempt } from './attempt.js'
 import {
   resolveServiceProvider,
@@ -68,6 +71,25 @@ export interface SamlServiceProviderOptions {
    * ignored.
    */
   onAttempt?: (attempt: SamlAttempt) => void
+  /**
+   * Gets one line per flow (login, ACS, logout, SLO, SP metadata) when it ends: `info` when it went
+   * through, `warn` for a refusal answered 4xx, `error` for a 5xx, with the IdP, flow, outcome,
+   * error code, failed check and duration, and nothing that identifies the user (see `logUserIds`).
+   * A pino logger fits as it is. Default: none (nothing is logged). A logger that throws is ignored.
+   */
+  logger?: SamlLogger
+  /**
+   * OpenTelemetry: a span per flow, the `saml.logins` counter and the `saml.acs.duration` histogram
+   * (docs/observability.md). Give `{ tracer, meter }` from `@opentelemetry/api`, or `true` to use
+   * the global API (the optional peer `@opentelemetry/api`, loaded on the first flow). Default: off.
+   * Telemetry that throws is ignored.
+   */
+  telemetry?: SamlTelemetryOptions | boolean
+  /**
+   * Add the signed-in user's NameID (`nameID`) to the ACS log line. Default false: logs name IdPs,
+   * never users. Spans and metrics never carry it.
+   */
+  logUserIds?: boolean
 }
 
 /** The options once checked, with every default filled in. Frozen. */
@@ -87,6 +109,8 @@ export interface ResolvedCoreOptions {
   readonly bindingCookieDomain: string | undefined
   readonly limits: XmlLimits
   readonly onAttempt: ((attempt: SamlAttempt) => void) | undefined
+  /** The logger and telemetry; `undefined` when neither is configured. */
+  readonly observer: Observer | undefined
 }
 
 function fail(option: string, message: string): never {
@@ -197,5 +221,6 @@ export function resolveCoreOptions(options: SamlServiceProviderOptions): Resolve
     bindingCookieDomain,
     limits: Object.freeze(limits),
     onAttempt: options.onAttempt,
+    observer: Observer.resolve(options),
   })
 }

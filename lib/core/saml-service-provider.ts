@@ -3,6 +3,7 @@ import { consumeResponse, type SamlVerify } from './acs.js'
 import { CompiledIdpCache, spEndpointsFor, type SpEndpoints } from './compile-idp.js'
 import { resolveCompiled, toError, type CoreContext } from './core-context.js'
 import { resolveCoreOptions, type SamlServiceProviderOptions } from './core-options.js'
+import { observeFlow } from './instrument.js'
 import { startLogin, type SamlLoginOptions } from './login.js'
 import { consumeLogout, startLogout, type SamlSessionHooks, type SamlSloHooks } from './logout.js'
 import type { SamlAcsOutcome, SamlLoginOutcome, SamlLogoutOutcome, SamlMetadataOutcome } from './outcome.js'
@@ -63,7 +64,9 @@ export class SamlServiceProvider {
 
   /** Starts SP-initiated login at the IdP the request resolves to. */
   login(request: SamlHttpRequest, options?: SamlLoginOptions): Promise<SamlLoginOutcome> {
-    return startLogin(this.ctx, request, options)
+    const observer = this.ctx.options.observer
+    if (!observer) return startLogin(this.ctx, request, options)
+    return observeFlow(this.ctx, observer, 'login', (ctx) => startLogin(ctx, request, options))
   }
 
   /**
@@ -71,35 +74,30 @@ export class SamlServiceProvider {
    * profile. Reports the attempt to `onAttempt`.
    */
   acs<User>(request: SamlHttpRequest, verify: SamlVerify<User>): Promise<SamlAcsOutcome<User>> {
-    return consumeResponse(this.ctx, request, verify)
+    const observer = this.ctx.options.observer
+    if (!observer) return consumeResponse(this.ctx, request, verify)
+    return observeFlow(this.ctx, observer, 'acs', (ctx) => consumeResponse(ctx, request, verify))
   }
 
   /** SP-initiated logout: ends the session through `hooks`, then Single Logout at the IdP. */
   logout(request: SamlHttpRequest, hooks: SamlSessionHooks): Promise<SamlLogoutOutcome> {
-    return startLogout(this.ctx, request, hooks)
+    const observer = this.ctx.options.observer
+    if (!observer) return startLogout(this.ctx, request, hooks)
+    return observeFlow(this.ctx, observer, 'logout', (ctx) => startLogout(ctx, request, hooks))
   }
 
   /** The SP's SingleLogoutService: the IdP's LogoutResponse, or its LogoutRequest. */
   slo(request: SamlHttpRequest, hooks: SamlSloHooks): Promise<SamlLogoutOutcome> {
-    return consumeLogout(this.ctx, request, hooks)
+    const observer = this.ctx.options.observer
+    if (!observer) return consumeLogout(this.ctx, request, hooks)
+    return observeFlow(this.ctx, observer, 'slo', (ctx) => consumeLogout(ctx, request, hooks))
   }
 
   /** The SP metadata for the IdP the request resolves to. */
-  async metadata(request: SamlHttpRequest): Promise<SamlMetadataOutcome> {
-    try {
-      const compiled = await resolveCompiled(this.ctx, request)
-      try {
-        return {
-          type: 'document',
-          contentType: 'application/samlmetadata+xml',
-          body: compiled.metadataXml(this.ctx.options.clock()),
-        }
-      } catch (err) {
-        throw err instanceof SamlError ? withIdp(err, compiled.record.id) : err
-      }
-    } catch (err) {
-      return { type: 'error', error: toError(err) }
-    }
+  metadata(request: SamlHttpRequest): Promise<SamlMetadataOutcome> {
+    const observer = this.ctx.options.observer
+    if (!observer) return spMetadata(this.ctx, request)
+    return observeFlow(this.ctx, observer, 'metadata', (ctx) => spMetadata(ctx, request))
   }
 
   /**
@@ -113,5 +111,23 @@ export class SamlServiceProvider {
   /** This SP's URLs for one IdP: what an admin gives the IdP (entityID, ACS URL, …). */
   endpointsFor(record: IdpRecord): SpEndpoints {
     return spEndpointsFor(record, this.ctx.options.sp)
+  }
+}
+
+/** The SP metadata flow: the document for the IdP the request resolves to. */
+async function spMetadata(ctx: CoreContext, request: SamlHttpRequest): Promise<SamlMetadataOutcome> {
+  try {
+    const compiled = await resolveCompiled(ctx, request)
+    try {
+      return {
+        type: 'document',
+        contentType: 'application/samlmetadata+xml',
+        body: compiled.metadataXml(ctx.options.clock()),
+      }
+    } catch (err) {
+      throw err instanceof SamlError ? withIdp(err, compiled.record.id) : err
+    }
+  } catch (err) {
+    return { type: 'error', error: toError(err) }
   }
 }

@@ -28,6 +28,15 @@ export type {
 export type { SamlProfile, SamlLoginContext } from '../core/saml-profile.js'
 export type { SpEndpoints } from '../core/compile-idp.js'
 export type { SamlAttempt } from '../core/attempt.js'
+export type { SamlLogger } from '../observability/saml-logger.js'
+export type {
+  SamlMeter,
+  SamlSpan,
+  SamlTelemetryAttributes,
+  SamlTelemetryOptions,
+  SamlTelemetryValue,
+  SamlTracer,
+} from '../observability/telemetry-types.js'
 export { SAML_CHECK_TITLES } from '../validate/check-log.js'
 export type { SamlCheck, SamlCheckName } from '../validate/check-log.js'
 
