@@ -406,7 +406,7 @@ const PINGONE: IdpSetupGuide = {
   name: 'PingOne',
   console: 'PingOne admin console, in the environment the users are in',
   steps: [
-    '**Applications** → **Applications** → **+** (Add Application), name it, choose **SAML Application**, **Configure**.',
+    '**Applications** → **Applications** (on older consoles **Connections** → **Applications**) → **+** (Add Application), name it, choose **SAML Application**, **Configure**.',
     '**SAML Configuration**: **Import From URL** with {metadataUrl}, or **Manually Enter** the fields below; **Save**.',
     '**Configuration** tab → edit: **Subject NameID Format** below, **Sign** **Assertion**, **SLO Endpoint** below; **Save**.',
     '**Attribute Mappings** tab → edit: keep `saml_subject` = **Email Address**, **+ Add** the rows below; **Save**.',
