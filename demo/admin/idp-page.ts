@@ -1,6 +1,6 @@
 /**
  * One IdP's admin page: the values to give the IdP (SP entity ID, ACS URLs, SP metadata), the
- * record as registered, and the delete button.
+ * chosen vendor's setup steps with those values, the record as registered, and the delete button.
  *
  * @module
  */
@@ -8,6 +8,8 @@ import type { IdpRecord, SpEndpoints } from '../../lib/index.js'
 import { html, type Html } from '../html.js'
 import { prettyXml } from '../pretty-xml.js'
 import type { AdminPage } from './admin-page.js'
+import { idpSetupCard } from './idp-setup-card.js'
+import { spValuesFor, type IdpVendorId } from './idp-setup-steps.js'
 
 /** What {@link idpPage} shows. */
 export interface IdpPageOptions {
@@ -17,6 +19,8 @@ export interface IdpPageOptions {
   /** `strategy.serviceProvider.metadataFor(record)` */
   spMetadata: string
   csrfToken: string
+  /** The vendor whose setup steps to show (`?vendor=`), if one was chosen. */
+  vendor?: IdpVendorId
 }
 
 function spUrls(sp: SpEndpoints): Html {
@@ -91,6 +95,7 @@ export function idpPage(options: IdpPageOptions): AdminPage {
         <h2 style="margin-top:0">Give these to the IdP</h2>
         ${spUrls(options.sp)}
       </div>
+      ${idpSetupCard(record, spValuesFor(options.sp), options.vendor)}
       <div class="card">
         <h2 style="margin-top:0">The IdP as registered</h2>
         ${registeredIdp(record)}

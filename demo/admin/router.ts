@@ -13,6 +13,7 @@ import { adminGuards } from './guards.js'
 import { idpForm, idpFormInput } from './idp-form.js'
 import { idpListPage } from './idp-list-page.js'
 import { idpPage } from './idp-page.js'
+import { isIdpVendorId } from './idp-setup-steps.js'
 import { adminSignInPage } from './sign-in-page.js'
 import { testConnectionPage } from './test-connection-page.js'
 
@@ -94,7 +95,10 @@ export function adminPages(options: AdminPagesOptions): Router {
     withRecord((req, res, record) => {
       const sp = strategy.serviceProvider.endpointsFor(record)
       const spMetadata = strategy.serviceProvider.metadataFor(record)
-      sendAdminPage(req, res, options, idpPage({ record, sp, spMetadata, csrfToken: auth.csrfToken(req) }))
+      // `?vendor=okta` shows that vendor's setup steps; an unknown value shows the chooser alone.
+      const vendor = isIdpVendorId(req.query.vendor) ? req.query.vendor : undefined
+      const page = idpPage({ record, sp, spMetadata, csrfToken: auth.csrfToken(req), vendor })
+      sendAdminPage(req, res, options, page)
     }),
   )
   router.get(

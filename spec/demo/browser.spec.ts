@@ -120,6 +120,14 @@ describe('demo in a real browser', { timeout: 300_000 }, () => {
       assert.match((await page.textContent('#sp-metadata')) ?? '', /AssertionConsumerService/)
       await page.screenshot({ path: join(OUT, 'admin-idp.png'), fullPage: true })
 
+      // The vendor chooser: Entra ID's steps with this IdP's own values.
+      await page.selectOption('#vendor', 'entra')
+      await page.waitForURL(`${demo.url}/admin/idp/globex?vendor=entra`)
+      const fields = (await page.textContent('#setup-fields')) ?? ''
+      assert.match(fields, /Reply URL \(Assertion Consumer Service URL\)/)
+      assert.ok(fields.includes(`${demo.url}/saml/globex/acs`))
+      await page.screenshot({ path: join(OUT, 'admin-idp-setup.png'), fullPage: true })
+
       // Test connection: a login from this browser shows up with its checks.
       await page.goto(`${demo.url}/admin/idp/acme/test`)
       await page.click('#run-test')

@@ -434,6 +434,49 @@ describe('demo HTTP contract', () => {
       assert.ok(detail.includes(`${demo.url}/saml/acme/metadata`))
       assert.doesNotMatch(detail, /PRIVATE KEY/)
     })
+
+    it("the IdP page's vendor chooser shows that vendor's setup steps with the IdP's own values", async () => {
+      const browser = new TestBrowser()
+      await browser.request(`${demo.url}/admin/login`, { method: 'POST', form: { password: ADMIN_PASSWORD } })
+      const row = (html: string, field: string, value: string) =>
+        assert.match(
+          html,
+          new RegExp(
+            `<td>${field}</td>\\s*<td><code>${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}</code></td>`,
+          ),
+          `${field} = ${value}`,
+        )
+
+      const plain = await (await browser.get(`${demo.url}/admin/idp/acme`)).text()
+      assert.match(plain, /<select name="vendor" id="vendor"/)
+      assert.doesNotMatch(plain, /data-vendor=/, 'no vendor chosen: the chooser alone')
+
+      const okta = await browser.get(`${demo.url}/admin/idp/acme?vendor=okta`)
+      assert.equal(okta.status, 200)
+      const oktaHtml = await okta.text()
+      assert.match(oktaHtml, /data-vendor="okta"/)
+      assert.match(oktaHtml, /<option value="okta" selected>\s*Okta\s*<\/option>/)
+      row(oktaHtml, 'Single sign-on URL', `${demo.url}/saml/acme/acs`)
+      row(oktaHtml, 'Audience URI \\(SP Entity ID\\)', `${demo.url}/saml/acme/metadata`)
+      assert.match(oktaHtml, /<code>attributeMap: 'okta'<\/code>/)
+      assert.ok(oktaHtml.includes('id="sp-metadata"'), 'the rest of the page is still there')
+
+      const entra = await (await browser.get(`${demo.url}/admin/idp/globex?vendor=entra`)).text()
+      row(entra, 'Identifier \\(Entity ID\\)', `${demo.url}/saml/globex/metadata`)
+      row(entra, 'Reply URL \\(Assertion Consumer Service URL\\)', `${demo.url}/saml/globex/acs`)
+      row(entra, 'Logout Url', `${demo.url}/saml/globex/slo`)
+
+      // No preset: the attribute map to give the record, and OneLogin's ACS validator as a regex.
+      const onelogin = await (await browser.get(`${demo.url}/admin/idp/globex?vendor=onelogin`)).text()
+      row(onelogin, 'ACS \\(Consumer\\) URL', `${demo.url}/saml/globex/acs`)
+      const pattern = `^${demo.url}/saml/globex/acs$`.replace(/[.:/]/g, (c) => (c === ':' ? c : `\\${c}`))
+      assert.ok(onelogin.includes(`<code>${pattern}</code>`), pattern)
+      assert.match(onelogin, /id="setup-attribute-map"/)
+
+      const unknown = await browser.get(`${demo.url}/admin/idp/acme?vendor=nope`)
+      assert.equal(unknown.status, 200)
+      assert.doesNotMatch(await unknown.text(), /data-vendor=/)
+    })
   })
 
   describe('restart', () => {
