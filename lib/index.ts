@@ -123,6 +123,7 @@ export type { IdpResolver, ResolveInput } from './resolve/resolvers.js'
 
 // IdP metadata
 export { parseIdpMetadata } from './metadata/parse-idp-metadata.js'
+export { verifyIdpMetadataSignature } from './xmldsig/verify-metadata-signature.js'
 export type { ParsedIdpMetadata, ParseIdpMetadataOptions } from './metadata/parse-idp-metadata.js'
 export { fetchIdpMetadata, fetchIdpMetadataDocument } from './metadata/fetch-idp-metadata.js'
 export type {

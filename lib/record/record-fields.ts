@@ -78,6 +78,14 @@ export const IDP_RECORD_FIELDS = Object.freeze({
   metadataXml: field({ kind: 'metadata', stored: 'when-given' }),
   /** Where the metadata came from; kept for refresh. */
   metadataUrl: field({ kind: 'url', stored: 'when-given' }),
+  /**
+   * Pins who signs this IdP's metadata (its own key, or its federation's): PEM or bare base64
+   * X.509 certificates. When given, `metadataXml` (pasted, fetched by `putIdpRecord` or by a
+   * refresh) must carry an enveloped signature on its root element that verifies with one of these
+   * (never with a KeyInfo certificate), SHA-256 or stronger; anything else is
+   * `ERR_SAML_METADATA_SIGNATURE`. Default: none, metadata is trusted by how it was obtained.
+   */
+  metadataSigningCerts: field({ kind: 'certificates', stored: 'when-given' }),
   /** The IdP's entityID. Required unless `metadataXml` gives it. */
   entityId: field({
     kind: 'text',
