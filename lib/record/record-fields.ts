@@ -182,6 +182,15 @@ export const IDP_RECORD_FIELDS = Object.freeze({
   clockSkewMs: field({ kind: 'milliseconds', stored: 'when-given', max: 600_000 }),
   /** Accept RSA-SHA1 signatures and SHA-1 digests. Default false. */
   allowSha1: field({ kind: 'boolean', stored: 'always', default: false }),
+  /**
+   * Let a signing certificate whose notAfter has passed still verify this IdP's responses. Default
+   * true: SAML metadata profiles treat a certificate as a key holder and do not check its dates (as
+   * Shibboleth and SimpleSAMLphp do not), so an IdP that forgets to rotate keeps working; watch
+   * expiry with `checkIdpHealth` instead. False refuses such a response with
+   * `ERR_SAML_CERTIFICATE_EXPIRED`. Absent means true (stored only when given, so records
+   * written before this field keep their shape).
+   */
+  acceptExpiredSigningCerts: field({ kind: 'boolean', stored: 'when-given' }),
   /** Reject assertions that are not encrypted. Default false. */
   requireEncryptedAssertions: field({ kind: 'boolean', stored: 'always', default: false }),
   /** Accept only AES-GCM content encryption (not CBC). Default false. */
