@@ -140,6 +140,14 @@ export type {
   MetadataRefreshResult,
 } from './refresh/refresh-idp-metadata.js'
 export { putIdpRecord } from './refresh/put-idp-record.js'
+export { checkIdpHealth, checkIdpRecordHealth } from './refresh/idp-health.js'
+export type {
+  IdpCertificateHealth,
+  IdpHealth,
+  IdpHealthOptions,
+  IdpHealthReason,
+  IdpHealthStatus,
+} from './refresh/idp-health.js'
 export type { PutIdpRecordOptions } from './refresh/put-idp-record.js'
 export type { MetadataFetchScheduleOptions } from './refresh/refresh-options.js'
 
