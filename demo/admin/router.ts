@@ -6,7 +6,7 @@
  * @module
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express'
-import { isSamlError } from '../../lib/index.js'
+import { checkIdpRecordHealth, isSamlError } from '../../lib/index.js'
 import { DemoHttpError, registerIdp } from '../register-idp.js'
 import { sendAdminPage, type AdminPagesOptions } from './admin-page.js'
 import { adminGuards } from './guards.js'
@@ -91,10 +91,13 @@ export function adminPages(options: AdminPagesOptions): Router {
   router.post('/idp', form, addIdp(options))
   router.get(
     '/idp/:id',
-    withRecord((req, res, record) => {
+    withRecord(async (req, res, record) => {
       const sp = strategy.serviceProvider.endpointsFor(record)
       const spMetadata = strategy.serviceProvider.metadataFor(record)
-      sendAdminPage(req, res, options, idpPage({ record, sp, spMetadata, csrfToken: auth.csrfToken(req) }))
+      const metadataStatus = await options.store.getMetadataStatus?.(record.id)
+      const health = checkIdpRecordHealth(record, { metadataStatus })
+      const page = idpPage({ record, sp, spMetadata, health, csrfToken: auth.csrfToken(req) })
+      sendAdminPage(req, res, options, page)
     }),
   )
   router.get(

@@ -432,6 +432,9 @@ describe('demo HTTP contract', () => {
       const detail = await (await browser.get(`${demo.url}/admin/idp/acme`)).text()
       assert.ok(detail.includes(`${demo.url}/saml/acme/acs`))
       assert.ok(detail.includes(`${demo.url}/saml/acme/metadata`))
+      // Its health (checkIdpRecordHealth): the embedded IdP's certificates are current.
+      assert.match(detail, /id="idp-health-status">ok</)
+      assert.match(detail, /<td>signing<\/td>/)
       assert.doesNotMatch(detail, /PRIVATE KEY/)
     })
   })
