@@ -132,6 +132,7 @@ export type { IdpResolver, ResolveInput } from './resolve/resolvers.js'
 
 // IdP metadata
 export { parseIdpMetadata } from './metadata/parse-idp-metadata.js'
+export { verifyIdpMetadataSignature } from './xmldsig/verify-metadata-signature.js'
 export type { ParsedIdpMetadata, ParseIdpMetadataOptions } from './metadata/parse-idp-metadata.js'
 export { fetchIdpMetadata, fetchIdpMetadataDocument } from './metadata/fetch-idp-metadata.js'
 export type {
@@ -148,6 +149,14 @@ export type {
   MetadataRefreshResult,
 } from './refresh/refresh-idp-metadata.js'
 export { putIdpRecord } from './refresh/put-idp-record.js'
+export { checkIdpHealth, checkIdpRecordHealth } from './refresh/idp-health.js'
+export type {
+  IdpCertificateHealth,
+  IdpHealth,
+  IdpHealthOptions,
+  IdpHealthReason,
+  IdpHealthStatus,
+} from './refresh/idp-health.js'
 export type { PutIdpRecordOptions } from './refresh/put-idp-record.js'
 export type { MetadataFetchScheduleOptions } from './refresh/refresh-options.js'
 

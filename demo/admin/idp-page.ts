@@ -1,10 +1,11 @@
 /**
- * One IdP's admin page: the values to give the IdP (SP entity ID, ACS URLs, SP metadata), the
- * chosen vendor's setup steps with those values, the record as registered, and the delete button.
+ * One IdP's admin page: the values to give the IdP (SP entity ID, ACS URLs, SP metadata), its
+ * health (certificates' dates, metadata fetches), the chosen vendor's setup steps with those values,
+ * the record as registered, and the delete button.
  *
  * @module
  */
-import type { IdpRecord, SpEndpoints } from '../../lib/index.js'
+import type { IdpHealth, IdpRecord, SpEndpoints } from '../../lib/index.js'
 import { html, type Html } from '../html.js'
 import { prettyXml } from '../pretty-xml.js'
 import type { AdminPage } from './admin-page.js'
@@ -18,6 +19,8 @@ export interface IdpPageOptions {
   sp: SpEndpoints
   /** `strategy.serviceProvider.metadataFor(record)` */
   spMetadata: string
+  /** `checkIdpRecordHealth(record, { metadataStatus })` */
+  health: IdpHealth
   csrfToken: string
   /** The vendor whose setup steps to show (`?vendor=`), if one was chosen. */
   vendor?: IdpVendorId
@@ -72,6 +75,65 @@ function registeredIdp(record: IdpRecord): Html {
   </dl>`
 }
 
+const PILL: Readonly<Record<IdpHealth['status'], string>> = {
+  ok: 'pill ok',
+  warning: 'pill',
+  error: 'pill bad',
+}
+
+function healthCard(health: IdpHealth): Html {
+  const fetch = health.metadataStatus
+  return html`<div class="card" id="idp-health">
+    <h2 style="margin-top:0">
+      Health <span class="${PILL[health.status]}" id="idp-health-status">${health.status}</span>
+    </h2>
+    ${
+      health.reasons.length === 0
+        ? html`<p class="muted">
+            Nothing to do: the signing certificates are current and the metadata is fresh.
+          </p>`
+        : html`<ul>
+            ${health.reasons.map((r) => html`<li><code>${r.code}</code> (${r.status}): ${r.message}</li>`)}
+          </ul>`
+    }
+    <table>
+      <tr>
+        <th>Certificate</th>
+        <th>Subject</th>
+        <th>Not before</th>
+        <th>Not after</th>
+        <th>State</th>
+      </tr>
+      ${health.certificates.map(
+        (c) =>
+          html`<tr>
+            <td>${c.use}</td>
+            <td><code>${c.subject}</code></td>
+            <td>${c.notBefore}</td>
+            <td>${c.notAfter}</td>
+            <td>${c.state}</td>
+          </tr>`,
+      )}
+    </table>
+    <dl class="kv" style="margin-top:12px">
+      <dt>Expired signing certificates</dt>
+      <dd>${health.acceptExpiredSigningCerts ? 'still verify logins (the default)' : 'refused'}</dd>
+      <dt>Metadata valid until</dt>
+      <dd>${health.metadataValidUntil ?? '—'}</dd>
+      <dt>Metadata fetches</dt>
+      <dd>
+        ${
+          fetch === undefined
+            ? '—'
+            : `last good ${fetch.lastSuccessAt ?? 'never'}, ${fetch.consecutiveFailures} failed in a row${
+                fetch.lastError ? ` (${fetch.lastError.code})` : ''
+              }, next ${fetch.nextRefreshAt}`
+        }
+      </dd>
+    </dl>
+  </div>`
+}
+
 /**
  * The IdP's page.
  *
@@ -79,7 +141,8 @@ function registeredIdp(record: IdpRecord): Html {
  * ```ts
  * const sp = strategy.serviceProvider.endpointsFor(record)
  * const spMetadata = strategy.serviceProvider.metadataFor(record)
- * sendAdminPage(req, res, options, idpPage({ record, sp, spMetadata, csrfToken: auth.csrfToken(req) }))
+ * const health = checkIdpRecordHealth(record, { metadataStatus: await store.getMetadataStatus?.(record.id) })
+ * sendAdminPage(req, res, options, idpPage({ record, sp, spMetadata, health, csrfToken: auth.csrfToken(req) }))
  * ```
  */
 export function idpPage(options: IdpPageOptions): AdminPage {
@@ -95,7 +158,7 @@ export function idpPage(options: IdpPageOptions): AdminPage {
         <h2 style="margin-top:0">Give these to the IdP</h2>
         ${spUrls(options.sp)}
       </div>
-      ${idpSetupCard(record, spValuesFor(options.sp), options.vendor)}
+      ${healthCard(options.health)} ${idpSetupCard(record, spValuesFor(options.sp), options.vendor)}
       <div class="card">
         <h2 style="margin-top:0">The IdP as registered</h2>
         ${registeredIdp(record)}

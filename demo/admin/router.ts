@@ -6,7 +6,7 @@
  * @module
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express'
-import { isSamlError } from '../../lib/index.js'
+import { checkIdpRecordHealth, isSamlError } from '../../lib/index.js'
 import { DemoHttpError, registerIdp } from '../register-idp.js'
 import { sendAdminPage, type AdminPagesOptions } from './admin-page.js'
 import { adminGuards } from './guards.js'
@@ -92,12 +92,14 @@ export function adminPages(options: AdminPagesOptions): Router {
   router.post('/idp', form, addIdp(options))
   router.get(
     '/idp/:id',
-    withRecord((req, res, record) => {
+    withRecord(async (req, res, record) => {
       const sp = strategy.serviceProvider.endpointsFor(record)
       const spMetadata = strategy.serviceProvider.metadataFor(record)
       // `?vendor=okta` shows that vendor's setup steps; an unknown value shows the chooser alone.
       const vendor = isIdpVendorId(req.query.vendor) ? req.query.vendor : undefined
-      const page = idpPage({ record, sp, spMetadata, csrfToken: auth.csrfToken(req), vendor })
+      const metadataStatus = await options.store.getMetadataStatus?.(record.id)
+      const health = checkIdpRecordHealth(record, { metadataStatus })
+      const page = idpPage({ record, sp, spMetadata, health, csrfToken: auth.csrfToken(req), vendor })
       sendAdminPage(req, res, options, page)
     }),
   )

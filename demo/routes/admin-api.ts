@@ -46,9 +46,15 @@ function adminApiErrors(err: unknown, _req: Request, res: Response, next: NextFu
   if (isSamlError(err)) {
     // The admin's input was refused: 400, whatever status the code has at the ACS. An unreachable
     // store is not the admin's fault. The contract (docs/demo.md) names three codes for a refused
-    // record, so a record that claims another's entityID or domain is answered as invalid too.
+    // record, so a record that claims another's entityID or domain is answered as invalid too, and
+    // metadata without the signature its record pins as invalid metadata (the message says which).
     const status = err.code === 'ERR_SAML_STORE_UNAVAILABLE' ? 503 : 400
-    const code = err.code === 'ERR_SAML_IDP_CONFLICT' ? 'ERR_SAML_IDP_CONFIG' : err.code
+    const code =
+      err.code === 'ERR_SAML_IDP_CONFLICT'
+        ? 'ERR_SAML_IDP_CONFIG'
+        : err.code === 'ERR_SAML_METADATA_SIGNATURE'
+          ? 'ERR_SAML_METADATA_INVALID'
+          : err.code
     return sendJsonError(res, status, code, err.message)
   }
   const status = (err as { status?: unknown }).status

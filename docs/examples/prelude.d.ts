@@ -31,6 +31,8 @@ declare global {
   const metadataXml: string
   const acmeMetadataUrl: string
   const acmeCertPem: string
+  /** The certificate a federation (or an IdP) signs its metadata with, obtained out of band. */
+  const federationSigningCertPem: string
   const entityId: string
   const ssoUrl: string
   const pem: string

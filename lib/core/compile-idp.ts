@@ -150,6 +150,7 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
     wantAssertionsSigned: record.wantAssertionsSigned,
     wantResponseSigned: record.wantResponseSigned,
     allowSha1: record.allowSha1,
+    acceptExpiredSigningCerts: record.acceptExpiredSigningCerts ?? true,
     requireEncryptedAssertions: record.requireEncryptedAssertions,
     requireAesGcm: record.requireAesGcm,
     clockSkewMs,

@@ -19,6 +19,7 @@ import {
   type SamlBinding,
 } from './record-fields.js'
 import { isPlainObject, kindOf as kind } from '../values/plain-values.js'
+import { verifyIdpMetadataSignature } from '../xmldsig/verify-metadata-signature.js'
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const MAX_URL = 4096
@@ -173,6 +174,18 @@ function parseMetadata(id: string, xml: string, entityId: string | undefined): P
   }
 }
 
+/** The pinned signature of `metadataXml`, before anything is read from it. */
+function verifyMetadata(id: string, xml: string, certs: readonly string[]): void {
+  try {
+    verifyIdpMetadataSignature(xml, certs)
+  } catch (err) {
+    if (err instanceof SamlError) {
+      throw new SamlError(`IdP "${id}": "metadataXml": ${err.message}`, err.code, { cause: err, idp: id })
+    }
+    throw err
+  }
+}
+
 /**
  * Validates an IdP record input once and returns its normalized, frozen fields: certificates as
  * canonical PEM, URLs checked, email domains lower-cased, defaults filled with the strict choice
@@ -183,7 +196,8 @@ function parseMetadata(id: string, xml: string, entityId: string | undefined): P
  *
  * Throws `SamlError` `ERR_SAML_IDP_CONFIG` naming the field (`"signingCerts[1]" is not an X.509
  * certificate: …`), or the metadata codes (`ERR_SAML_METADATA_INVALID`, `ERR_SAML_XML_DTD`, …) for
- * bad `metadataXml`.
+ * bad `metadataXml`, and `ERR_SAML_METADATA_SIGNATURE` when `metadataSigningCerts` is given and
+ * `metadataXml` does not carry a signature that verifies with one of them.
  *
  * @example
  * ```ts
@@ -227,6 +241,16 @@ export function normalizeIdpRecord(input: IdpRecordInput): IdpRecordFields {
   const values: Partial<Record<IdpRecordFieldName, unknown>> = {}
   for (const name of Object.keys(IDP_RECORD_FIELDS) as IdpRecordFieldName[]) {
     if (name !== 'id' && given(raw[name])) values[name] = readField(name, raw[name], fail)
+  }
+  const pinned = values.metadataSigningCerts as readonly string[] | undefined
+  if (pinned !== undefined) {
+    if (pinned.length === 0)
+      fail('"metadataSigningCerts" must hold at least one certificate (or be left out)')
+    if (values.metadataXml === undefined)
+      fail(
+        '"metadataSigningCerts" pins the signers of "metadataXml", which is not given (put a record with "metadataUrl" through putIdpRecord, which fetches it)',
+      )
+    verifyMetadata(id, values.metadataXml as string, pinned)
   }
   const meta =
     values.metadataXml === undefined

@@ -78,6 +78,14 @@ export const IDP_RECORD_FIELDS = Object.freeze({
   metadataXml: field({ kind: 'metadata', stored: 'when-given' }),
   /** Where the metadata came from; kept for refresh. */
   metadataUrl: field({ kind: 'url', stored: 'when-given' }),
+  /**
+   * Pins who signs this IdP's metadata (its own key, or its federation's): PEM or bare base64
+   * X.509 certificates. When given, `metadataXml` (pasted, fetched by `putIdpRecord` or by a
+   * refresh) must carry an enveloped signature on its root element that verifies with one of these
+   * (never with a KeyInfo certificate), SHA-256 or stronger; anything else is
+   * `ERR_SAML_METADATA_SIGNATURE`. Default: none, metadata is trusted by how it was obtained.
+   */
+  metadataSigningCerts: field({ kind: 'certificates', stored: 'when-given' }),
   /** The IdP's entityID. Required unless `metadataXml` gives it. */
   entityId: field({
     kind: 'text',
@@ -174,6 +182,15 @@ export const IDP_RECORD_FIELDS = Object.freeze({
   clockSkewMs: field({ kind: 'milliseconds', stored: 'when-given', max: 600_000 }),
   /** Accept RSA-SHA1 signatures and SHA-1 digests. Default false. */
   allowSha1: field({ kind: 'boolean', stored: 'always', default: false }),
+  /**
+   * Let a signing certificate whose notAfter has passed still verify this IdP's responses. Default
+   * true: SAML metadata profiles treat a certificate as a key holder and do not check its dates (as
+   * Shibboleth and SimpleSAMLphp do not), so an IdP that forgets to rotate keeps working; watch
+   * expiry with `checkIdpHealth` instead. False refuses such a response with
+   * `ERR_SAML_CERTIFICATE_EXPIRED`. Absent means true (stored only when given, so records
+   * written before this field keep their shape).
+   */
+  acceptExpiredSigningCerts: field({ kind: 'boolean', stored: 'when-given' }),
   /** Reject assertions that are not encrypted. Default false. */
   requireEncryptedAssertions: field({ kind: 'boolean', stored: 'always', default: false }),
   /** Accept only AES-GCM content encryption (not CBC). Default false. */

@@ -5,6 +5,7 @@ import type { IdpRecord } from '../record/record-fields.js'
 import type { IdpMetadataStatus } from '../store/metadata-status.js'
 import { nextRefreshAt } from './next-refresh.js'
 import type { ResolvedFetchSchedule } from './refresh-options.js'
+import { verifyIdpMetadataSignature } from '../xmldsig/verify-metadata-signature.js'
 
 /** The refresh hints of one metadata document, as epoch ms. */
 export interface MetadataHints {
@@ -47,6 +48,32 @@ export function checkNotExpired(
     'ERR_SAML_METADATA_EXPIRED',
     { idp },
   )
+}
+
+/**
+ * Verifies a fetched document's signature with the pinned metadata signing certificates, naming the
+ * IdP and where the document came from: run before anything of the document is used.
+ */
+export function verifyFetchedSignature(
+  idp: string,
+  url: string | undefined,
+  xml: string,
+  certs: readonly string[],
+): void {
+  try {
+    verifyIdpMetadataSignature(xml, certs)
+  } catch (err) {
+    if (err instanceof SamlError)
+      throw new SamlError(
+        `IdP "${idp}": the ${url === undefined ? 'pasted metadata' : `metadata from ${safeOrigin(url)}`}: ${err.message}`,
+        err.code,
+        {
+          cause: err,
+          idp,
+        },
+      )
+    throw err
+  }
 }
 
 function safeOrigin(url: string): string {

@@ -1,16 +1,27 @@
 import { SamlError, withIdp } from '../errors/saml-error.js'
 import { fetchIdpMetadataDocument, type FetchedIdpMetadata } from '../metadata/fetch-idp-metadata.js'
+import { normalizeCertificate } from '../metadata/certificate.js'
 import { parseIdpMetadata } from '../metadata/parse-idp-metadata.js'
 import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
 import { hasMetadataStatus, type IdpStore } from '../store/idp-store.js'
 import { isPlainObject } from '../values/plain-values.js'
-import { checkNotExpired, hintsOf, successStatus } from './fetch-status.js'
+import { checkNotExpired, hintsOf, successStatus, verifyFetchedSignature } from './fetch-status.js'
 import { resolveFetchSchedule, type MetadataFetchScheduleOptions } from './refresh-options.js'
 
 /** Options for {@link putIdpRecord}: how to fetch, and the refresh rule's bounds for the first status. */
 export type PutIdpRecordOptions = MetadataFetchScheduleOptions
 
 const given = (value: unknown) => value !== undefined && value !== null
+
+/** The pinned metadata signers of an input, normalized; undefined when none (or unusable: store.put says why). */
+function pinnedCertificates(value: unknown): readonly string[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined
+  try {
+    return value.map((cert) => normalizeCertificate(cert as string))
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * Writes an IdP record the way an admin API should: a record given only a `metadataUrl` (no
@@ -47,6 +58,12 @@ export async function putIdpRecord(
   const entityId = typeof input.entityId === 'string' ? input.entityId.trim() : undefined
   if (given(input.metadataXml)) {
     if (typeof input.metadataXml === 'string') {
+      // Pinned signers: the signature before the dates are read (store.put checks it again).
+      if (given(input.metadataSigningCerts)) {
+        const pinned = pinnedCertificates(input.metadataSigningCerts)
+        if (pinned === undefined) return store.put(input) // it says what is wrong with them
+        verifyFetchedSignature(id, undefined, input.metadataXml, pinned)
+      }
       let validUntil: string | undefined
       try {
         validUntil = parseIdpMetadata(input.metadataXml, entityId ? { entityId } : {}).validUntil
@@ -75,6 +92,9 @@ export async function putIdpRecord(
     throw new SamlError(`IdP "${id}": HTTP 304 to an unconditional request`, 'ERR_SAML_METADATA_FETCH', {
       idp: id,
     })
+  // Pinned signers: the document's signature first, before its dates or anything else are used.
+  const pinned = pinnedCertificates(input.metadataSigningCerts)
+  if (pinned !== undefined) verifyFetchedSignature(id, url, fetched.xml, pinned)
   const hints = hintsOf(fetched.metadata)
   const now = schedule.clock()
   checkNotExpired(id, url, hints.validUntil, now)

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { fetchIdpMetadataDocument } from '../metadata/fetch-idp-metadata.js'
+import { verifyFetchedSignature } from './fetch-status.js'
 import { recordInputWithMetadata } from '../record/merge-metadata.js'
 import type { IdpRecord } from '../record/record-fields.js'
 import type { IdpStore } from '../store/idp-store.js'
@@ -118,6 +119,9 @@ async function refreshClaimed(
       hints = held
       result = { idp: record.id, outcome: 'not-modified' }
     } else {
+      // Pinned signers: nothing of the document is used (not even its dates) before it verifies.
+      if (record.metadataSigningCerts !== undefined)
+        verifyFetchedSignature(record.id, url, fetched.xml, record.metadataSigningCerts)
       hints = hintsOf(fetched.metadata)
       checkNotExpired(record.id, url, hints.validUntil, now)
       // The fetch may have taken seconds: write only over the version it was made for, never over

@@ -38,6 +38,8 @@ export interface ResponsePolicy {
   readonly wantAssertionsSigned: boolean
   readonly wantResponseSigned: boolean
   readonly allowSha1: boolean
+  /** False: a signing certificate past its notAfter does not verify responses. Default true. */
+  readonly acceptExpiredSigningCerts?: boolean
   readonly requireEncryptedAssertions: boolean
   readonly requireAesGcm: boolean
   readonly clockSkewMs: number

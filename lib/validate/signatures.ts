@@ -10,6 +10,7 @@ export function checkResponseSignature(
   signature: Element | undefined,
   response: Element,
   policy: ResponsePolicy,
+  now: number,
 ): true {
   if (!signature) {
     fail(
@@ -17,7 +18,7 @@ export function checkResponseSignature(
       `IdP "${policy.idp}" must sign the Response (wantResponseSigned) and this one is unsigned`,
     )
   }
-  verifyEnvelopedSignature(signature, response, policy)
+  verifyEnvelopedSignature(signature, response, policy, now)
   return true
 }
 
@@ -29,6 +30,7 @@ export function checkAssertionSignature(
   signature: Element | undefined,
   assertion: Element,
   policy: ResponsePolicy,
+  now: number,
 ): true {
   if (!signature) {
     fail(
@@ -36,7 +38,7 @@ export function checkAssertionSignature(
       `IdP "${policy.idp}" must sign the Assertion (wantAssertionsSigned) and this one is unsigned`,
     )
   }
-  verifyEnvelopedSignature(signature, assertion, policy)
+  verifyEnvelopedSignature(signature, assertion, policy, now)
   return true
 }
 

@@ -52,7 +52,7 @@ export function validateResponse(
   log?: CheckLog,
 ): ValidatedAssertion {
   try {
-    const envelope = checkEnvelope(doc, policy, log)
+    const envelope = checkEnvelope(doc, policy, now, log)
     const opened = openAssertion(envelope, policy, now, log)
     return readStatements(envelope, opened, policy, now, log)
   } catch (err) {
@@ -81,7 +81,12 @@ interface OpenedAssertion {
 // The three phases below run the checks in the order the validator always has: many specs pin
 // which code a message with several faults gets, so do not reorder them.
 
-function checkEnvelope(doc: Document, policy: ResponsePolicy, log: CheckLog | undefined): Envelope {
+function checkEnvelope(
+  doc: Document,
+  policy: ResponsePolicy,
+  now: number,
+  log: CheckLog | undefined,
+): Envelope {
   const { response, responseId } = runStep(log, 'response-structure', () =>
     checkResponseRoot(doc.documentElement),
   )
@@ -98,7 +103,7 @@ function checkEnvelope(doc: Document, policy: ResponsePolicy, log: CheckLog | un
   let responseSigned = false
   if (parts.signature || policy.wantResponseSigned) {
     responseSigned = runStep(log, 'response-signature', () =>
-      checkResponseSignature(parts.signature, response, policy),
+      checkResponseSignature(parts.signature, response, policy, now),
     )
     runStep(log, 'signed-destination', () => checkSignedDestination(destination))
   }
@@ -121,7 +126,7 @@ function openAssertion(
   let assertionSigned = false
   if (parts.signature || policy.wantAssertionsSigned) {
     assertionSigned = runStep(log, 'assertion-signature', () =>
-      checkAssertionSignature(parts.signature, assertion, policy),
+      checkAssertionSignature(parts.signature, assertion, policy, now),
     )
   }
   runStep(log, 'signed', () => checkSigned(envelope.responseSigned, assertionSigned))

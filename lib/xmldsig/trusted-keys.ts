@@ -7,6 +7,9 @@ export interface TrustedKey {
   readonly keyType: 'rsa' | 'ec'
   /** Hex SHA-256 of the certificate's DER. */
   readonly fingerprint: string
+  /** The certificate's notBefore and notAfter, epoch ms. */
+  readonly notBefore: number
+  readonly notAfter: number
 }
 
 /** An IdP's signing certificates, ready to verify with. Built once per IdP record version. */
@@ -48,7 +51,13 @@ export function compileTrustedKeys(certs: readonly string[], idp: string): Trust
         },
       )
     }
-    const trusted: TrustedKey = { key, keyType: type, fingerprint: fingerprintDer(cert.raw) }
+    const trusted: TrustedKey = {
+      key,
+      keyType: type,
+      fingerprint: fingerprintDer(cert.raw),
+      notBefore: Date.parse(cert.validFrom),
+      notAfter: Date.parse(cert.validTo),
+    }
     const base64 = cert.raw.toString('base64')
     if (!byCertificateBase64.has(base64)) {
       keys.push(trusted)

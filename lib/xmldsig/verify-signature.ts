@@ -16,6 +16,11 @@ import type { TrustedKey, TrustedKeys } from './trusted-keys.js'
 export interface SignaturePolicy {
   readonly trust: TrustedKeys
   readonly allowSha1: boolean
+  /**
+   * False: a certificate whose notAfter is before the `now` given to the verifier does not verify
+   * (`ERR_SAML_CERTIFICATE_EXPIRED` when it is the only one that would). Default true.
+   */
+  readonly acceptExpiredSigningCerts?: boolean
 }
 
 interface SignatureParts {
@@ -168,26 +173,47 @@ function verifyWith(key: TrustedKey, parts: SignatureParts, signedInfoC14n: stri
 /**
  * Verifies the enveloped signature `signature` over its parent `signed` with the IdP's trusted keys
  * only, then removes it from the DOM (the enveloped-signature transform), so what the caller reads
- * afterwards is exactly what was digested. Throws `SamlError` on any failure.
+ * afterwards is exactly what was digested. With `policy.acceptExpiredSigningCerts: false`, a key whose
+ * certificate expired before `now` does not count. Throws `SamlError` on any failure.
  */
-export function verifyEnvelopedSignature(signature: Element, signed: Element, policy: SignaturePolicy): void {
+export function verifyEnvelopedSignature(
+  signature: Element,
+  signed: Element,
+  policy: SignaturePolicy,
+  now?: number,
+): void {
   if (signature.parentNode !== signed)
     throw structure('the Signature must be a child of the element it signs')
   const parts = readSignature(signature, signed, policy)
 
   // 1. SignatureValue over canonical SignedInfo, with a trusted key (cheap; fails fast on a wrong key).
   const signedInfoC14n = canonicalize(parts.signedInfo, parts.signedInfoCanonicalization)
+  const checkExpiry = policy.acceptExpiredSigningCerts === false && now !== undefined
+  let expired: TrustedKey | undefined
+  const verifies = (key: TrustedKey): boolean => {
+    if (!verifyWith(key, parts, signedInfoC14n)) return false
+    if (!checkExpiry || key.notAfter >= now) return true
+    // Signed by an expired certificate: another (renewed) certificate may hold the same key.
+    expired ??= key
+    return false
+  }
   const hinted = parts.keyInfoCertificate
     ? policy.trust.byCertificateBase64.get(parts.keyInfoCertificate)
     : undefined
-  let valid = hinted ? verifyWith(hinted, parts, signedInfoC14n) : false
+  let valid = hinted ? verifies(hinted) : false
   if (!valid) {
     for (const key of policy.trust.keys) {
-      if (key !== hinted && verifyWith(key, parts, signedInfoC14n)) {
+      if (key !== hinted && verifies(key)) {
         valid = true
         break
       }
     }
+  }
+  if (!valid && expired) {
+    throw new SamlError(
+      `<${signed.localName}> is signed with a certificate that expired at ${new Date(expired.notAfter).toISOString()}, and this IdP does not accept expired signing certificates (acceptExpiredSigningCerts: false); the IdP must sign with a current certificate, listed in the record`,
+      'ERR_SAML_CERTIFICATE_EXPIRED',
+    )
   }
   if (!valid) {
     throw new SamlError(

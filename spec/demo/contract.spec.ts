@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { inflateRawSync } from 'node:zlib'
 import { after, before, describe, it } from 'node:test'
 import { TestBrowser, loginAtIdp, postToAcs, spInitiated, startTestDemo, inputValue } from './demo-client.js'
+import { keys } from '../support/test-idp.js'
 
 type Demo = Awaited<ReturnType<typeof startTestDemo>>
 
@@ -172,6 +173,11 @@ describe('demo HTTP contract', () => {
         [{ metadataUrl: `${demo.url}/idp/nope/metadata` }, 'ERR_SAML_METADATA_FETCH'],
         [{ displayName: 'no identity' }, 'ERR_SAML_IDP_CONFIG'],
         [{ metadataXml: demo.idp.metadataXml('acme'), bogus: 1 }, 'ERR_BAD_REQUEST'],
+        // Unsigned metadata for a record that pins its signer: one of the contract's three codes.
+        [
+          { metadataXml: demo.idp.metadataXml('acme'), metadataSigningCerts: [keys.idpGlobex.cert] },
+          'ERR_SAML_METADATA_INVALID',
+        ],
       ]
       for (const [body, code] of cases) {
         const res = await put(demo, 'broken', body)
@@ -432,6 +438,9 @@ describe('demo HTTP contract', () => {
       const detail = await (await browser.get(`${demo.url}/admin/idp/acme`)).text()
       assert.ok(detail.includes(`${demo.url}/saml/acme/acs`))
       assert.ok(detail.includes(`${demo.url}/saml/acme/metadata`))
+      // Its health (checkIdpRecordHealth): the embedded IdP's certificates are current.
+      assert.match(detail, /id="idp-health-status">ok</)
+      assert.match(detail, /<td>signing<\/td>/)
       assert.doesNotMatch(detail, /PRIVATE KEY/)
     })
 

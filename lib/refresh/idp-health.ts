@@ -1,0 +1,264 @@
+import { X509Certificate } from 'node:crypto'
+import type { IdpRecord } from '../record/record-fields.js'
+import { hasMetadataStatus, type IdpStore } from '../store/idp-store.js'
+import type { IdpMetadataStatus } from '../store/metadata-status.js'
+import { fingerprintDer } from '../xmldsig/trusted-keys.js'
+import { heldHints } from './fetch-status.js'
+
+/** How an IdP stands: `error` when its logins fail (or will at once), `warning` when an admin should act soon. */
+export type IdpHealthStatus = 'ok' | 'warning' | 'error'
+
+/** One certificate of an IdP record, with its dates. */
+export interface IdpCertificateHealth {
+  /** The record field it is in. */
+  readonly use: 'signing' | 'encryption' | 'metadata-signing'
+  /** The certificate's subject, as node:crypto prints it (`CN=idp.acme.com`). */
+  readonly subject: string
+  /** Hex SHA-256 of the certificate's DER. */
+  readonly fingerprint: string
+  /** ISO-8601. */
+  readonly notBefore: string
+  /** ISO-8601. */
+  readonly notAfter: string
+  /** At `now`: expired, expiring within the window, not yet valid, or valid. */
+  readonly state: 'valid' | 'expiring' | 'expired' | 'not-yet-valid'
+}
+
+/** Why an IdP is not `ok`, each with what an admin needs to act on it. */
+export type IdpHealthReason =
+  | {
+      /** Every signing certificate has expired (`error` when the record refuses expired certificates). */
+      readonly code: 'certificate-expired'
+      readonly status: 'warning' | 'error'
+      /** The latest notAfter of the signing certificates. */
+      readonly notAfter: string
+      readonly message: string
+    }
+  | {
+      /** A signing certificate expires within the window, and none stays valid past it. */
+      readonly code: 'certificate-expiring'
+      readonly status: 'warning'
+      readonly fingerprint: string
+      readonly notAfter: string
+      readonly message: string
+    }
+  | {
+      /** The held metadata is past its `validUntil`: logins fail (unless `metadataExpiryGraceMs`). */
+      readonly code: 'metadata-expired'
+      readonly status: 'error'
+      readonly validUntil: string
+      readonly message: string
+    }
+  | {
+      /** The last metadata fetches failed; the record keeps its last good metadata. */
+      readonly code: 'metadata-fetch-failing'
+      readonly status: 'warning'
+      readonly consecutiveFailures: number
+      readonly lastSuccessAt?: string
+      readonly lastError?: { readonly code: string; readonly message: string }
+      readonly message: string
+    }
+
+/** The health of one IdP. */
+export interface IdpHealth {
+  readonly idp: string
+  /** The worst of the reasons' statuses; `ok` without reasons. */
+  readonly status: IdpHealthStatus
+  readonly reasons: readonly IdpHealthReason[]
+  /** Signing, then encryption, then pinned metadata signing certificates. */
+  readonly certificates: readonly IdpCertificateHealth[]
+  /** Whether a signing certificate past its notAfter still verifies this IdP's responses. */
+  readonly acceptExpiredSigningCerts: boolean
+  /** The held metadata's `validUntil` (ISO-8601), when it has one. */
+  readonly metadataValidUntil?: string
+  /** The metadata fetch status, for a record with a `metadataUrl` in a store that keeps it. */
+  readonly metadataStatus?: IdpMetadataStatus
+}
+
+/** Options for {@link checkIdpHealth} and {@link checkIdpRecordHealth}. */
+export interface IdpHealthOptions {
+  /** The time to judge at, epoch ms. Default `Date.now()`. */
+  now?: number
+  /** A signing certificate whose notAfter is this close is `expiring`. Default 30 days; 0 to 400 days. */
+  expiringWithinMs?: number
+}
+
+const DAY = 86_400_000
+const iso = (ms: number) => new Date(ms).toISOString()
+const RANK: Readonly<Record<IdpHealthStatus, number>> = { ok: 0, warning: 1, error: 2 }
+
+function resolve(options: IdpHealthOptions): { now: number; within: number } {
+  if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object')
+  const { now = Date.now(), expiringWithinMs = 30 * DAY } = options
+  if (typeof now !== 'number' || !Number.isFinite(now))
+    throw new TypeError('"options.now" must be a number of epoch milliseconds')
+  if (!Number.isInteger(expiringWithinMs) || expiringWithinMs < 0 || expiringWithinMs > 400 * DAY)
+    throw new TypeError('"options.expiringWithinMs" must be an integer number of milliseconds, 0 to 400 days')
+  return { now, within: expiringWithinMs }
+}
+
+function certificateHealth(
+  pem: string,
+  use: IdpCertificateHealth['use'],
+  now: number,
+  within: number,
+): IdpCertificateHealth & { readonly notAfterMs: number } {
+  const cert = new X509Certificate(pem)
+  const notBefore = Date.parse(cert.validFrom)
+  const notAfter = Date.parse(cert.validTo)
+  const state =
+    notAfter < now
+      ? 'expired'
+      : notBefore > now
+        ? 'not-yet-valid'
+        : notAfter - now <= within
+          ? 'expiring'
+          : 'valid'
+  return {
+    use,
+    subject: cert.subject.replace(/\n/g, ', '),
+    fingerprint: fingerprintDer(cert.raw),
+    notBefore: iso(notBefore),
+    notAfter: iso(notAfter),
+    state,
+    notAfterMs: notAfter,
+  }
+}
+
+/**
+ * The health of one IdP record at `options.now`: its certificates with their dates, and why it is
+ * not `ok`. All signing certificates expired is `certificate-expired` (an `error` when the record
+ * sets `acceptExpiredSigningCerts: false`, since its logins then fail; otherwise a `warning`); a
+ * signing certificate expiring within `expiringWithinMs` with none valid past it is
+ * `certificate-expiring` (a rotation that has already added the next certificate is not); held
+ * metadata past its `validUntil` is `metadata-expired`; and, given the record's metadata fetch
+ * status, failing fetches are `metadata-fetch-failing`. No I/O: {@link checkIdpHealth} does the
+ * whole store.
+ *
+ * @example
+ * ```ts
+ * import { checkIdpRecordHealth } from 'passport-saml-multi-idp'
+ * const record = await store.get('acme')
+ * if (record) {
+ *   const health = checkIdpRecordHealth(record, { expiringWithinMs: 14 * 86_400_000 })
+ *   for (const reason of health.reasons) console.warn(`acme: ${reason.status}: ${reason.message}`)
+ * }
+ * ```
+ */
+export function checkIdpRecordHealth(
+  record: IdpRecord,
+  options: IdpHealthOptions & { metadataStatus?: IdpMetadataStatus | undefined } = {},
+): IdpHealth {
+  const { now, within } = resolve(options)
+  const signing = record.signingCerts.map((pem) => certificateHealth(pem, 'signing', now, within))
+  const others = [
+    ...record.encryptionCerts.map((pem) => certificateHealth(pem, 'encryption', now, within)),
+    ...(record.metadataSigningCerts ?? []).map((pem) =>
+      certificateHealth(pem, 'metadata-signing', now, within),
+    ),
+  ]
+  const reasons: IdpHealthReason[] = []
+  const accept = record.acceptExpiredSigningCerts ?? true
+
+  if (signing.length > 0 && signing.every((c) => c.state === 'expired')) {
+    const latest = Math.max(...signing.map((c) => c.notAfterMs))
+    reasons.push({
+      code: 'certificate-expired',
+      status: accept ? 'warning' : 'error',
+      notAfter: iso(latest),
+      message: `every signing certificate has expired (the last at ${iso(latest)}); ${
+        accept
+          ? 'logins still work (acceptExpiredSigningCerts), but the IdP should rotate its key'
+          : 'logins are refused (acceptExpiredSigningCerts: false) until the IdP signs with a current certificate'
+      }`,
+    })
+  } else if (!signing.some((c) => c.state !== 'expired' && c.notAfterMs > now + within)) {
+    // No certificate outlives the window (a rotation that added the next one is not a warning).
+    for (const c of signing) {
+      if (c.state !== 'expiring') continue
+      reasons.push({
+        code: 'certificate-expiring',
+        status: 'warning',
+        fingerprint: c.fingerprint,
+        notAfter: c.notAfter,
+        message: `the signing certificate ${c.subject} expires at ${c.notAfter} and no other stays valid after it; ask the IdP to publish the next certificate`,
+      })
+    }
+  }
+
+  const validUntil = heldHints(record).validUntil
+  if (validUntil !== undefined && validUntil <= now) {
+    reasons.push({
+      code: 'metadata-expired',
+      status: 'error',
+      validUntil: iso(validUntil),
+      message: `the IdP's metadata expired at ${iso(validUntil)} (validUntil); logins fail unless metadataExpiryGraceMs covers it`,
+    })
+  }
+
+  const status =
+    options.metadataStatus !== undefined && options.metadataStatus.url === record.metadataUrl
+      ? options.metadataStatus
+      : undefined
+  if (status !== undefined && status.consecutiveFailures > 0) {
+    reasons.push({
+      code: 'metadata-fetch-failing',
+      status: 'warning',
+      consecutiveFailures: status.consecutiveFailures,
+      ...(status.lastSuccessAt !== undefined && { lastSuccessAt: status.lastSuccessAt }),
+      ...(status.lastError !== undefined && { lastError: status.lastError }),
+      message: `${status.consecutiveFailures} metadata fetch(es) in a row failed${
+        status.lastError ? ` (${status.lastError.code})` : ''
+      }; the last good metadata is kept${status.lastSuccessAt ? ` (fetched ${status.lastSuccessAt})` : ''}`,
+    })
+  }
+
+  const worst = reasons.reduce<IdpHealthStatus>((w, r) => (RANK[r.status] > RANK[w] ? r.status : w), 'ok')
+  const certificates = [...signing, ...others].map(({ notAfterMs: _ms, ...c }) => Object.freeze(c))
+  return Object.freeze({
+    idp: record.id,
+    status: worst,
+    reasons: Object.freeze(reasons.map((r) => Object.freeze(r))),
+    certificates: Object.freeze(certificates),
+    acceptExpiredSigningCerts: accept,
+    ...(validUntil !== undefined && { metadataValidUntil: iso(validUntil) }),
+    ...(status !== undefined && { metadataStatus: status }),
+  })
+}
+
+/**
+ * The health of every IdP in the store (by id), for an admin page or an alert: certificates that
+ * have expired or expire within `expiringWithinMs`, metadata past its `validUntil`, and, when the
+ * store keeps metadata fetch statuses, failing fetches. See {@link checkIdpRecordHealth} for the
+ * rules and docs/metadata.md for the expired-certificate policy.
+ *
+ * @example
+ * ```ts
+ * import { checkIdpHealth } from 'passport-saml-multi-idp'
+ * for (const health of await checkIdpHealth(store, { expiringWithinMs: 30 * 86_400_000 })) {
+ *   if (health.status !== 'ok') console.warn(health.idp, health.status, health.reasons.map((r) => r.code))
+ * }
+ * ```
+ */
+export async function checkIdpHealth(store: IdpStore, options: IdpHealthOptions = {}): Promise<IdpHealth[]> {
+  const resolved = resolve(options)
+  const withStatus = hasMetadataStatus(store)
+  const out: IdpHealth[] = []
+  for (let after: string | undefined; ;) {
+    const page = await store.list({ limit: 200, ...(after !== undefined && { after }) })
+    for (const record of page) {
+      const metadataStatus =
+        withStatus && record.metadataUrl !== undefined ? await store.getMetadataStatus(record.id) : undefined
+      out.push(
+        checkIdpRecordHealth(record, {
+          now: resolved.now,
+          expiringWithinMs: resolved.within,
+          metadataStatus,
+        }),
+      )
+    }
+    if (page.length < 200) break
+    after = page[page.length - 1]!.id
+  }
+  return out
+}

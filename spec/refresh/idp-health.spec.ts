@@ -1,0 +1,151 @@
+// Issue #11 item 6: checkIdpHealth / checkIdpRecordHealth report certificates that expired or expire
+// soon (dates made by openssl), metadata past its validUntil, and failing metadata fetches from the
+// store's fetch status (a real loopback metadata server that goes down). Time is given, never waited.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import {
+  checkIdpHealth,
+  checkIdpRecordHealth,
+  MemoryIdpStore,
+  putIdpRecord,
+  startMetadataRefresh,
+} from '../../lib/index.js'
+import { startMetadataServer, withHints, type MetadataServer } from '../support/metadata-server.js'
+import { makeCertificate } from '../support/openssl-certificates.js'
+import { keys } from '../support/test-idp.js'
+import { acme, globex } from '../support/tenant-idps.js'
+
+const DAY = 86_400_000
+const expired = makeCertificate({
+  commonName: 'old.initech.test',
+  notBefore: new Date('2020-01-01T00:00:00Z'),
+  notAfter: new Date('2021-01-01T00:00:00Z'),
+})
+const until2030 = makeCertificate({
+  commonName: 'initech.test',
+  notBefore: new Date('2020-01-01T00:00:00Z'),
+  notAfter: new Date('2030-01-01T00:00:00Z'),
+})
+/** Before keys.idpAcme's notAfter (2036-11-20) and 17 days before until2030's. */
+const NOW = Date.parse('2029-12-15T00:00:00Z')
+const manual = (id: string, signingCerts: string[], extra: Record<string, unknown> = {}) =>
+  new MemoryIdpStore().put({
+    id,
+    entityId: `https://${id}.test/saml`,
+    ssoUrl: `https://${id}.test/sso`,
+    signingCerts,
+    ...extra,
+  })
+const codes = (h: { reasons: readonly { code: string }[] }) => h.reasons.map((r) => r.code)
+
+describe('checkIdpRecordHealth', () => {
+  it('ok with current certificates, listing each with its dates', async () => {
+    const health = checkIdpRecordHealth(await manual('ok', [keys.idpAcme.cert, until2030.cert]), { now: NOW })
+    assert.equal(health.status, 'ok')
+    assert.deepEqual(health.reasons, [])
+    assert.deepEqual(
+      health.certificates.map((c) => [c.use, c.subject, c.notBefore, c.notAfter, c.state]),
+      [
+        ['signing', 'CN=idp-acme.test', '2026-11-23T09:37:23.000Z', '2036-11-20T09:37:23.000Z', 'valid'],
+        ['signing', 'CN=initech.test', '2020-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z', 'expiring'],
+      ],
+    )
+  })
+
+  it('every signing certificate expired: a warning by default, an error when the record refuses expired ones', async () => {
+    const lenient = checkIdpRecordHealth(await manual('a', [expired.cert]), { now: NOW })
+    assert.deepEqual(
+      [lenient.status, codes(lenient), lenient.acceptExpiredSigningCerts],
+      ['warning', ['certificate-expired'], true],
+    )
+    assert.equal((lenient.reasons[0] as { notAfter: string }).notAfter, '2021-01-01T00:00:00.000Z')
+    const strict = checkIdpRecordHealth(
+      await manual('b', [expired.cert], { acceptExpiredSigningCerts: false }),
+      { now: NOW },
+    )
+    assert.deepEqual([strict.status, codes(strict)], ['error', ['certificate-expired']])
+    // One expired certificate beside a current one is a finished rotation: ok.
+    const rotated = checkIdpRecordHealth(await manual('c', [expired.cert, keys.idpAcme.cert]), { now: NOW })
+    assert.equal(rotated.status, 'ok')
+    assert.equal(rotated.certificates[0]!.state, 'expired')
+  })
+
+  it('a certificate expiring within the window, with none to follow it, is a warning', async () => {
+    const record = await manual('d', [expired.cert, until2030.cert])
+    const soon = checkIdpRecordHealth(record, { now: NOW })
+    assert.deepEqual([soon.status, codes(soon)], ['warning', ['certificate-expiring']])
+    assert.equal((soon.reasons[0] as { notAfter: string }).notAfter, '2030-01-01T00:00:00.000Z')
+    // A shorter window: not yet.
+    assert.equal(checkIdpRecordHealth(record, { now: NOW, expiringWithinMs: 7 * DAY }).status, 'ok')
+    // Past it: every signing certificate has expired.
+    assert.deepEqual(codes(checkIdpRecordHealth(record, { now: Date.parse('2030-01-02T00:00:00Z') })), [
+      'certificate-expired',
+    ])
+    for (const bad of [{ expiringWithinMs: -1 }, { expiringWithinMs: 1.5 }, { now: 'today' }]) {
+      assert.throws(() => checkIdpRecordHealth(record, bad as never), TypeError)
+    }
+  })
+
+  it('held metadata past its validUntil is an error', async () => {
+    const record = await new MemoryIdpStore().put({
+      id: 'acme',
+      metadataXml: withHints(acme.metadataXml(), { validUntil: Date.parse('2030-06-01T00:00:00Z') }),
+    })
+    assert.equal(checkIdpRecordHealth(record, { now: NOW }).status, 'ok')
+    const later = checkIdpRecordHealth(record, { now: Date.parse('2030-06-02T00:00:00Z') })
+    assert.deepEqual([later.status, codes(later)], ['error', ['metadata-expired']])
+    assert.equal(later.metadataValidUntil, '2030-06-01T00:00:00.000Z')
+  })
+})
+
+describe('checkIdpHealth over a store', () => {
+  let server: MetadataServer
+  before(async () => {
+    server = await startMetadataServer()
+  })
+  after(() => server.close())
+
+  it('includes the metadata fetch status: failing fetches are a warning, with the last error', async () => {
+    const now = Date.parse('2027-01-01T00:00:00Z')
+    const store = new MemoryIdpStore()
+    const schedule = { fetch: { allowHttp: true, allowPrivateNetwork: true }, clock: () => now }
+    server.answer('/acme.xml', { kind: 'document', xml: acme.metadataXml() })
+    await putIdpRecord(store, { id: 'acme', metadataUrl: server.url('/acme.xml') }, schedule)
+    await store.put({ id: 'globex', metadataXml: globex.metadataXml() })
+    await store.put({
+      id: 'initech',
+      entityId: 'https://initech.test/saml',
+      ssoUrl: 'https://initech.test/sso',
+      signingCerts: [expired.cert],
+      acceptExpiredSigningCerts: false,
+    })
+
+    let health = await checkIdpHealth(store, { now })
+    assert.deepEqual(
+      health.map((h) => [h.idp, h.status]),
+      [
+        ['acme', 'ok'],
+        ['globex', 'ok'],
+        ['initech', 'error'],
+      ],
+    )
+    assert.equal(health[0]!.metadataStatus?.consecutiveFailures, 0)
+    assert.equal(health[1]!.metadataStatus, undefined) // no metadataUrl
+
+    server.answer('/acme.xml', { kind: 'status', status: 503 })
+    const refresher = startMetadataRefresh(store, { ...schedule, immediate: false })
+    try {
+      assert.equal((await refresher.refreshIdp('acme')).outcome, 'failed')
+      assert.equal((await refresher.refreshIdp('acme')).outcome, 'failed')
+    } finally {
+      refresher.stop()
+    }
+    health = await checkIdpHealth(store, { now })
+    const acmeHealth = health[0]!
+    assert.deepEqual([acmeHealth.status, codes(acmeHealth)], ['warning', ['metadata-fetch-failing']])
+    const reason = acmeHealth.reasons[0] as { consecutiveFailures: number; lastError?: { code: string } }
+    assert.equal(reason.consecutiveFailures, 2)
+    assert.equal(reason.lastError?.code, 'ERR_SAML_METADATA_FETCH')
+    assert.equal(acmeHealth.metadataStatus?.lastSuccessAt, new Date(now).toISOString())
+  })
+})
