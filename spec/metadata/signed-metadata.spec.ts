@@ -93,12 +93,7 @@ before(async () => {
   server = await startMetadataServer()
 })
 after(() => server.close())
-let paths = 0
-function publish(xml: string): string {
-  const path = `/signed-${++paths}/metadata.xml`
-  server.answer(path, { kind: 'document', xml })
-  return path
-}
+const publish = (xml: string): string => server.publish(xml)
 
 describe('verifyIdpMetadataSignature', () => {
   it('accepts metadata signed by a pinned certificate (exclusive and inclusive c14n, an aggregate), as xmlsec1 does', () => {

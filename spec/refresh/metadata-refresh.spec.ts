@@ -45,13 +45,7 @@ before(async () => {
 })
 after(() => server.close())
 
-let paths = 0
-/** A fresh path on the server, serving `xml`. */
-function publish(xml: string): string {
-  const path = `/idp-${++paths}/metadata.xml`
-  server.answer(path, { kind: 'document', xml })
-  return path
-}
+const publish = (xml: string): string => server.publish(xml)
 
 describe('putIdpRecord: a record from a metadata URL alone', () => {
   it('fetches the URL, stores the parsed metadata and saves the fetch status beside the record', async () => {

@@ -17,6 +17,8 @@ export interface MetadataServer {
   url(path: string): string
   /** What `path` answers from now on. */
   answer(path: string, answer: MetadataAnswer): void
+  /** Serves `xml` at a fresh path, which it returns. */
+  publish(xml: string): string
   /** Requests seen per path, with their headers, oldest first. */
   requests(path: string): IncomingHttpHeaders[]
   /** Resolves once a request to `path` is being held (kind `hang`). */
@@ -67,6 +69,11 @@ export async function startMetadataServer(): Promise<MetadataServer> {
     origin,
     url: (path) => `${origin}${path}`,
     answer: (path, answer) => void answers.set(path, answer),
+    publish: (xml) => {
+      const path = `/published-${answers.size + 1}/metadata.xml`
+      answers.set(path, { kind: 'document', xml })
+      return path
+    },
     requests: (path) => seen.get(path) ?? [],
     held: (path) => new Promise((resolve) => waiting.set(path, [...(waiting.get(path) ?? []), resolve])),
     release: () => {
