@@ -156,6 +156,7 @@ export type {
   IdpHealthOptions,
   IdpHealthReason,
   IdpHealthStatus,
+  IdpHealthReasonStatus,
 } from './refresh/idp-health.js'
 export type { PutIdpRecordOptions } from './refresh/put-idp-record.js'
 export type { MetadataFetchScheduleOptions } from './refresh/refresh-options.js'

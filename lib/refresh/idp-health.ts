@@ -8,6 +8,9 @@ import { heldHints } from './fetch-status.js'
 /** How an IdP stands: `error` when its logins fail (or will at once), `warning` when an admin should act soon. */
 export type IdpHealthStatus = 'ok' | 'warning' | 'error'
 
+/** A reason's weight: a `notice` is worth knowing but leaves the IdP `ok`. */
+export type IdpHealthReasonStatus = 'notice' | 'warning' | 'error'
+
 /** One certificate of an IdP record, with its dates. */
 export interface IdpCertificateHealth {
   /** The record field it is in. */
@@ -58,6 +61,26 @@ export type IdpHealthReason =
       readonly lastError?: { readonly code: string; readonly message: string }
       readonly message: string
     }
+  | {
+      /** The record lets this IdP sign with SHA-1 (`allowSha1`). */
+      readonly code: 'sha1-accepted'
+      readonly status: 'warning'
+      readonly message: string
+    }
+  | {
+      /** An endpoint of the IdP (SSO, SLO, metadata URL) is plain http to another machine. */
+      readonly code: 'insecure-endpoint'
+      readonly status: 'warning'
+      /** The record fields, e.g. `ssoUrls.redirect`, `metadataUrl`. */
+      readonly fields: readonly string[]
+      readonly message: string
+    }
+  | {
+      /** The IdP has no SingleLogoutService: logging out ends the app's session only. */
+      readonly code: 'no-single-logout'
+      readonly status: 'notice'
+      readonly message: string
+    }
 
 /** The health of one IdP. */
 export interface IdpHealth {
@@ -85,7 +108,12 @@ export interface IdpHealthOptions {
 
 const DAY = 86_400_000
 const iso = (ms: number) => new Date(ms).toISOString()
-const RANK: Readonly<Record<IdpHealthStatus, number>> = { ok: 0, warning: 1, error: 2 }
+const RANK: Readonly<Record<IdpHealthStatus | IdpHealthReasonStatus, number>> = {
+  ok: 0,
+  notice: 0,
+  warning: 1,
+  error: 2,
+}
 
 function resolve(options: IdpHealthOptions): { now: number; within: number } {
   if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object')
@@ -125,6 +153,51 @@ function certificateHealth(
   }
 }
 
+/** Plain http to another machine; loopback (a development IdP) never leaves this one. */
+function isRemoteHttp(url: string | undefined): boolean {
+  if (url === undefined || !url.startsWith('http:')) return false
+  const host = new URL(url).hostname
+  return !(host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host))
+}
+
+/** What the record's own settings tell an admin to fix: SHA-1 allowed, http endpoints, no SLO. */
+function configurationReasons(record: IdpRecord): IdpHealthReason[] {
+  const reasons: IdpHealthReason[] = []
+  if (record.allowSha1) {
+    reasons.push({
+      code: 'sha1-accepted',
+      status: 'warning',
+      message:
+        'the record accepts SHA-1 signatures (allowSha1); ask the IdP to sign with RSA-SHA256, then turn allowSha1 off',
+    })
+  }
+  const endpoints: [string, string | undefined][] = [
+    ['ssoUrls.redirect', record.ssoUrls.redirect],
+    ['ssoUrls.post', record.ssoUrls.post],
+    ['sloUrls.redirect', record.sloUrls.redirect],
+    ['sloUrls.post', record.sloUrls.post],
+    ['metadataUrl', record.metadataUrl],
+  ]
+  const insecure = endpoints.filter(([, url]) => isRemoteHttp(url)).map(([field]) => field)
+  if (insecure.length > 0) {
+    reasons.push({
+      code: 'insecure-endpoint',
+      status: 'warning',
+      fields: insecure,
+      message: `plain http for ${insecure.join(', ')}: messages and metadata travel unprotected; use the IdP's https URLs`,
+    })
+  }
+  if (record.sloUrls.redirect === undefined && record.sloUrls.post === undefined) {
+    reasons.push({
+      code: 'no-single-logout',
+      status: 'notice',
+      message:
+        "the IdP publishes no SingleLogoutService: logging out ends the app's session only, not the IdP's",
+    })
+  }
+  return reasons
+}
+
 /**
  * The health of one IdP record at `options.now`: its certificates with their dates, and why it is
  * not `ok`. All signing certificates expired is `certificate-expired` (an `error` when the record
@@ -132,7 +205,9 @@ function certificateHealth(
  * signing certificate expiring within `expiringWithinMs` with none valid past it is
  * `certificate-expiring` (a rotation that has already added the next certificate is not); held
  * metadata past its `validUntil` is `metadata-expired`; and, given the record's metadata fetch
- * status, failing fetches are `metadata-fetch-failing`. No I/O: {@link checkIdpHealth} does the
+ * status, failing fetches are `metadata-fetch-failing`. The record's own settings add
+ * `sha1-accepted` and `insecure-endpoint` (warnings) and `no-single-logout` (a notice, which leaves
+ * the IdP `ok`). No I/O: {@link checkIdpHealth} does the
  * whole store.
  *
  * @example
@@ -213,7 +288,12 @@ export function checkIdpRecordHealth(
     })
   }
 
-  const worst = reasons.reduce<IdpHealthStatus>((w, r) => (RANK[r.status] > RANK[w] ? r.status : w), 'ok')
+  reasons.push(...configurationReasons(record))
+
+  const worst = reasons.reduce<IdpHealthStatus>(
+    (w, r) => (RANK[r.status] > RANK[w] ? (r.status as IdpHealthStatus) : w),
+    'ok',
+  )
   const certificates = [...signing, ...others].map(({ notAfterMs: _ms, ...c }) => Object.freeze(c))
   return Object.freeze({
     idp: record.id,

@@ -33,6 +33,8 @@ const manual = (id: string, signingCerts: string[], extra: Record<string, unknow
     id,
     entityId: `https://${id}.test/saml`,
     ssoUrl: `https://${id}.test/sso`,
+    // With an SLO endpoint, so the certificate cases are not joined by the no-single-logout notice.
+    sloUrls: { redirect: `https://${id}.test/slo` },
     signingCerts,
     ...extra,
   })
@@ -86,6 +88,28 @@ describe('checkIdpRecordHealth', () => {
     }
   })
 
+  it("the record's own settings: SHA-1 allowed and http endpoints are warnings, no SLO a notice that leaves it ok", async () => {
+    const plain = checkIdpRecordHealth(await manual('plain', [keys.idpAcme.cert]), { now: NOW })
+    assert.deepEqual([plain.status, codes(plain)], ['ok', []])
+    const noSlo = checkIdpRecordHealth(await manual('noslo', [keys.idpAcme.cert], { sloUrls: {} }), {
+      now: NOW,
+    })
+    assert.deepEqual([noSlo.status, codes(noSlo)], ['ok', ['no-single-logout']])
+    const lax = checkIdpRecordHealth(
+      await manual('lax', [keys.idpAcme.cert], {
+        allowSha1: true,
+        ssoUrl: 'http://lax.test/sso',
+        sloUrls: { post: 'http://lax.test/slo', redirect: 'http://127.0.0.1:8080/slo' },
+      }),
+      { now: NOW },
+    )
+    assert.deepEqual([lax.status, codes(lax)], ['warning', ['sha1-accepted', 'insecure-endpoint']])
+    assert.deepEqual((lax.reasons[1] as { fields?: readonly string[] }).fields, [
+      'ssoUrls.redirect',
+      'sloUrls.post',
+    ])
+  })
+
   it('held metadata past its validUntil is an error', async () => {
     const record = await new MemoryIdpStore().put({
       id: 'acme',
@@ -93,7 +117,7 @@ describe('checkIdpRecordHealth', () => {
     })
     assert.equal(checkIdpRecordHealth(record, { now: NOW }).status, 'ok')
     const later = checkIdpRecordHealth(record, { now: Date.parse('2030-06-02T00:00:00Z') })
-    assert.deepEqual([later.status, codes(later)], ['error', ['metadata-expired']])
+    assert.deepEqual([later.status, codes(later)], ['error', ['metadata-expired', 'no-single-logout']])
     assert.equal(later.metadataValidUntil, '2030-06-01T00:00:00.000Z')
   })
 })
@@ -122,11 +146,12 @@ describe('checkIdpHealth over a store', () => {
 
     let health = await checkIdpHealth(store, { now })
     assert.deepEqual(
-      health.map((h) => [h.idp, h.status]),
+      health.map((h) => [h.idp, h.status, codes(h)]),
       [
-        ['acme', 'ok'],
-        ['globex', 'ok'],
-        ['initech', 'error'],
+        // The metadata server is plain http on loopback, which never leaves the machine: no warning.
+        ['acme', 'ok', ['no-single-logout']],
+        ['globex', 'ok', ['no-single-logout']],
+        ['initech', 'error', ['certificate-expired', 'no-single-logout']],
       ],
     )
     assert.equal(health[0]!.metadataStatus?.consecutiveFailures, 0)
@@ -142,7 +167,10 @@ describe('checkIdpHealth over a store', () => {
     }
     health = await checkIdpHealth(store, { now })
     const acmeHealth = health[0]!
-    assert.deepEqual([acmeHealth.status, codes(acmeHealth)], ['warning', ['metadata-fetch-failing']])
+    assert.deepEqual(
+      [acmeHealth.status, codes(acmeHealth)],
+      ['warning', ['metadata-fetch-failing', 'no-single-logout']],
+    )
     const reason = acmeHealth.reasons[0] as { consecutiveFailures: number; lastError?: { code: string } }
     assert.equal(reason.consecutiveFailures, 2)
     assert.equal(reason.lastError?.code, 'ERR_SAML_METADATA_FETCH')
