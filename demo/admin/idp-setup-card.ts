@@ -43,19 +43,15 @@ function vendorChooser(recordId: string, selected: IdpVendorId | undefined): Htm
 }
 
 function attributeMapAdvice(guide: IdpSetupGuide, record: IdpRecord): Html {
-  if (guide.preset) {
-    const current = record.attributeMap === guide.preset
-    return html`<p>
-      Attribute map: the <code>${guide.preset}</code> preset (<code>attributeMap: '${guide.preset}'</code>)
-      ${
-        current
-          ? html`<span class="pill ok">this record uses it</span>`
-          : html`<span class="muted">— choose it when you register or replace this IdP</span>`
-      }
-    </p>`
-  }
-  return html`<p>Attribute map: no preset; give the record this map:</p>
-    <pre id="setup-attribute-map">${JSON.stringify(guide.attributeMap, null, 2)}</pre>`
+  const current = record.attributeMap === guide.preset
+  return html`<p>
+    Attribute map: the <code>${guide.preset}</code> preset (<code>attributeMap: '${guide.preset}'</code>)
+    ${
+      current
+        ? html`<span class="pill ok">this record uses it</span>`
+        : html`<span class="muted">— choose it when you register or replace this IdP</span>`
+    }
+  </p>`
 }
 
 function steps(guide: IdpSetupGuide, record: IdpRecord, values: SpValues): Html {

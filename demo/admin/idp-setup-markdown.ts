@@ -33,17 +33,6 @@ function md(text: string): string {
   return fillPlaceholders(text, EXAMPLE_SP_VALUES, (_name, value) => `\`${value}\``).replace(/\|/g, '\\|')
 }
 
-function tsLiteral(value: unknown, indent = ''): string {
-  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-  if (typeof value !== 'object' || value === null) return String(value)
-  const inner = `${indent}  `
-  if (Array.isArray(value)) return `[${value.map((v) => tsLiteral(v, inner)).join(', ')}]`
-  const entries = Object.entries(value).map(
-    ([k, v]) => `${inner}${/^[A-Za-z_$][\w$]*$/.test(k) ? k : tsLiteral(k)}: ${tsLiteral(v, inner)},`,
-  )
-  return `{\n${entries.join('\n')}\n${indent}}`
-}
-
 /** Whether the vendor offers its metadata only as a download (then the example registers XML). */
 function xmlOnly(guide: IdpSetupGuide): boolean {
   return guide.id === 'google' || guide.id === 'jumpcloud'
@@ -53,7 +42,6 @@ function recordExample(guide: IdpSetupGuide): string {
   const source = xmlOnly(guide)
     ? '  metadataXml, // the XML the admin downloaded'
     : `  metadataUrl, // ${guide.name}'s metadata URL`
-  const map = guide.preset ? `'${guide.preset}'` : tsLiteral(guide.attributeMap, '  ')
   const head = xmlOnly(guide) ? '' : 'declare const metadataUrl: string\n'
   return [
     '```ts',
@@ -64,7 +52,7 @@ function recordExample(guide: IdpSetupGuide): string {
     "  id: 'acme',",
     source,
     "  emailDomains: ['acme.example'],",
-    `  attributeMap: ${map},`,
+    `  attributeMap: '${guide.preset}',`,
     '})',
     '```',
   ].join('\n')
@@ -83,12 +71,7 @@ export function vendorMarkdown(guide: IdpSetupGuide): string {
     out.push('')
   }
   out.push(`**What it sends**: ${md(guide.sends)}`, '')
-  out.push(
-    guide.preset
-      ? `**Attribute map**: the \`${guide.preset}\` preset (\`attributeMap: '${guide.preset}'\`).`
-      : `**Attribute map**: no preset; this map reads the names above (the default map would find \`email\`, \`firstName\` and \`lastName\` too, but not these groups).`,
-    '',
-  )
+  out.push(`**Attribute map**: the \`${guide.preset}\` preset (\`attributeMap: '${guide.preset}'\`).`, '')
   out.push(recordExample(guide), '')
   out.push(`**Metadata for us**: ${md(guide.metadata)}`, '')
   if (guide.notes.length > 0) {

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { AttributeMap, AttributePresetName, SpEndpoints } from '../../lib/index.js'
+import type { AttributePresetName, SpEndpoints } from '../../lib/index.js'
 
 /** The vendors with a guide, in the order they are shown. */
 export const IDP_VENDOR_IDS = [
@@ -78,17 +78,13 @@ export interface IdpSetupGuide {
   attributes: readonly VendorAttribute[]
   /** What the IdP then sends. */
   sends: string
-  /** The preset that reads it, when there is one. */
-  preset?: AttributePresetName
-  /** The attribute map to use when no preset fits. */
-  attributeMap?: AttributeMap
+  /** The preset that reads it. */
+  preset: AttributePresetName
   /** How the admin hands us their metadata. */
   metadata: string
   /** Single Logout, signing, encryption and other notes. */
   notes: readonly string[]
 }
-
-const EMAIL = { transform: ['trim', 'lowercase'] } as const
 
 const OKTA: IdpSetupGuide = {
   id: 'okta',
@@ -344,12 +340,7 @@ const ONELOGIN: IdpSetupGuide = {
     { name: 'groups', source: '**User Roles** or **MemberOf**, multi-value output' },
   ],
   sends: 'The NameID and the parameters marked **Include in SAML assertion**, under the names typed.',
-  attributeMap: {
-    email: { from: ['email', 'Email', 'User.email'], ...EMAIL },
-    firstName: ['firstName', 'First Name', 'User.FirstName'],
-    lastName: ['lastName', 'Last Name', 'User.LastName'],
-    groups: { from: ['groups', 'memberOf', 'roles'], multi: true },
-  },
+  preset: 'oneLogin',
   metadata:
     '**SSO** tab → **Issuer URL** (`https://<subdomain>.onelogin.com/saml/metadata/<id>`), or **More Actions** → **SAML Metadata** to download the XML.',
   notes: [
@@ -389,13 +380,7 @@ const JUMPCLOUD: IdpSetupGuide = {
   ],
   sends:
     'The NameID and the **User Attributes** rows under the names typed, plus `memberOf` when the group attribute is on.',
-  attributeMap: {
-    email: { from: ['email', 'Email'], ...EMAIL },
-    username: ['username'],
-    firstName: ['firstName', 'firstname'],
-    lastName: ['lastName', 'lastname'],
-    groups: { from: ['memberOf', 'groups'], multi: true },
-  },
+  preset: 'jumpCloud',
   metadata:
     '**Export Metadata** downloads the XML; JumpCloud publishes no metadata URL for a custom application, so register the XML.',
   notes: ['Sign **Assertion** or **Response and Assertion**: we require a signed assertion.'],
@@ -426,13 +411,7 @@ const PINGONE: IdpSetupGuide = {
     { name: 'groups', source: '**Group Names**' },
   ],
   sends: 'The NameID from `saml_subject` and the **Attribute Mappings** rows under the names typed.',
-  attributeMap: {
-    email: { from: ['email', 'mail'], ...EMAIL },
-    username: ['username'],
-    firstName: ['firstName', 'given_name'],
-    lastName: ['lastName', 'family_name'],
-    groups: { from: ['groups', 'memberOf'], multi: true },
-  },
+  preset: 'pingOne',
   metadata:
     '**Configuration** tab → **IDP Metadata URL** (`https://auth.pingone.<region>/<environment-id>/saml20/metadata/<application-id>`), or **Download Metadata**.',
   notes: [

@@ -160,7 +160,16 @@ export const defaultAttributeMap: AttributeMap = deepFreeze({
 
 /** A preset attribute map's name; a record's `attributeMap` may be one of these. */
 export type AttributePresetName =
-  'okta' | 'entra' | 'google' | 'adfs' | 'awsIdentityCenter' | 'keycloak' | 'eduPerson'
+  | 'okta'
+  | 'entra'
+  | 'google'
+  | 'adfs'
+  | 'awsIdentityCenter'
+  | 'keycloak'
+  | 'oneLogin'
+  | 'jumpCloud'
+  | 'pingOne'
+  | 'eduPerson'
 
 const PRESET_MAPS = {
   // Okta sends no attributes unless the app's "Attribute Statements" add them; Okta's guides and
@@ -245,6 +254,41 @@ const PRESET_MAPS = {
     displayName: ['displayName', 'fullName', 'name'],
     groups: multi('groups', 'member', 'memberOf'),
     roles: multi('Role', 'role', 'roles'),
+  },
+
+  // OneLogin's "SAML Custom Connector (Advanced)" sends the parameters marked "Include in SAML
+  // assertion" under the names the admin types; these are the names of docs/idp-setup.md and of
+  // OneLogin's own connector templates (`User.email`, `User.FirstName`, `User.LastName`).
+  oneLogin: {
+    email: email('email', 'Email', 'User.email'),
+    username: ['username', 'User.Username'],
+    firstName: ['firstName', 'First Name', 'User.FirstName'],
+    lastName: ['lastName', 'Last Name', 'User.LastName'],
+    displayName: ['displayName', 'name'],
+    groups: multi('groups', 'memberOf', 'roles'),
+  },
+
+  // JumpCloud custom SAML apps send the "User Attributes" rows under the names the admin types,
+  // its attribute names lower-cased (`firstname`, `lastname`), plus `memberOf` when "Include group
+  // attribute" is on (the default name of that attribute).
+  jumpCloud: {
+    email: email('email', 'Email'),
+    username: ['username'],
+    firstName: ['firstName', 'firstname'],
+    lastName: ['lastName', 'lastname'],
+    displayName: ['displayName', 'displayname'],
+    groups: multi('memberOf', 'groups'),
+  },
+
+  // PingOne SAML applications send the "Attribute Mappings" rows under the names the admin types;
+  // these are docs/idp-setup.md's and the OIDC-style names many PingOne setups reuse.
+  pingOne: {
+    email: email('email', 'mail'),
+    username: ['username', 'preferred_username'],
+    firstName: ['firstName', 'given_name'],
+    lastName: ['lastName', 'family_name'],
+    displayName: ['displayName', 'name'],
+    groups: multi('groups', 'memberOf'),
   },
 
   // Shibboleth / InCommon / eduGAIN (MACE-Dir SAML attribute profile). FriendlyNames match too.

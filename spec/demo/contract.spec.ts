@@ -475,12 +475,12 @@ describe('demo HTTP contract', () => {
       row(entra, 'Reply URL \\(Assertion Consumer Service URL\\)', `${demo.url}/saml/globex/acs`)
       row(entra, 'Logout Url', `${demo.url}/saml/globex/slo`)
 
-      // No preset: the attribute map to give the record, and OneLogin's ACS validator as a regex.
+      // OneLogin's preset, and its ACS validator as a regex.
       const onelogin = await (await browser.get(`${demo.url}/admin/idp/globex?vendor=onelogin`)).text()
       row(onelogin, 'ACS \\(Consumer\\) URL', `${demo.url}/saml/globex/acs`)
       const pattern = `^${demo.url}/saml/globex/acs$`.replace(/[.:/]/g, (c) => (c === ':' ? c : `\\${c}`))
       assert.ok(onelogin.includes(`<code>${pattern}</code>`), pattern)
-      assert.match(onelogin, /id="setup-attribute-map"/)
+      assert.match(onelogin, /<code>attributeMap: 'oneLogin'<\/code>/)
 
       const unknown = await browser.get(`${demo.url}/admin/idp/acme?vendor=nope`)
       assert.equal(unknown.status, 200)

@@ -15,12 +15,11 @@ describe('docs/idp-setup.md', () => {
     assert.equal(page, await rewriteIdpSetupPage(page, PATH))
   })
 
-  it('has a guide per vendor, each with a preset or an attribute map that reads its attribute names', () => {
+  it('has a guide per vendor, each with a preset that reads its attribute names', () => {
     for (const id of IDP_VENDOR_IDS) {
       const guide = IDP_SETUP_GUIDES[id]
       assert.equal(guide.id, id)
-      assert.ok((guide.preset === undefined) !== (guide.attributeMap === undefined), `${id}: preset xor map`)
-      const map = guide.preset ? presets[guide.preset] : guide.attributeMap!
+      const map = presets[guide.preset]
       const names = new Set(
         Object.values(map).flatMap((spec) =>
           typeof spec === 'string'
