@@ -1,7 +1,7 @@
 import type { SamlAttribute } from '../profile/types.js'
 import { attr, childElements, childrenNamed, isElement, trimmedText } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
-import { decryptSamlElement, ENCRYPTED, type ElementDecryption } from './assertion-encryption.js'
+import { decryptSamlElement, ENCRYPTED, type ElementDecryption } from './encrypted-elements.js'
 import { fail } from './validation-step.js'
 
 function readAttributeValue(value: Element): string | undefined {

@@ -1,6 +1,6 @@
 import { attr, childrenNamed, optionalChild, trimmedText } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
-import { decryptSamlElement, ENCRYPTED, type ElementDecryption } from './assertion-encryption.js'
+import { decryptSamlElement, ENCRYPTED, type ElementDecryption } from './encrypted-elements.js'
 import type { ResponsePolicy } from './response-policy.js'
 import { checkWindow, parseTime, requiredTime } from './time.js'
 import { fail } from './validation-step.js'

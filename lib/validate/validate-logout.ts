@@ -19,7 +19,7 @@ import {
   parseRedirectQuery,
   verifyRedirectSignature,
 } from '../bindings/redirect-binding.js'
-import type { ElementDecryption } from './assertion-encryption.js'
+import type { ElementDecryption } from './encrypted-elements.js'
 import { readNameId } from './subject.js'
 
 /**

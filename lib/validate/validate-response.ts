@@ -1,6 +1,6 @@
 import { attr, isElement } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
-import { openEncryptedAssertion } from './assertion-encryption.js'
+import { openEncryptedAssertion } from './encrypted-elements.js'
 import { readAttributes } from './attributes.js'
 import { checkAuthnStatement } from './authn-statement.js'
 import type { CheckLog } from './check-log.js'

@@ -36,6 +36,10 @@ function structure(wrapper: Element, message: string): SamlError {
 
 const EXACTLY_ONE = { min: 1, max: 1 }
 
+function isEncryptedKey(el: Element): boolean {
+  return isElement(el, NS.xenc, 'EncryptedKey')
+}
+
 /** An XML Encryption element: a key wrapped again, or a key agreement, neither of which this SP follows. */
 function isXmlEncryption(el: Element): boolean {
   return el.namespaceURI === NS.xenc || el.namespaceURI === NS.xenc11
@@ -63,11 +67,8 @@ function algorithmOf(wrapper: Element, method: Element | undefined, what: string
  * which of our keys it is for, so it is not read, but it may not hold XML Encryption elements: a key
  * wrapped in another key is a chain this SP does not follow.
  */
-function readEncryptedKey(
-  wrapper: Element,
-  encryptedKey: Element,
-): EncryptedKeyParts & { id?: string; carriedKeyName?: string } {
-  const [method, keyInfo, cipherData, , , carried] = readSequence(encryptedKey, [
+function readEncryptedKey(wrapper: Element, encryptedKey: Element): EncryptedKeyParts & { id?: string } {
+  const [method, keyInfo, cipherData] = readSequence(encryptedKey, [
     { ns: NS.xenc, local: 'EncryptionMethod' },
     { ns: NS.dsig, local: 'KeyInfo' },
     { ns: NS.xenc, local: 'CipherData', ...EXACTLY_ONE },
@@ -75,11 +76,8 @@ function readEncryptedKey(
     { ns: NS.xenc, local: 'ReferenceList' },
     { ns: NS.xenc, local: 'CarriedKeyName' },
   ]) as [Element[], Element[], Element[], Element[], Element[], Element[]]
-  if (
-    keyInfo[0] &&
-    childElements(keyInfo[0]).some((e) => e.namespaceURI === NS.xenc || e.namespaceURI === NS.xenc11)
-  )
-    throw structure(wrapper, "an EncryptedKey's KeyInfo may identify our key, not wrap it again")
+  if (keyInfo[0] && childElements(keyInfo[0]).some(isXmlEncryption))
+    throw structure(wrapper, "an EncryptedKey's KeyInfo may identify our key, not wrap or agree it again")
   const algorithm = algorithmOf(wrapper, method[0], 'EncryptedKey')
   // EncryptionMethodType: KeySize?, OAEPparams?, then the algorithm's own parameters.
   const params = childElements(method[0]!)
@@ -112,7 +110,6 @@ function readEncryptedKey(
     ...(oaepParams !== undefined && oaepParams.length > 0 && { oaepParams }),
     cipherValue: readCipherData(wrapper, cipherData[0]!),
     ...(id !== undefined && { id }),
-    ...(carried[0] && { carriedKeyName: leafText(carried[0]).trim() }),
   }
 }
 
@@ -121,8 +118,9 @@ function readEncryptedKey(
  * Encryption schemas lay it out: one `xenc:EncryptedData` (EncryptionMethod?, KeyInfo?, CipherData,
  * EncryptionProperties?), then sibling `xenc:EncryptedKey`s (EncryptedType, ReferenceList?,
  * CarriedKeyName?). Keys are taken from the two places XML Encryption and SAML put them: inline in the
- * EncryptedData's KeyInfo, or beside the EncryptedData (named from the KeyInfo by `ds:RetrievalMethod`
- * or `ds:KeyName`/`CarriedKeyName`, or not named at all). An element out of schema order, a
+ * EncryptedData's KeyInfo, or beside the EncryptedData (named from the KeyInfo by `ds:RetrievalMethod`,
+ * which must then name one of them, or by `ds:KeyName`/`CarriedKeyName`, or not at all; all of them
+ * are tried, as they are for several recipients). An element out of schema order, a
  * RetrievalMethod that names no sibling, a key wrapped in a key, key agreement, or a CipherReference
  * is `ERR_SAML_STRUCTURE`. Nothing is decrypted here.
  */
@@ -150,19 +148,22 @@ export function readEncryptedElement(wrapper: Element): EncryptedElementParts {
     keySizeBits = Number(text)
   }
 
-  if (siblingEls.length > MAX_ENCRYPTED_KEYS)
-    throw structure(wrapper, `more than ${MAX_ENCRYPTED_KEYS} EncryptedKeys`)
+  const keyInfoItems = keyInfo[0] ? childElements(keyInfo[0]) : []
+  const inlineEls = keyInfoItems.filter(isEncryptedKey)
+  const count = inlineEls.length + siblingEls.length
+  if (count === 0) throw structure(wrapper, 'it carries no EncryptedKey')
+  // Counted before any is read: each one costs an RSA decryption per SP key.
+  if (count > MAX_ENCRYPTED_KEYS) throw structure(wrapper, `more than ${MAX_ENCRYPTED_KEYS} EncryptedKeys`)
   const siblings = siblingEls.map((el) => readEncryptedKey(wrapper, el))
-  const inline: EncryptedKeyParts[] = []
-  for (const item of keyInfo[0] ? childElements(keyInfo[0]) : []) {
-    if (isElement(item, NS.xenc, 'EncryptedKey')) {
-      inline.push(readEncryptedKey(wrapper, item))
-    } else if (isXmlEncryption(item)) {
+  for (const item of keyInfoItems) {
+    if (isEncryptedKey(item)) continue
+    if (isXmlEncryption(item)) {
       throw structure(
         wrapper,
-        `the EncryptedData's KeyInfo holds <${(item as Element).localName}>, which this SP does not follow`,
+        `the EncryptedData's KeyInfo holds <${item.localName}>, which this SP does not follow`,
       )
-    } else if (isElement(item, NS.dsig, 'RetrievalMethod') && attr(item, 'Type') === TYPE_ENCRYPTED_KEY) {
+    }
+    if (isElement(item, NS.dsig, 'RetrievalMethod') && attr(item, 'Type') === TYPE_ENCRYPTED_KEY) {
       const uri = attr(item, 'URI') ?? ''
       if (childElements(item).length > 0)
         throw structure(wrapper, 'a RetrievalMethod may not carry Transforms')
@@ -172,10 +173,7 @@ export function readEncryptedElement(wrapper: Element): EncryptedElementParts {
     // Anything else (KeyName, X509Data, ...) only describes keys; which EncryptedKeys are tried does
     // not depend on it.
   }
-  const keys = [...inline, ...siblings]
-  if (keys.length === 0) throw structure(wrapper, 'it carries no EncryptedKey')
-  if (keys.length > MAX_ENCRYPTED_KEYS)
-    throw structure(wrapper, `more than ${MAX_ENCRYPTED_KEYS} EncryptedKeys`)
+  const keys = [...inlineEls.map((el) => readEncryptedKey(wrapper, el)), ...siblings]
   return {
     algorithm,
     ...(keySizeBits !== undefined && { keySizeBits }),
