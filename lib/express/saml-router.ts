@@ -156,16 +156,18 @@ export function samlRouter(options: SamlRouterOptions): Router {
           })
         if (tokenHandoff) {
           // The token first: a hand-off that cannot happen (a front end on a foreign host) signs no one in.
-          tokenHandoff.issue({ user, profile: authInfo.profile, returnTo: authInfo.returnTo }).then(
-            (handoff) =>
+          // A throw anywhere after it (logIn, serializeUser, the redirect) reaches the error handler too.
+          tokenHandoff
+            .issue({ user, profile: authInfo.profile, returnTo: authInfo.returnTo })
+            .then((handoff) =>
               logIn(() => {
                 // The token is in the fragment; keep the answer out of caches and the URL out of Referer.
                 res.setHeader('Cache-Control', 'no-store')
                 res.setHeader('Referrer-Policy', 'no-referrer')
                 res.redirect(successRedirectStatus, handoff.location)
               }),
-            next,
-          )
+            )
+            .catch(next)
           return
         }
         logIn(() => {

@@ -62,13 +62,13 @@ export async function verifyHandoffToken(
     throw new TypeError(
       '"options.algorithms" must be a non-empty array of hand-off algorithms (e.g. ["ES256"])',
     )
-  const kinds = new Set(algorithms.map((a) => (a.startsWith('HS') ? 'HS' : a.slice(0, 2))))
+  const kinds = new Set(algorithms.map((a) => a.slice(0, 2)))
   if (kinds.size > 1)
     throw new TypeError(
       '"options.algorithms" must be of one family for one key (all HS*, all RS*, …): mixing them invites algorithm confusion',
     )
-  // The weakest accepted algorithm decides what the key must at least be.
-  const key = verifyingKeyFor(algorithms[0]!, options.key, 'options.key')
+  // The key must suit every accepted algorithm (an HS512 secret length, an ES384 curve), not just one.
+  const key = algorithms.map((a) => verifyingKeyFor(a, options.key, 'options.key'))[0]!
   if (!Number.isInteger(clockToleranceSeconds) || clockToleranceSeconds < 0 || clockToleranceSeconds > 600)
     throw new TypeError('"options.clockToleranceSeconds" must be an integer from 0 to 600')
   if (currentDate !== undefined && !(currentDate instanceof Date))

@@ -101,10 +101,14 @@ function parseDateTime(value: string, where: string): number {
   return ms
 }
 
-function parseDuration(value: string, where: string): number {
+/**
+ * A cacheDuration in ms, or undefined when it is not a non-negative xs:duration we read: it is only
+ * a hint for when to fetch again, so an odd one (or a negative one) is ignored, never a reason to
+ * refuse the metadata (or to make records stored before it was read unreadable).
+ */
+function parseDuration(value: string): number | undefined {
   const m = XS_DURATION.exec(value.trim())
-  if (!m)
-    throw invalid(`${where} cacheDuration ${quote(value)} is not a non-negative xs:duration like "PT6H"`)
+  if (!m) return undefined
   let ms = 0
   DURATION_UNITS_MS.forEach((unit, i) => {
     const part = m[i + 1]
@@ -359,8 +363,8 @@ export function parseIdpMetadata(xml: string, options: ParseIdpMetadataOptions =
   for (const el of [...ancestors, entity, descriptor]) {
     const value = attr(el, 'cacheDuration')
     if (value === undefined) continue
-    const ms = parseDuration(value, `<${el.localName}>`)
-    if (cacheDurationMs === undefined || ms < cacheDurationMs) cacheDurationMs = ms
+    const ms = parseDuration(value)
+    if (ms !== undefined && (cacheDurationMs === undefined || ms < cacheDurationMs)) cacheDurationMs = ms
   }
 
   const result: {

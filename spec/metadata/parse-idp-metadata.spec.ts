@@ -224,7 +224,7 @@ describe('parseIdpMetadata', () => {
       )
     })
 
-    it('reports the shortest cacheDuration in ms; refuses one that is not an xs:duration', () => {
+    it('reports the shortest cacheDuration in ms; ignores one that is not a non-negative xs:duration', () => {
       assert.equal(parseIdpMetadata(handMade()).cacheDurationMs, undefined)
       const both = handMade({
         entityAttrs: 'cacheDuration="P1DT12H"',
@@ -238,11 +238,19 @@ describe('parseIdpMetadata', () => {
         parseIdpMetadata(handMade({ entityAttrs: 'cacheDuration="P1Y2M"' })).cacheDurationMs,
         (365 + 60) * 86_400_000,
       )
-      for (const bad of ['-PT1H', 'PT', 'P', '6 hours', 'PT1H30', 'P1W'])
-        expectCode(
-          () => parseIdpMetadata(handMade({ entityAttrs: `cacheDuration="${bad}"` })),
-          'ERR_SAML_METADATA_INVALID',
+      // A hint only: an odd one is ignored (the shorter valid one still counts), the metadata is kept.
+      for (const bad of ['-PT1H', 'PT', 'P', '6 hours', 'PT1H30', 'P1W']) {
+        assert.equal(
+          parseIdpMetadata(handMade({ entityAttrs: `cacheDuration="${bad}"` })).cacheDurationMs,
+          undefined,
         )
+        const withGood = handMade({
+          entityAttrs: `cacheDuration="${bad}"`,
+          descriptorAttrs:
+            'cacheDuration="PT2H" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"',
+        })
+        assert.equal(parseIdpMetadata(withGood).cacheDurationMs, 2 * 3_600_000)
+      }
     })
 
     it('accepts a leading BOM, comments and an XML declaration', () => {

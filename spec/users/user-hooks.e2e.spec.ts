@@ -231,22 +231,25 @@ describe('user hooks (createUserVerify) through Express and Passport', { timeout
   }
 
   it('groups: replace makes the IdP the source of truth; merge only adds', async () => {
+    const signIn = async (idp: TestIdp, idpId: string, email: string, groups: string[]) =>
+      assert.equal((await login(idp, idpId, email, groups)).res.status, 302, `${email} signs in`)
     users.seed('acme', 'gina@acme.test', ['billing', 'staff'])
     hooks({ groups: 'replace', ...groupHooks() })
-    await login(acme, 'acme', 'gina@acme.test', ['okta-admins'])
+    await signIn(acme, 'acme', 'gina@acme.test', ['okta-admins'])
     assert.deepEqual(users.rows.get('acme:gina@acme.test')!.groups, ['admin'])
     users.seed('acme', 'hank@acme.test', ['billing'])
     hooks({ groups: 'merge', ...groupHooks() })
-    await login(acme, 'acme', 'hank@acme.test', ['okta-admins', 'billing'])
+    await signIn(acme, 'acme', 'hank@acme.test', ['okta-admins', 'billing'])
     assert.deepEqual(users.rows.get('acme:hank@acme.test')!.groups, ['billing', 'admin'])
     // Unchanged groups are not written again.
     users.calls.length = 0
-    await login(acme, 'acme', 'hank@acme.test', ['billing'])
+    await signIn(acme, 'acme', 'hank@acme.test', ['billing'])
+    assert.ok(users.calls.includes('afterLogin acme:hank@acme.test created=false'), users.calls.join('; '))
     assert.ok(!users.calls.some((c) => c.startsWith('setUserGroups')))
     // Per IdP: globex replaces while acme merges.
     users.seed('globex', 'ivy@globex.test', ['billing'])
     hooks({ groups: 'merge', ...groupHooks(), perIdp: { globex: { groups: 'replace' } } })
-    await login(globex, 'globex', 'ivy@globex.test', ['eng'])
+    await signIn(globex, 'globex', 'ivy@globex.test', ['eng'])
     assert.deepEqual(users.rows.get('globex:ivy@globex.test')!.groups, ['eng'])
   })
 
