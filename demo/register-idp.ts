@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { fetchIdpMetadata, type IdpRecord, type IdpRecordInput, type IdpStore } from '../lib/index.js'
+import {
+  fetchIdpMetadata,
+  parseIdpMetadata,
+  type IdpRecord,
+  type IdpRecordInput,
+  type IdpStore,
+} from '../lib/index.js'
 import { IDP_RECORD_FIELDS } from '../lib/entries/core.js'
 
 /** An HTTP error the demo answers as `{ "error": { "code", "message" } }`. */
@@ -59,6 +65,29 @@ export async function fetchMetadataXml(
 }
 
 /**
+ * Metadata past its `validUntil` is never adopted (as `putIdpRecord` refuses it): registered, the IdP's
+ * logins would fail at once with ERR_SAML_METADATA_EXPIRED. Answered as invalid metadata, one of the
+ * contract's three codes. Malformed metadata is left to `store.put`, which says what is wrong.
+ */
+function refuseExpiredMetadata(input: Record<string, unknown>): void {
+  if (typeof input.metadataXml !== 'string') return
+  let validUntil: string | undefined
+  try {
+    const entityId = typeof input.entityId === 'string' ? input.entityId : undefined
+    validUntil = parseIdpMetadata(input.metadataXml, entityId ? { entityId } : {}).validUntil
+  } catch {
+    return
+  }
+  if (validUntil !== undefined && Date.parse(validUntil) <= Date.now()) {
+    throw new DemoHttpError(
+      400,
+      'ERR_SAML_METADATA_INVALID',
+      `the metadata expired at ${validUntil} (validUntil); ask the IdP for current metadata`,
+    )
+  }
+}
+
+/**
  * Validates the shape of the admin's input, fetches `metadataUrl` when no `metadataXml` is given,
  * and writes the record (a full replacement). Throws {@link DemoHttpError} for a malformed body and
  * the store's `SamlError` for a record it refuses.
@@ -89,6 +118,7 @@ export async function registerIdp(
       input.entityId as string | undefined,
     )
   }
+  refuseExpiredMetadata(input)
   const existed = (await store.get(id)) !== undefined
   const record = await store.put(input as unknown as IdpRecordInput)
   return { record, created: !existed }

@@ -173,6 +173,15 @@ describe('demo HTTP contract', () => {
         [{ metadataUrl: `${demo.url}/idp/nope/metadata` }, 'ERR_SAML_METADATA_FETCH'],
         [{ displayName: 'no identity' }, 'ERR_SAML_IDP_CONFIG'],
         [{ metadataXml: demo.idp.metadataXml('acme'), bogus: 1 }, 'ERR_BAD_REQUEST'],
+        // Metadata past its validUntil: registered, its logins would fail at once.
+        [
+          {
+            metadataXml: demo.idp
+              .metadataXml('acme')
+              .replace(/<((?:\w+:)?EntityDescriptor)\b/, '<$1 validUntil="2001-01-01T00:00:00Z"'),
+          },
+          'ERR_SAML_METADATA_INVALID',
+        ],
         // Unsigned metadata for a record that pins its signer: one of the contract's three codes.
         [
           { metadataXml: demo.idp.metadataXml('acme'), metadataSigningCerts: [keys.idpGlobex.cert] },
