@@ -81,7 +81,8 @@ export interface SamlServiceProviderOptions {
   /**
    * OpenTelemetry: a span per flow, the `saml.logins` counter and the `saml.acs.duration` histogram
    * (docs/observability.md). Give `{ tracer, meter }` from `@opentelemetry/api`, or `true` to use
-   * the global API (the optional peer `@opentelemetry/api`, loaded on the first flow). Default: off.
+   * the global API (the optional peer `@opentelemetry/api`, loaded when the strategy or core is
+   * built; flows wait for it). Default: off.
    * Telemetry that throws is ignored.
    */
   telemetry?: SamlTelemetryOptions | boolean
