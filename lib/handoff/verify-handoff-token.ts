@@ -1,6 +1,25 @@
+import type { KeyObject } from 'node:crypto'
 import { SamlError } from '../errors/saml-error.js'
 import { isHandoffAlgorithm, verifyingKeyFor, type HandoffAlgorithm, type HandoffKey } from './handoff-key.js'
 import { loadJose } from './load-jose.js'
+
+// An API checks a token on every request with the same PEM: parsing it each time costs more than the
+// verification itself, so keys given as text are kept, once checked, keyed by algorithms and text.
+const importedKeys = new Map<string, KeyObject>()
+const IMPORTED_KEYS_MAX = 32
+
+function importVerifyingKey(algorithms: readonly HandoffAlgorithm[], given: HandoffKey): KeyObject {
+  const cacheKey = typeof given === 'string' ? `${algorithms.join(',')}\n${given}` : undefined
+  const cached = cacheKey === undefined ? undefined : importedKeys.get(cacheKey)
+  if (cached) return cached
+  // The key must suit every accepted algorithm (an HS512 secret length, an ES384 curve), not just one.
+  const key = algorithms.map((a) => verifyingKeyFor(a, given, 'options.key'))[0]!
+  if (cacheKey !== undefined) {
+    if (importedKeys.size >= IMPORTED_KEYS_MAX) importedKeys.delete(importedKeys.keys().next().value!)
+    importedKeys.set(cacheKey, key)
+  }
+  return key
+}
 
 /** Options of {@link verifyHandoffToken}. */
 export interface VerifyHandoffTokenOptions {
@@ -67,8 +86,7 @@ export async function verifyHandoffToken(
     throw new TypeError(
       '"options.algorithms" must be of one family for one key (all HS*, all RS*, …): mixing them invites algorithm confusion',
     )
-  // The key must suit every accepted algorithm (an HS512 secret length, an ES384 curve), not just one.
-  const key = algorithms.map((a) => verifyingKeyFor(a, options.key, 'options.key'))[0]!
+  const key = importVerifyingKey(algorithms, options.key)
   if (!Number.isInteger(clockToleranceSeconds) || clockToleranceSeconds < 0 || clockToleranceSeconds > 600)
     throw new TypeError('"options.clockToleranceSeconds" must be an integer from 0 to 600')
   if (currentDate !== undefined && !(currentDate instanceof Date))
