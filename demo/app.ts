@@ -157,8 +157,10 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
     const parts = await createParts(options, dataDir, baseUrl, secrets, backends)
     // The seed fetches the embedded IdP's metadata from its URL: serve the IdP meanwhile.
     listening.serve(startingApp(parts.idp))
+    const { minIntervalMs, maxIntervalMs } = refreshIntervals(options)
     await seedTenants(backends.store, parts.idp, dataDir, options.seed ?? true, {
-      ...refreshIntervals(options),
+      minIntervalMs,
+      maxIntervalMs,
       fetch: { allowHttp: true, allowPrivateNetwork: true, timeoutMs: 5_000 },
     })
     refresh = new DemoMetadataRefresh({

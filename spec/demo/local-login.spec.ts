@@ -160,6 +160,9 @@ describe('demo: password accounts and break-glass', { timeout: 300_000 }, () => 
       confirm: 'BREAK GLASS',
     })
     assert.equal(granted.status, 303)
+    const cookie = granted.headers.getSetCookie().find((c) => c.startsWith('demo.sid='))
+    const cookieEnds = Date.parse(/Expires=([^;]+)/i.exec(cookie ?? '')?.[1] ?? '')
+    assert.ok(cookieEnds <= Date.now() + TTL_MS, 'the session cookie ends with the break-glass session')
     const me = (await (await browser.get(`${demo.url}/me`, true)).json()) as Record<string, unknown>
     assert.equal(me.idp, null)
     assert.equal(me.login, 'break-glass')
