@@ -19,6 +19,11 @@
  * It keeps no state between requests: the login form carries the AuthnRequest it answers.
  * This file holds the tenants' entities and keys and routes each request to its handler.
  *
+ * Each tenant's signing keys are a ring (`signing-keys.ts`): {@link EmbeddedIdp.rotateSigningKey}
+ * publishes a new certificate in the metadata beside the current one and signs with it after the
+ * rollover period (or at once). Two samlify entities per key state: one signs (only its own
+ * certificate in KeyInfo), the other publishes the metadata with every published certificate.
+ *
  * @module
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express'
