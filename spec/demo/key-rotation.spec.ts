@@ -4,8 +4,11 @@
 // refresh; the refresher brings a rotation to the record on its own; the keys persist in DATA_DIR.
 import assert from 'node:assert/strict'
 import { X509Certificate } from 'node:crypto'
+import { once } from 'node:events'
 import { statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -175,6 +178,46 @@ describe('demo: key rotation at the embedded IdP, metadata refresh', { timeout: 
     assert.deepEqual([accepted.status, accepted.signer], [302, refused.signer])
     const after = await (await admin.get(`${demo.url}/admin/idp/acme`)).text()
     assert.match(after, /<tr data-key="signing">[\s\S]*?data-in-record="yes"/)
+  })
+
+  it("the embedded IdP's exemption (http, loopback) does not extend to an admin's metadata URLs", async () => {
+    let requests = 0
+    const server = createServer((_req, res) => {
+      requests++
+      res.end()
+    }).listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`
+      const metadataXml = demo.idp
+        .metadataXml('globex')
+        .replace(/entityID="[^"]+"/, 'entityID="https://idp.other.example/"')
+      const put = await fetch(`${demo.url}/admin/idps/other`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ metadataXml, metadataUrl: url }),
+      })
+      assert.equal(put.status, 201, await put.text())
+      const page = await (await admin.get(`${demo.url}/admin/idp/other`)).text()
+      const _csrf = inputValue(page, '_csrf')!
+      const res = await admin.request(`${demo.url}/admin/idp/other/refresh`, {
+        method: 'POST',
+        form: { _csrf },
+      })
+      assert.equal(new URL(res.headers.get('location')!, demo.url).searchParams.get('done'), 'refresh-failed')
+      assert.equal(
+        (await demo.store.getMetadataStatus?.('other'))?.lastError?.code,
+        'ERR_SAML_METADATA_FETCH',
+      )
+      assert.equal(requests, 0, 'an http URL on loopback is refused before any request')
+      assert.doesNotMatch(page, /id="signing-keys"/, 'not a tenant of the embedded IdP: no rotation')
+    } finally {
+      server.close()
+      await fetch(`${demo.url}/admin/idps/other`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      })
+    }
   })
 
   it('refuses a second rotation while one is under way', async () => {
