@@ -88,7 +88,7 @@ export function expireBreakGlass(now: () => number = Date.now): RequestHandler {
   return (req, _res, next) => {
     const user = req.user as DemoUser | undefined
     if (user?.login !== 'break-glass' || Date.parse(user.expiresAt ?? '') > now()) return next()
-    req.logout((err) => (err ? next(err) : next()))
+    req.logout((err) => next(err))
   }
 }
 
