@@ -1,11 +1,14 @@
 /**
  * The demo app: a multi-tenant SaaS that signs users in through SAML with the strategy, an embedded
- * IdP with two tenants, a self-service admin (JSON API and pages) and a test-connection view.
+ * IdP with two tenants (whose records the metadata refresher keeps fresh, key rotations included),
+ * local password accounts for a tenant without SSO, an audited break-glass login, a self-service
+ * admin (JSON API and pages) and a test-connection view.
  * `demo/server.ts` runs it from the environment; specs call {@link startDemo} on port 0.
  *
  * This file only composes the pieces: the server (`listen.ts`), secrets and keys (`secrets.ts`),
  * backends (`backends.ts`), the strategy (`routes/saml.ts`), the embedded IdP and its seeding, the
- * session, then the routes in the order they are tried.
+ * session, then the routes in the order they are tried. While it starts, only the embedded IdP
+ * answers (the seed fetches the IdP's metadata from its URL); everything else is 503.
  *
  * HTTP contract (issue #3):
  *
@@ -28,12 +31,16 @@ import { ensureDir } from './data-dir.js'
 import { EmbeddedIdp } from './idp/embedded-idp.js'
 import { DEMO_TENANTS } from './idp/tenants.js'
 import { listenWhileStarting } from './listen.js'
+import { BreakGlassAudit } from './local/break-glass-audit.js'
+import { LocalUsers } from './local/local-users.js'
 import { loginSession } from './login-session.js'
+import { DEMO_REFRESH_INTERVALS, DemoMetadataRefresh, type DemoRefreshIntervals } from './metadata-refresh.js'
 import type { MetadataFetchPolicy } from './register-idp.js'
 import { adminApi } from './routes/admin-api.js'
 import { errorHandlers, notFound } from './routes/errors.js'
+import { expireBreakGlass, localLoginRoutes } from './routes/local-login.js'
 import { createPassport, createSamlStrategy, samlRoutes } from './routes/saml.js'
-import { currentUser, siteRoutes } from './routes/site.js'
+import { currentUser, returnToGuard, siteRoutes } from './routes/site.js'
 import { seedTenants } from './seed-tenants.js'
 import { loadSecrets, type DemoSecret, type DemoSecrets } from './secrets.js'
 
@@ -70,6 +77,22 @@ export interface StartDemoOptions {
   metadataAllowPrivateNetwork?: boolean
   /** Trust `X-Forwarded-*` from one proxy hop. Default: true when `baseUrl` is https. */
   trustProxy?: boolean
+  /**
+   * The metadata refresher's timing (`startMetadataRefresh` options of those names). Default
+   * {@link DEMO_REFRESH_INTERVALS}: short, to watch a key rotation reach the records.
+   */
+  metadataRefresh?: Partial<DemoRefreshIntervals>
+  /**
+   * The embedded IdP's key rotation: how long a new signing certificate is published before it
+   * signs, and the replaced one after. Default 300000 (5 minutes).
+   */
+  idpKeyRolloverMs?: number
+  /** How long a break-glass session lasts, in ms. Default 900000 (15 minutes). */
+  breakGlassTtlMs?: number
+  /** Where audit lines (break-glass attempts) are logged. Default `console.warn`. */
+  auditLog?: (line: string) => void
+  /** Current time in epoch ms, for the break-glass session's end and the login rate limits (tests). */
+  now?: () => number
 }
 
 /** A running demo. */
@@ -84,7 +107,9 @@ export interface RunningDemo {
   readonly backends: readonly string[]
   readonly store: IdpStore
   readonly idp: EmbeddedIdp
-  /** Stops accepting connections, closes open ones and the backends. */
+  /** The running metadata refresher. */
+  readonly refresh: DemoMetadataRefresh
+  /** Stops accepting connections, the refresher, open connections and the backends. */
   close(): Promise<void>
 }
 
@@ -98,6 +123,9 @@ interface DemoParts {
   readonly strategy: MultiIdpSamlStrategy
   readonly passport: passport.Authenticator
   readonly idp: EmbeddedIdp
+  readonly metadataPolicy: MetadataFetchPolicy
+  readonly localUsers: LocalUsers
+  readonly audit: BreakGlassAudit
 }
 
 /**
@@ -116,6 +144,7 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
   const listening = await listenWhileStarting(options.port ?? 3000, options.host)
   const baseUrl = (options.baseUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '')
   let backends: Backends | undefined
+  let refresh: DemoMetadataRefresh | undefined
   try {
     const secrets = loadSecrets(dataDir, baseUrl, options)
     backends = await openBackends({
@@ -126,8 +155,22 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
       redisKeyPrefix: options.redisKeyPrefix,
     })
     const parts = await createParts(options, dataDir, baseUrl, secrets, backends)
-    listening.serve(createApp(parts, options))
+    // The seed fetches the embedded IdP's metadata from its URL: serve the IdP meanwhile.
+    listening.serve(startingApp(parts.idp))
+    const { minIntervalMs, maxIntervalMs } = refreshIntervals(options)
+    await seedTenants(backends.store, parts.idp, dataDir, options.seed ?? true, {
+      minIntervalMs,
+      maxIntervalMs,
+      fetch: { allowHttp: true, allowPrivateNetwork: true, timeoutMs: 5_000 },
+    })
+    refresh = new DemoMetadataRefresh({
+      store: backends.store,
+      policy: parts.metadataPolicy,
+      intervals: refreshIntervals(options),
+    })
+    listening.serve(createApp(parts, refresh, options))
     const opened = backends
+    const running = refresh
     let closing: Promise<void> | undefined
     return {
       url: baseUrl,
@@ -137,20 +180,40 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
       backends: opened.description,
       store: opened.store,
       idp: parts.idp,
+      refresh: running,
       close: () =>
         (closing ??= (async () => {
+          running.stop()
           await listening.close()
           await opened.close()
         })()),
     }
   } catch (err) {
+    refresh?.stop()
     listening.server.close()
     await backends?.close()
     throw err
   }
 }
 
-/** The strategy and its Passport, the embedded IdP, and the seeded records. */
+/** The refresher's timing: the demo's short defaults, with the caller's overrides. */
+function refreshIntervals(options: StartDemoOptions): DemoRefreshIntervals {
+  return { ...DEMO_REFRESH_INTERVALS, ...options.metadataRefresh }
+}
+
+/** While the demo starts: the embedded IdP answers (the seed fetches its metadata), the rest is 503. */
+function startingApp(idp: EmbeddedIdp): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.use('/idp', idp.router())
+  app.use((_req, res) => {
+    res.status(503).setHeader('Retry-After', '1')
+    res.type('text/plain').send('starting\n')
+  })
+  return app
+}
+
+/** The strategy and its Passport, the embedded IdP, the local accounts and the break-glass audit. */
 async function createParts(
   options: StartDemoOptions,
   dataDir: string,
@@ -172,21 +235,37 @@ async function createParts(
       const record = await store.findByEntityId(idpEntityId)
       return record ? strategy.serviceProvider.metadataFor(record) : undefined
     },
+    ...(options.idpKeyRolloverMs !== undefined && { keyRolloverMs: options.idpKeyRolloverMs }),
   })
-  await seedTenants(store, idp, dataDir, options.seed ?? true)
   const https = baseUrl.startsWith('https:')
-  return { baseUrl, https, secrets, backends, attempts, strategy, passport, idp }
-}
-
-/** The Express app: session, then the routes in the order they are tried, then 404 and errors. */
-function createApp(parts: DemoParts, options: StartDemoOptions): Express {
-  const { baseUrl, https, secrets, backends, attempts, strategy, idp } = parts
-  const { store } = backends
   const metadataPolicy: MetadataFetchPolicy = {
     ownOrigin: baseUrl,
     allowHttp: options.metadataAllowHttp,
     allowPrivateNetwork: options.metadataAllowPrivateNetwork,
   }
+  const localUsers = await LocalUsers.open(dataDir, options.seed ?? true)
+  const audit = new BreakGlassAudit(dataDir, options.auditLog)
+  return {
+    baseUrl,
+    https,
+    secrets,
+    backends,
+    attempts,
+    strategy,
+    passport,
+    idp,
+    metadataPolicy,
+    localUsers,
+    audit,
+  }
+}
+
+/** The Express app: session, then the routes in the order they are tried, then 404 and errors. */
+function createApp(parts: DemoParts, refresh: DemoMetadataRefresh, options: StartDemoOptions): Express {
+  const { baseUrl, https, secrets, backends, attempts, strategy, idp, metadataPolicy } = parts
+  const { store } = backends
+  const { localUsers, audit } = parts
+  const now = options.now ?? Date.now
   const auth = new AdminAuth({
     token: secrets.adminToken.value,
     password: secrets.adminPassword.value,
@@ -203,6 +282,7 @@ function createApp(parts: DemoParts, options: StartDemoOptions): Express {
       secure: https,
       passport: parts.passport,
     }),
+    expireBreakGlass(now),
   )
   app.use('/saml', samlRoutes(strategy, parts.passport))
   app.use('/idp', idp.router())
@@ -217,9 +297,23 @@ function createApp(parts: DemoParts, options: StartDemoOptions): Express {
       metadataPolicy,
       exampleMetadataUrls: idp.tenants.map((t) => idp.metadataUrl(t.id)),
       userName: (req) => currentUser(req)?.nameID,
+      idp,
+      refresh,
+      audit,
     }),
   )
-  app.use(siteRoutes({ store, baseUrl }))
+  app.use(
+    localLoginRoutes({
+      store,
+      localUsers,
+      auth,
+      audit,
+      returnToOf: returnToGuard(baseUrl),
+      breakGlassTtlMs: options.breakGlassTtlMs ?? 15 * 60_000,
+      now,
+    }),
+  )
+  app.use(siteRoutes({ store, baseUrl, localUsers }))
   app.use(notFound())
   app.use(errorHandlers())
   return app

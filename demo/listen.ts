@@ -13,7 +13,7 @@ export interface StartingServer {
   readonly server: Server
   /** The port it listens on (the one picked when 0 was asked for). */
   readonly port: number
-  /** Hands every further request to `app`. */
+  /** Hands every further request to `app` (instead of the 503 answer, or the app given before). */
   serve(app: RequestListener): void
   /** Stops accepting connections, closes the open ones and waits until the server is closed. */
   close(): Promise<void>
@@ -36,12 +36,14 @@ export async function listenWhileStarting(port: number, host?: string): Promise<
   const server: Server = createServer(starting)
   server.listen(port, host)
   await once(server, 'listening')
+  let current: RequestListener = starting
   return {
     server,
     port: (server.address() as AddressInfo).port,
     serve: (app) => {
-      server.off('request', starting)
+      server.off('request', current)
       server.on('request', app)
+      current = app
     },
     close: async () => {
       server.closeAllConnections()

@@ -6,16 +6,25 @@
 import type { IdpRecord } from '../lib/index.js'
 import { html, layout, type Html } from './html.js'
 
-/** What the demo keeps in the session for a signed-in user; `/me` answers with it as is. */
+/**
+ * What the demo keeps in the session for a signed-in user; `/me` answers with it as is. A SAML login
+ * has the IdP's id in `idp`; a local login (password or break-glass) has `idp: null` (no IdP record
+ * can be named null, so a tool that follows `/saml/:idp/…` never mistakes it for one) and says how
+ * it signed in in `login`.
+ */
 export interface DemoUser {
-  idp: string
+  idp: string | null
   nameID: string
   nameIDFormat: string | null
   sessionIndex: string | null
   /** Fields produced by the IdP record's attribute map. */
   profile: Record<string, string | string[] | undefined>
-  /** Every attribute as sent: name → values. */
+  /** Every attribute as sent: name → values (none for a local login). */
   attributes: Record<string, string[]>
+  /** Local logins only: `password` (a local account) or `break-glass` (the admin's emergency login). */
+  login?: 'password' | 'break-glass'
+  /** Break-glass only: when the session ends (ISO-8601). */
+  expiresAt?: string
 }
 
 function valueCell(value: string | string[] | undefined): Html {
@@ -66,7 +75,13 @@ function identityCard(user: DemoUser): Html {
   return html`<div class="card">
     <dl class="kv">
       <dt>IdP</dt>
-      <dd><code id="signed-in-idp">${user.idp}</code></dd>
+      <dd><code id="signed-in-idp">${user.idp ?? `none (${user.login ?? 'local'} login)`}</code></dd>
+      ${
+        user.expiresAt
+          ? html`<dt>Session ends</dt>
+              <dd id="session-ends">${user.expiresAt}</dd>`
+          : ''
+      }
       <dt>NameID</dt>
       <dd><code id="signed-in-nameid">${user.nameID}</code></dd>
       <dt>NameID format</dt>
@@ -94,7 +109,7 @@ export function homePage(user: DemoUser | undefined): string {
         <p class="muted">
           A small SaaS app that signs users in through SAML 2.0, one IdP per customer. Two customers are set
           up: Acme (Okta-style) and Globex (Entra-style, encrypted assertions), both served by the demo's
-          embedded IdP.
+          embedded IdP. A third, Initech, has no SSO: its users sign in with a password.
         </p>
         <p><a class="button" href="/login" id="sign-in">Sign in</a></p>
         <p class="muted">
@@ -155,7 +170,8 @@ export function loginPage(
         <input type="hidden" name="returnTo" value="${returnTo}" />
         <p class="muted" style="margin:6px 0 0">
           We send you to your company's identity provider. Try <code>alice@acme.test</code> or
-          <code>carol@globex.test</code>.
+          <code>carol@globex.test</code>. No SSO at your company? Your email takes you to a password form: try
+          <code>erin@initech.test</code>.
         </p>
       </form>
       <div class="divider">or pick your company</div>

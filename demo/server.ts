@@ -64,8 +64,9 @@ console.log(`SAML multi-IdP demo: ${demo.url}
   ${describe('ADMIN_TOKEN', demo.adminToken, `${dataDir}/admin-token`)}
   ${describe('ADMIN_PASSWORD', demo.adminPassword, `${dataDir}/admin-password`)}
 
-  Sign in:   ${demo.url}/login  (alice@acme.test / alice-demo, carol@globex.test / carol-demo)
-  Admin:     ${demo.url}/admin
+  Sign in:   ${demo.url}/login  (alice@acme.test / alice-demo, carol@globex.test / carol-demo;
+             no SSO: erin@initech.test / erin-demo)
+  Admin:     ${demo.url}/admin  (break-glass sign-in to the app: ${demo.url}/login/break-glass)
   IdP apps:  ${demo.idp.tenants.map((t) => demo.idp.tenantUrl(t.id)).join('  ')}`)
 
 let stopping = false

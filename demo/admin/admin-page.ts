@@ -9,6 +9,9 @@ import type { IdpStore, MultiIdpSamlStrategy } from '../../lib/index.js'
 import type { AdminAuth } from '../admin-auth.js'
 import type { AttemptLog } from '../attempts.js'
 import { layout, type Html } from '../html.js'
+import type { EmbeddedIdp } from '../idp/embedded-idp.js'
+import type { BreakGlassAudit } from '../local/break-glass-audit.js'
+import type { DemoMetadataRefresh } from '../metadata-refresh.js'
 import type { MetadataFetchPolicy } from '../register-idp.js'
 
 /** Options of the admin pages' router (`adminPages` in `router.ts`). */
@@ -23,6 +26,12 @@ export interface AdminPagesOptions {
   exampleMetadataUrls: readonly string[]
   /** The SAML user this browser is also signed in as, if any, for the page header. */
   userName: (req: Request) => string | undefined
+  /** The embedded IdP: its tenants' records get the key rotation actions. */
+  idp: EmbeddedIdp
+  /** The metadata refresher: "Refresh metadata now" and the last refresh of each IdP. */
+  refresh: DemoMetadataRefresh
+  /** The break-glass audit trail, shown on the IdP list. */
+  audit: BreakGlassAudit
 }
 
 /** One admin page: its title and what goes inside the layout. */

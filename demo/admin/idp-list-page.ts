@@ -1,11 +1,12 @@
 /**
- * The admin home: every registered IdP, the form to add one, and the embedded IdP's metadata URLs
- * to try it with.
+ * The admin home: every registered IdP, the form to add one, the embedded IdP's metadata URLs to
+ * try it with, and the break-glass audit trail.
  *
  * @module
  */
 import type { IdpRecord } from '../../lib/index.js'
 import { html, type Html } from '../html.js'
+import type { BreakGlassEvent } from '../local/break-glass-audit.js'
 import type { AdminPage } from './admin-page.js'
 
 /** What {@link idpListPage} shows. */
@@ -15,6 +16,41 @@ export interface IdpListPageOptions {
   /** The add form (`idpForm`), possibly with the last post's error and values. */
   form: Html
   exampleMetadataUrls: readonly string[]
+  /** The newest break-glass attempts, newest first. */
+  breakGlass: readonly BreakGlassEvent[]
+}
+
+function breakGlassCard(events: readonly BreakGlassEvent[]): Html {
+  return html`<div class="card" id="break-glass-audit">
+    <h2 style="margin-top:0">Break-glass sign-ins</h2>
+    <p class="muted">
+      Every attempt at <a href="/login/break-glass">/login/break-glass</a>, granted or refused (also in the
+      server log and in <code>DATA_DIR/break-glass-audit.jsonl</code>).
+    </p>
+    ${
+      events.length === 0
+        ? html`<p class="muted">None.</p>`
+        : html`<table>
+            <tr>
+              <th>When</th>
+              <th>Outcome</th>
+              <th>Reason</th>
+              <th>From</th>
+              <th>Session until</th>
+            </tr>
+            ${events.map(
+              (e) =>
+                html`<tr data-outcome="${e.outcome}">
+                  <td>${e.at}</td>
+                  <td><code>${e.outcome}</code></td>
+                  <td>${e.reason}</td>
+                  <td><code>${e.ip}</code></td>
+                  <td>${e.expiresAt ?? '—'}</td>
+                </tr>`,
+            )}
+          </table>`
+    }
+  </div>`
 }
 
 function idpTable(idps: readonly IdpRecord[]): Html {
@@ -47,7 +83,7 @@ function idpTable(idps: readonly IdpRecord[]): Html {
  *
  * @example
  * ```ts
- * sendAdminPage(req, res, options, idpListPage({ idps, csrfToken, form, exampleMetadataUrls }))
+ * sendAdminPage(req, res, options, idpListPage({ idps, csrfToken, form, exampleMetadataUrls, breakGlass: audit.list() }))
  * ```
  */
 export function idpListPage(options: IdpListPageOptions): AdminPage {
@@ -66,6 +102,7 @@ export function idpListPage(options: IdpListPageOptions): AdminPage {
       <p class="muted">
         Embedded IdP metadata, to try the form:
         ${options.exampleMetadataUrls.map((u) => html`<code>${u}</code> `)}
-      </p>`,
+      </p>
+      ${breakGlassCard(options.breakGlass)}`,
   }
 }

@@ -1,6 +1,7 @@
 /**
  * One IdP's admin page: the values to give the IdP (SP entity ID, ACS URLs, SP metadata), its
- * health (certificates' dates, metadata fetches), the chosen vendor's setup steps with those values,
+ * health (certificates' dates, metadata fetches), its metadata refresh status and, for the embedded
+ * IdP's tenants, its signing keys, the chosen vendor's setup steps with those values,
  * the record as registered, and the delete button.
  *
  * @module
@@ -24,6 +25,12 @@ export interface IdpPageOptions {
   csrfToken: string
   /** The vendor whose setup steps to show (`?vendor=`), if one was chosen. */
   vendor?: IdpVendorId
+  /** What the last action did (rotate, refresh), shown at the top. */
+  notice?: string
+  /** `metadataRefreshCard(…)`: fetch status and "Refresh metadata now". */
+  refreshCard: Html
+  /** `signingKeysCard(…)`, for a tenant of the embedded IdP only. */
+  keysCard?: Html
 }
 
 function spUrls(sp: SpEndpoints): Html {
@@ -142,7 +149,8 @@ function healthCard(health: IdpHealth): Html {
  * const sp = strategy.serviceProvider.endpointsFor(record)
  * const spMetadata = strategy.serviceProvider.metadataFor(record)
  * const health = checkIdpRecordHealth(record, { metadataStatus: await store.getMetadataStatus?.(record.id) })
- * sendAdminPage(req, res, options, idpPage({ record, sp, spMetadata, health, csrfToken: auth.csrfToken(req) }))
+ * const refreshCard = metadataRefreshCard({ record, status, last, csrfToken })
+ * sendAdminPage(req, res, options, idpPage({ record, sp, spMetadata, health, csrfToken, refreshCard }))
  * ```
  */
 export function idpPage(options: IdpPageOptions): AdminPage {
@@ -154,11 +162,13 @@ export function idpPage(options: IdpPageOptions): AdminPage {
         <a class="button" href="/admin/idp/${record.id}/test">Test connection</a>
         <a class="button secondary" href="/admin">All IdPs</a>
       </p>
+      ${options.notice ? html`<div class="notice ok" id="idp-notice">${options.notice}</div>` : ''}
       <div class="card">
         <h2 style="margin-top:0">Give these to the IdP</h2>
         ${spUrls(options.sp)}
       </div>
-      ${healthCard(options.health)} ${idpSetupCard(record, spValuesFor(options.sp), options.vendor)}
+      ${healthCard(options.health)} ${options.refreshCard} ${options.keysCard}
+      ${idpSetupCard(record, spValuesFor(options.sp), options.vendor)}
       <div class="card">
         <h2 style="margin-top:0">The IdP as registered</h2>
         ${registeredIdp(record)}

@@ -1,12 +1,14 @@
 /**
  * The admin pages under `/admin`, behind the local admin password: sign-in and sign-out, the IdP
- * list with the add form, one IdP's page, its test-connection view, and delete. The pages
- * themselves are in this folder; this file is the HTTP side (guards, form posts, redirects).
+ * list with the add form and the break-glass audit trail, one IdP's page (with "Refresh metadata
+ * now" and, for an embedded-IdP tenant, the key rotation), its test-connection view, and delete.
+ * The pages themselves are in this folder; this file is the HTTP side (guards, form posts,
+ * redirects).
  *
  * @module
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express'
-import { checkIdpRecordHealth, isSamlError } from '../../lib/index.js'
+import { checkIdpRecordHealth, isSamlError, type IdpRecord } from '../../lib/index.js'
 import { DemoHttpError, registerIdp } from '../register-idp.js'
 import { sendAdminPage, type AdminPagesOptions } from './admin-page.js'
 import { adminGuards } from './guards.js'
@@ -14,7 +16,9 @@ import { idpForm, idpFormInput } from './idp-form.js'
 import { idpListPage } from './idp-list-page.js'
 import { idpPage } from './idp-page.js'
 import { isIdpVendorId } from './idp-setup-steps.js'
+import { metadataRefreshCard } from './metadata-refresh-card.js'
 import { adminSignInPage } from './sign-in-page.js'
+import { signingKeysCard } from './signing-keys-card.js'
 import { testConnectionPage } from './test-connection-page.js'
 
 export type { AdminPagesOptions } from './admin-page.js'
@@ -32,7 +36,13 @@ async function sendIdpList(
   const csrfToken = options.auth.csrfToken(req)
   const exampleMetadataUrl = options.exampleMetadataUrls[0]
   const form = idpForm({ csrfToken, exampleMetadataUrl, error, values })
-  const page = idpListPage({ idps, csrfToken, form, exampleMetadataUrls: options.exampleMetadataUrls })
+  const page = idpListPage({
+    idps,
+    csrfToken,
+    form,
+    exampleMetadataUrls: options.exampleMetadataUrls,
+    breakGlass: options.audit.list(),
+  })
   sendAdminPage(req, res, options, page, status)
 }
 
@@ -53,6 +63,25 @@ function addIdp(options: AdminPagesOptions): RequestHandler {
       next(err)
     }
   }
+}
+
+/** What an action on the IdP page did, shown above it (`?done=`); only these fixed texts are shown. */
+const DONE: Readonly<Record<string, string>> = {
+  'rotated-rollover':
+    'A new signing key is published in the IdP metadata; the IdP signs with it after the rollover.',
+  'rotated-now': 'The IdP signs with a new key from now on: logins fail until this record is refreshed.',
+  'signing-with-new-key': 'The IdP signs with the new key from now on.',
+  'rotation-under-way': 'A key rotation is already under way: sign with the new key first.',
+  'refresh-updated': 'Metadata refreshed: the record was updated.',
+  'refresh-unchanged': 'Metadata refreshed: the IdP serves the document the record holds.',
+  'refresh-not-modified': 'Metadata refreshed: the IdP answered 304 Not Modified.',
+  'refresh-skipped': 'Refresh skipped: another instance is fetching it, or the record changed meanwhile.',
+  'refresh-failed': 'Metadata refresh failed: the record keeps its last good metadata (see below).',
+}
+
+/** The embedded-IdP tenant a record was registered from, if any. */
+function tenantOf(options: AdminPagesOptions, record: IdpRecord): string | undefined {
+  return options.idp.tenantByEntityId(record.entityId)?.id
 }
 
 /**
@@ -99,8 +128,73 @@ export function adminPages(options: AdminPagesOptions): Router {
       const vendor = isIdpVendorId(req.query.vendor) ? req.query.vendor : undefined
       const metadataStatus = await options.store.getMetadataStatus?.(record.id)
       const health = checkIdpRecordHealth(record, { metadataStatus })
-      const page = idpPage({ record, sp, spMetadata, health, csrfToken: auth.csrfToken(req), vendor })
+      const csrfToken = auth.csrfToken(req)
+      const tenant = tenantOf(options, record)
+      const done = typeof req.query.done === 'string' ? DONE[req.query.done] : undefined
+      const refreshCard = metadataRefreshCard({
+        record,
+        status: metadataStatus,
+        last: options.refresh.lastRefresh(record.id),
+        csrfToken,
+      })
+      const keysCard =
+        tenant === undefined
+          ? undefined
+          : signingKeysCard({
+              record,
+              keys: options.idp.signingKeys(tenant),
+              rolloverMs: options.idp.keyRolloverMs,
+              csrfToken,
+            })
+      const page = idpPage({
+        record,
+        sp,
+        spMetadata,
+        health,
+        csrfToken,
+        vendor,
+        notice: done,
+        refreshCard,
+        keysCard,
+      })
       sendAdminPage(req, res, options, page)
+    }),
+  )
+  const back = (res: Response, record: IdpRecord, done: string) =>
+    res.redirect(303, `/admin/idp/${encodeURIComponent(record.id)}?done=${done}`)
+  router.post(
+    '/idp/:id/refresh',
+    form,
+    withRecord(async (req, res, record) => {
+      if (!csrfOk(req, res)) return
+      const result = await options.refresh.refreshNow(record)
+      back(res, record, `refresh-${result.outcome}`)
+    }),
+  )
+  router.post(
+    '/idp/:id/rotate-key',
+    form,
+    withRecord((req, res, record) => {
+      if (!csrfOk(req, res)) return
+      const tenant = tenantOf(options, record)
+      if (tenant === undefined)
+        return void res.status(404).type('text/plain').send('not an embedded-IdP tenant')
+      const mode = (req.body as Record<string, unknown>).mode === 'now' ? 'now' : 'rollover'
+      if (options.idp.signingKeys(tenant).next) return back(res, record, 'rotation-under-way')
+      options.idp.rotateSigningKey(tenant, mode)
+      back(res, record, `rotated-${mode}`)
+    }),
+  )
+  router.post(
+    '/idp/:id/sign-with-new-key',
+    form,
+    withRecord((req, res, record) => {
+      if (!csrfOk(req, res)) return
+      const tenant = tenantOf(options, record)
+      if (tenant === undefined)
+        return void res.status(404).type('text/plain').send('not an embedded-IdP tenant')
+      options.idp.signWithNewKeyNow(tenant)
+      back(res, record, 'signing-with-new-key')
     }),
   )
   router.get(

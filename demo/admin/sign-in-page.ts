@@ -29,6 +29,10 @@ export function adminSignInPage(error?: string): AdminPage {
         <input id="password" name="password" type="password" required autofocus />
         <p><button type="submit" id="admin-sign-in">Sign in</button></p>
       </form>
+      <p class="muted">
+        Single sign-on down and you need the app itself?
+        <a href="/login/break-glass" id="break-glass-link">Break-glass sign-in</a> (audited, time-limited).
+      </p>
     </div>`,
   }
 }

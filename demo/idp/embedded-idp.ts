@@ -19,17 +19,22 @@
  * It keeps no state between requests: the login form carries the AuthnRequest it answers.
  * This file holds the tenants' entities and keys and routes each request to its handler.
  *
+ * Each tenant's signing keys are a ring (`signing-keys.ts`): {@link EmbeddedIdp.rotateSigningKey}
+ * publishes a new certificate in the metadata beside the current one and signs with it after the
+ * rollover period (or at once). Two samlify entities per key state: one signs (only its own
+ * certificate in KeyInfo), the other publishes the metadata with every published certificate.
+ *
  * @module
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express'
 import type { IdentityProviderInstance, ServiceProviderInstance } from 'samlify'
-import { loadOrCreateKeyPair } from '../data-dir.js'
 import { html } from '../html.js'
 import { receiveAuthnRequest } from './authn-request.js'
 import { sendIdpPage, sendLoginForm, sendPortal } from './idp-pages.js'
 import { signIn } from './login-response.js'
 import { createIdpEntity, createSpEntity, installSchemaValidator } from './samlify-entities.js'
 import { singleLogout } from './single-logout.js'
+import { SigningKeyRing, type RotationMode, type SigningKeyState } from './signing-keys.js'
 import { IdpError, type TenantIdp } from './tenant-idp.js'
 import type { IdpTenant } from './tenants.js'
 
@@ -47,6 +52,21 @@ export interface EmbeddedIdpOptions {
    * looks it up in-process; `undefined` when the app has no record for this IdP.
    */
   spMetadata: (idpEntityId: string) => Promise<string | undefined>
+  /**
+   * Key rotation: how long a new signing certificate is published before the IdP signs with it,
+   * and the replaced one after. Default 300000 (5 minutes).
+   */
+  keyRolloverMs?: number
+}
+
+/** A tenant's samlify entities for one state of its keys. */
+interface TenantEntities {
+  /** The key ring state they were built for (signing and published certificates). */
+  readonly stamp: string
+  /** Signs, with only the signing certificate in KeyInfo. */
+  readonly signer: IdentityProviderInstance
+  /** Publishes the metadata: every published certificate. */
+  readonly publisher: IdentityProviderInstance
 }
 
 /** A route of one tenant. */
@@ -57,7 +77,8 @@ export class EmbeddedIdp {
   readonly tenants: readonly IdpTenant[]
   private readonly baseUrl: string
   private readonly mountPath: string
-  private readonly entities = new Map<string, IdentityProviderInstance>()
+  private readonly rings = new Map<string, SigningKeyRing>()
+  private readonly entities = new Map<string, TenantEntities>()
   /** samlify SPs by SP metadata, so a changed record gets a new one. */
   private readonly spEntities = new Map<string, ServiceProviderInstance>()
 
@@ -67,15 +88,60 @@ export class EmbeddedIdp {
     this.mountPath = (options.mountPath ?? '/idp').replace(/\/+$/, '')
   }
 
-  /** Loads (or generates, at first start) each tenant's signing key and builds its samlify entity. */
+  /** Loads (or generates, at first start) each tenant's signing keys and builds its samlify entities. */
   static create(options: EmbeddedIdpOptions): EmbeddedIdp {
     installSchemaValidator()
     const idp = new EmbeddedIdp(options)
+    const rolloverMs = options.keyRolloverMs ?? 300_000
     for (const tenant of options.tenants) {
-      const pair = loadOrCreateKeyPair(options.dataDir, `idp-${tenant.id}`, `${tenant.id} demo IdP`)
-      idp.entities.set(tenant.id, createIdpEntity(tenant, pair, idp.tenantUrl(tenant.id)))
+      const ring = new SigningKeyRing(
+        options.dataDir,
+        `idp-${tenant.id}`,
+        `${tenant.id} demo IdP`,
+        rolloverMs,
+      )
+      idp.rings.set(tenant.id, ring)
+      idp.entitiesOf(tenant.id)
     }
     return idp
+  }
+
+  /**
+   * Where the tenant's signing keys stand: the key signing now, a new one being rolled over to,
+   * the replaced one still published.
+   */
+  signingKeys(tenantId: string): SigningKeyState {
+    return this.ring(tenantId).state()
+  }
+
+  /** The rollover period of every tenant's key rotations, in ms. */
+  get keyRolloverMs(): number {
+    return this.options.keyRolloverMs ?? 300_000
+  }
+
+  /**
+   * Rotates the tenant's signing key: a new key pair, published in the metadata at once beside the
+   * current one; it signs after the rollover period (`rollover`) or at once (`now`). Keys persist
+   * in `DATA_DIR/keys`.
+   *
+   * @example
+   * ```ts
+   * idp.rotateSigningKey('acme', 'rollover')
+   * ```
+   */
+  rotateSigningKey(tenantId: string, mode: RotationMode): SigningKeyState {
+    this.ring(tenantId).rotate(mode)
+    return this.signingKeys(tenantId)
+  }
+
+  /** Ends a rollover under way: the new key signs from now. False when none is under way. */
+  signWithNewKeyNow(tenantId: string): boolean {
+    return this.ring(tenantId).signWithNextNow()
+  }
+
+  /** The tenant whose entity ID this is, if it is one of ours. */
+  tenantByEntityId(entityId: string): IdpTenant | undefined {
+    return this.tenants.find((t) => this.entityId(t.id) === entityId)
   }
 
   /** The tenant's IdP base URL, e.g. `http://localhost:3000/idp/acme`. */
@@ -91,9 +157,9 @@ export class EmbeddedIdp {
     return `${this.tenantUrl(tenantId)}/metadata`
   }
 
-  /** The tenant's IdP metadata XML (samlify's `getMetadata()`). */
+  /** The tenant's IdP metadata XML (samlify's `getMetadata()`), listing every published certificate. */
   metadataXml(tenantId: string): string {
-    return this.entity(tenantId).getMetadata()
+    return this.entitiesOf(tenantId).publisher.getMetadata()
   }
 
   tenant(tenantId: string): IdpTenant | undefined {
@@ -114,7 +180,11 @@ export class EmbeddedIdp {
     )
     router.get(
       '/:tenant/metadata',
-      on((idp, _req, res) => void res.type('application/samlmetadata+xml').send(idp.entity.getMetadata())),
+      // Express adds an ETag and answers If-None-Match with 304: the refresher's requests are conditional.
+      on(
+        (idp, _req, res) =>
+          void res.type('application/samlmetadata+xml').send(this.metadataXml(idp.tenant.id)),
+      ),
     )
     router.get(
       '/:tenant/sso',
@@ -137,10 +207,28 @@ export class EmbeddedIdp {
     return router
   }
 
-  private entity(tenantId: string): IdentityProviderInstance {
-    const entity = this.entities.get(tenantId)
-    if (!entity) throw new IdpError(`no IdP tenant "${tenantId.slice(0, 60)}"`, 404)
-    return entity
+  private ring(tenantId: string): SigningKeyRing {
+    const ring = this.rings.get(tenantId)
+    if (!ring) throw new IdpError(`no IdP tenant "${tenantId.slice(0, 60)}"`, 404)
+    return ring
+  }
+
+  /** The tenant's entities for its keys as they stand now, rebuilt when a rotation changed them. */
+  private entitiesOf(tenantId: string): TenantEntities {
+    const tenant = this.tenant(tenantId)
+    const keys = this.ring(tenantId).state()
+    const stamp = [keys.signing.cert, ...keys.published].join('\n')
+    const cached = this.entities.get(tenantId)
+    if (tenant === undefined) throw new IdpError(`no IdP tenant "${tenantId.slice(0, 60)}"`, 404)
+    if (cached?.stamp === stamp) return cached
+    const url = this.tenantUrl(tenantId)
+    const entities: TenantEntities = {
+      stamp,
+      signer: createIdpEntity(tenant, keys.signing, url),
+      publisher: createIdpEntity(tenant, keys.signing, url, keys.published),
+    }
+    this.entities.set(tenantId, entities)
+    return entities
   }
 
   /** The request's `:tenant` as its handlers see it; 404 when there is no such tenant. */
@@ -151,7 +239,7 @@ export class EmbeddedIdp {
       tenant,
       url: this.tenantUrl(tenant.id),
       entityId: this.entityId(tenant.id),
-      entity: this.entity(tenant.id),
+      entity: this.entitiesOf(tenant.id).signer,
       serviceProvider: () => this.serviceProvider(tenant),
     }
   }

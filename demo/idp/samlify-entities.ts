@@ -63,18 +63,26 @@ function quietly<T>(fn: () => T): T {
 }
 
 /**
- * The tenant's samlify IdP at `url` (its entity ID), signing with `pair`.
+ * The tenant's samlify IdP at `url` (its entity ID), signing with `pair`. `publishedCerts` (default
+ * `pair.cert` alone) are the signing certificates its metadata lists: during a key rollover, the
+ * current and the new one. Sign with an entity that lists only its own certificate: samlify puts
+ * the listed certificate in the signature's KeyInfo.
  *
  * @example
  * ```ts
  * createIdpEntity(tenant, pair, 'http://localhost:3000/idp/acme').getMetadata()
  * ```
  */
-export function createIdpEntity(tenant: IdpTenant, pair: PemKeyPair, url: string): IdentityProviderInstance {
+export function createIdpEntity(
+  tenant: IdpTenant,
+  pair: PemKeyPair,
+  url: string,
+  publishedCerts: readonly string[] = [pair.cert],
+): IdentityProviderInstance {
   return quietly(() =>
     samlify.IdentityProvider({
       entityID: url,
-      signingCert: pair.cert,
+      signingCert: publishedCerts.length === 1 ? publishedCerts[0] : [...publishedCerts],
       privateKey: pair.key,
       nameIDFormat: [tenant.nameIdFormat],
       singleSignOnService: [

@@ -1,6 +1,7 @@
 /**
- * The app's own pages around the SAML login: home, sign-in with discovery by email, the deep link
- * that needs a signed-in user, `/me` (the session as JSON) and sign-out.
+ * The app's own pages around the SAML login: home, sign-in with discovery by email (an SSO domain
+ * goes to its IdP, a domain of local accounts to the password form), the deep link that needs a
+ * signed-in user, `/me` (the session as JSON) and sign-out.
  *
  * @module
  */
@@ -8,6 +9,7 @@ import express, { type Request, type RequestHandler, type Router } from 'express
 import { safeReturnTo, type IdpStore } from '../../lib/index.js'
 import { SAML_SESSION_KEY } from '../../lib/entries/express.js'
 import { sendJsonError } from '../admin-auth.js'
+import type { LocalUsers } from '../local/local-users.js'
 import { deepLinkPage, homePage, loginPage, type DemoUser } from '../pages.js'
 
 /** Options of {@link siteRoutes}. */
@@ -15,10 +17,24 @@ export interface SiteRoutesOptions {
   store: IdpStore
   /** The public origin: `returnTo` must stay on it. */
   baseUrl: string
+  /** Local password accounts: discovery sends their domains to the password form. */
+  localUsers: LocalUsers
 }
 
 /** A local path to go back to after signing in, `/` when `value` is not one. */
-type ReturnToOf = (value: unknown) => string
+export type ReturnToOf = (value: unknown) => string
+
+/**
+ * The `returnTo` check of every sign-in route: a path on `baseUrl`, else `/`.
+ *
+ * @example
+ * ```ts
+ * returnToGuard('http://localhost:3000')('https://evil.example/') // '/'
+ * ```
+ */
+export function returnToGuard(baseUrl: string): ReturnToOf {
+  return (value) => safeReturnTo(value, { baseUrl, allowedHosts: [], fallback: '/' })
+}
 
 /** The signed-in user of this request, if any. */
 export function currentUser(req: Request): DemoUser | undefined {
@@ -49,14 +65,23 @@ function signIn(store: IdpStore, returnToOf: ReturnToOf): RequestHandler {
   }
 }
 
-/** Discovery: ask for the work email, then let the strategy route by domain (GET /saml/login?email=). */
-function discovery(store: IdpStore, returnToOf: ReturnToOf): RequestHandler {
+/**
+ * Discovery: ask for the work email, then let the strategy route by domain (GET /saml/login?email=).
+ * A domain without an IdP whose users have local accounts goes to the password form instead.
+ */
+function discovery(store: IdpStore, localUsers: LocalUsers, returnToOf: ReturnToOf): RequestHandler {
   return async (req, res, next) => {
     try {
       const email = typeof req.query.email === 'string' ? req.query.email.trim() : ''
       const returnTo = returnToOf(req.query.returnTo)
       const domain = /^[^@\s]+@([^@\s]+)$/.exec(email)?.[1]
       const record = domain ? await store.findByEmailDomain(domain) : undefined
+      if (!record && domain && localUsers.hasDomain(domain)) {
+        return res.redirect(
+          302,
+          `/login/password?email=${encodeURIComponent(email)}&returnTo=${encodeURIComponent(returnTo)}`,
+        )
+      }
       if (!record) {
         const idps = await store.list({ limit: 100 })
         const message = domain
@@ -84,7 +109,7 @@ const deepLink: RequestHandler = (req, res) => {
   res.type('html').send(deepLinkPage(user, req.originalUrl))
 }
 
-/** Sign out: through the IdP (Single Logout) after a SAML login, else just the local session. */
+/** Sign out: through the IdP (Single Logout) after a SAML login, else (password, break-glass) just the local session. */
 const logout: RequestHandler = (req, res, next) => {
   const saml = (req.session as unknown as Record<string, unknown>)[SAML_SESSION_KEY] as
     { idp?: unknown } | undefined
@@ -102,17 +127,16 @@ const logout: RequestHandler = (req, res, next) => {
  *
  * @example
  * ```ts
- * app.use(siteRoutes({ store, baseUrl: 'http://localhost:3000' }))
+ * app.use(siteRoutes({ store, baseUrl: 'http://localhost:3000', localUsers }))
  * ```
  */
 export function siteRoutes(options: SiteRoutesOptions): Router {
-  const returnToOf: ReturnToOf = (value) =>
-    safeReturnTo(value, { baseUrl: options.baseUrl, allowedHosts: [], fallback: '/' })
+  const returnToOf = returnToGuard(options.baseUrl)
   const router = express.Router()
   router.get('/me', me)
   router.get('/', home)
   router.get('/login', signIn(options.store, returnToOf))
-  router.get('/login/sso', discovery(options.store, returnToOf))
+  router.get('/login/sso', discovery(options.store, options.localUsers, returnToOf))
   router.get(/^\/deep(\/.*)?$/, deepLink)
   router.post('/logout', logout)
   return router

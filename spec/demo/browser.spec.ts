@@ -1,6 +1,7 @@
 // A real browser (Debian's Chromium through playwright-core) clicks through the demo: deep link →
 // sign in → pick the IdP → log in at the embedded IdP → back on the deep link with the profile; then
-// discovery by email; then the admin pages. Screenshots go to test-output/demo/.
+// discovery by email; a password login (a tenant without SSO); a key rotation at the embedded IdP
+// with a metadata refresh; break-glass; then the admin pages. Screenshots go to test-output/demo/.
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -22,7 +23,14 @@ describe('demo in a real browser', { timeout: 300_000 }, () => {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: npm test installs it (apt-get install chromium)`)
     mkdirSync(OUT, { recursive: true })
-    demo = await startTestDemo({ adminPassword: ADMIN_PASSWORD })
+    // The metadata refresher runs, but fetches only when asked ("Refresh metadata now"): the rotation
+    // step checks the record before and after the refresh it asks for.
+    const hour = 3_600_000
+    demo = await startTestDemo({
+      adminPassword: ADMIN_PASSWORD,
+      metadataRefresh: { checkIntervalMs: hour, minIntervalMs: hour, maxIntervalMs: hour, immediate: false },
+      auditLog: () => {},
+    })
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -100,6 +108,100 @@ describe('demo in a real browser', { timeout: 300_000 }, () => {
       assert.equal(await page.textContent('#signed-in-idp'), 'globex')
       assert.equal(await page.textContent('td[data-field="displayName"]'), 'Carol Chen')
       assert.match((await page.textContent('td[data-field="groups"]')) ?? '', /engineering/)
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('signs in with a password through discovery by email (Initech, no SSO), then signs out', async () => {
+    const page = await newPage()
+    try {
+      await page.goto(`${demo.url}/`)
+      await page.click('#sign-in')
+      await page.fill('#email', 'erin@initech.test')
+      await page.click('#continue')
+      await page.waitForURL(/\/login\/password\?/)
+      assert.equal(await page.inputValue('#email'), 'erin@initech.test')
+      await page.fill('#password', 'erin-demo')
+      await page.screenshot({ path: join(OUT, 'password-login.png'), fullPage: true })
+      await page.click('#password-sign-in')
+      await page.waitForURL(`${demo.url}/`)
+      assert.equal(await page.textContent('#signed-in-idp'), 'none (password login)')
+      assert.equal(await page.textContent('td[data-field="displayName"]'), 'Erin Ito')
+      await page.click('header form[action="/logout"] button')
+      await page.waitForURL(`${demo.url}/`)
+      assert.ok(await page.isVisible('#sign-in'))
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('admin pages: rotate the embedded IdP key, refresh the metadata, and a test login still works', async () => {
+    const page = await newPage()
+    try {
+      await page.goto(`${demo.url}/admin`)
+      await page.fill('#password', ADMIN_PASSWORD)
+      await page.click('#admin-sign-in')
+      await page.waitForURL(`${demo.url}/admin`)
+      await page.goto(`${demo.url}/admin/idp/acme`)
+      assert.match((await page.textContent('#fetch-etag')) ?? '', /^W\/"/, 'the seeded record was fetched')
+
+      await page.click('#rotate-key')
+      await page.waitForURL(`${demo.url}/admin/idp/acme?done=rotated-rollover`)
+      assert.equal(await page.getAttribute('tr[data-key="next"] td[data-in-record]', 'data-in-record'), 'no')
+
+      await page.click('#refresh-now')
+      await page.waitForURL(`${demo.url}/admin/idp/acme?done=refresh-updated`)
+      assert.equal(await page.getAttribute('tr[data-key="next"] td[data-in-record]', 'data-in-record'), 'yes')
+      assert.match((await page.textContent('#fetch-outcome')) ?? '', /updated/)
+
+      await page.click('#sign-with-new-key')
+      await page.waitForURL(`${demo.url}/admin/idp/acme?done=signing-with-new-key`)
+      assert.equal(
+        await page.getAttribute('tr[data-key="signing"] td[data-in-record]', 'data-in-record'),
+        'yes',
+      )
+      await page.screenshot({ path: join(OUT, 'admin-idp-rotation.png'), fullPage: true })
+      // The two cards of the rotation, for docs/demo.md.
+      const from = (await page.locator('#metadata-refresh').boundingBox())!
+      const to = (await page.locator('#signing-keys').boundingBox())!
+      await page.screenshot({
+        path: join(OUT, 'admin-idp-rotation-cards.png'),
+        fullPage: true,
+        clip: {
+          x: from.x - 8,
+          y: from.y - 8,
+          width: from.width + 16,
+          height: to.y + to.height - from.y + 16,
+        },
+      })
+
+      // A login signed by the new key is accepted.
+      await page.goto(`${demo.url}/admin/idp/acme/test`)
+      await page.click('#run-test')
+      await page.waitForURL(/\/idp\/acme\/sso\?/)
+      await signInAtIdp(page, 'alice@acme.test')
+      await page.waitForURL(`${demo.url}/admin/idp/acme/test`)
+      assert.equal(await page.getAttribute('.attempt >> nth=0', 'data-ok'), 'true')
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('break-glass: the admin signs in to the app with the admin password, a reason and the confirmation', async () => {
+    const page = await newPage()
+    try {
+      await page.goto(`${demo.url}/admin`)
+      await page.click('#break-glass-link')
+      await page.waitForURL(`${demo.url}/login/break-glass`)
+      await page.fill('#password', ADMIN_PASSWORD)
+      await page.fill('#reason', 'Acme IdP outage, fixing its record')
+      await page.fill('#confirm', 'BREAK GLASS')
+      await page.screenshot({ path: join(OUT, 'break-glass.png'), fullPage: true })
+      await page.click('#break-glass-sign-in')
+      await page.waitForURL(`${demo.url}/`)
+      assert.equal(await page.textContent('#signed-in-idp'), 'none (break-glass login)')
+      assert.ok(await page.isVisible('#session-ends'))
     } finally {
       await page.context().close()
     }
