@@ -1,5 +1,6 @@
 import { SamlError } from '../errors/saml-error.js'
 import { NS } from '../xml/namespaces.js'
+import { attr, childElements, isElement } from '../xml/read-element.js'
 import type { XmlAttribute, XmlElement, XmlNamespaceDeclaration, XmlNode } from '../xml/tree.js'
 import { C14N, EXC_C14N } from './algorithms.js'
 
@@ -30,32 +31,20 @@ export function isCanonicalizationAlgorithm(algorithm: string | null | undefined
   return algorithm === EXC_C14N || algorithm === C14N
 }
 
-/** The value of the unprefixed attribute `localName`, or undefined. */
-function attribute(el: XmlElement, localName: string): string | undefined {
-  for (const a of el.attributes) if (a.namespaceURI === '' && a.localName === localName) return a.value
-  return undefined
-}
-
 /**
  * Reads a `CanonicalizationMethod` or a canonicalizing `Transform`. Exclusive c14n may carry one
  * `InclusiveNamespaces`; inclusive c14n takes no parameters. The caller has checked the algorithm.
  */
-export function readCanonicalization(method: XmlElement | Element): Canonicalization {
-  if (!isTree(method)) return readCanonicalization(treeFromDom(method)) // until the validator reads the tree
-  const algorithm = attribute(method, 'Algorithm') === C14N ? C14N : EXC_C14N
-  const kids = method.children.filter((n): n is XmlElement => n.type === 'element')
+export function readCanonicalization(method: XmlElement): Canonicalization {
+  const algorithm = attr(method, 'Algorithm') === C14N ? C14N : EXC_C14N
+  const kids = childElements(method)
   if (kids.length === 0) return { algorithm, prefixList: [] }
   if (algorithm === C14N) throw structure('inclusive c14n takes no parameters')
-  const inclusive = kids[0]!
-  if (
-    kids.length !== 1 ||
-    inclusive.namespaceURI !== NS.excC14n ||
-    inclusive.localName !== 'InclusiveNamespaces'
-  ) {
+  if (kids.length !== 1 || !isElement(kids[0], NS.excC14n, 'InclusiveNamespaces')) {
     throw structure('a canonicalization method may only carry InclusiveNamespaces')
   }
   // PrefixList is xs:NMTOKENS: separated by XML whitespace only (not U+00A0, U+2028, …).
-  const prefixList = (attribute(inclusive, 'PrefixList') ?? '').split(/[ \t\r\n]+/).filter((p) => p !== '')
+  const prefixList = (attr(kids[0], 'PrefixList') ?? '').split(/[ \t\r\n]+/).filter((p) => p !== '')
   return { algorithm, prefixList }
 }
 
@@ -274,72 +263,11 @@ function withInheritedXmlAttributes(apex: XmlElement): readonly XmlAttribute[] {
  * @example
  * canonicalize(assertion, { algorithm: EXC_C14N, prefixList: [] }, signature)
  */
-export function canonicalize(el: XmlElement | Element, method: Canonicalization, omit?: XmlElement): string {
-  if (!isTree(el)) return canonicalize(treeFromDom(el), method) // until the validator reads the tree
+export function canonicalize(el: XmlElement, method: Canonicalization, omit?: XmlElement): string {
   const exclusive = method.algorithm === EXC_C14N
   const prefixes = exclusive ? method.prefixList.map((p) => (p === '#default' ? '' : p)) : []
   const writer = new C14nWriter(exclusive, prefixes, omit)
   writer.enterAncestors(el)
   writer.element(el, true)
   return writer.out
-}
-
-// ---- Temporary bridge while lib/validate and verify-signature.ts still read xmldom's DOM: the element
-// and its ancestors as a tree. Removed when the validator moves onto the parsed tree.
-
-function isTree(el: XmlElement | Element): el is XmlElement {
-  return (el as XmlElement).type === 'element'
-}
-
-function shallowFromDom(dom: Element, parent: XmlElement | null): XmlElement & { children: XmlNode[] } {
-  const attributes: XmlAttribute[] = []
-  const namespaces: XmlNamespaceDeclaration[] = []
-  for (let i = 0; i < dom.attributes.length; i++) {
-    const a = dom.attributes[i]!
-    if (a.prefix === 'xmlns') namespaces.push({ prefix: a.localName!, uri: a.value })
-    else if (a.name === 'xmlns') namespaces.push({ prefix: '', uri: a.value })
-    else {
-      attributes.push({
-        name: a.name,
-        prefix: a.prefix ?? '',
-        localName: a.localName ?? a.name,
-        namespaceURI: a.namespaceURI ?? '',
-        value: a.value,
-      })
-    }
-  }
-  return {
-    type: 'element',
-    name: dom.tagName,
-    prefix: dom.prefix ?? '',
-    localName: dom.localName ?? dom.tagName,
-    namespaceURI: dom.namespaceURI ?? '',
-    attributes,
-    namespaces,
-    children: [],
-    parent,
-  }
-}
-
-function deepFromDom(dom: Element, parent: XmlElement | null): XmlElement {
-  const el = shallowFromDom(dom, parent)
-  for (let n = dom.firstChild; n !== null; n = n.nextSibling) {
-    if (n.nodeType === 1) el.children.push(deepFromDom(n as Element, el))
-    else if (n.nodeType === 3 || n.nodeType === 4) {
-      const last = el.children[el.children.length - 1]
-      if (last?.type === 'text')
-        el.children[el.children.length - 1] = { type: 'text', text: last.text + n.nodeValue }
-      else el.children.push({ type: 'text', text: n.nodeValue ?? '' })
-    }
-  }
-  return el
-}
-
-function treeFromDom(dom: Element): XmlElement {
-  const ancestors: Element[] = []
-  for (let n = dom.parentNode; n !== null && n.nodeType === 1; n = n.parentNode)
-    ancestors.unshift(n as Element)
-  let parent: XmlElement | null = null
-  for (const a of ancestors) parent = shallowFromDom(a, parent)
-  return deepFromDom(dom, parent)
 }
