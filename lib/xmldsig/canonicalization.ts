@@ -72,6 +72,14 @@ function compareAttributes(a: XmlAttribute, b: XmlAttribute): number {
   return compareCodePoints(a.namespaceURI, b.namespaceURI) || compareCodePoints(a.localName, b.localName)
 }
 
+/** True when `attributes` are already in canonical order (most are): no copy and sort needed. */
+function inOrder(attributes: readonly XmlAttribute[]): boolean {
+  for (let i = 1; i < attributes.length; i++) {
+    if (compareAttributes(attributes[i - 1]!, attributes[i]!) > 0) return false
+  }
+  return true
+}
+
 function compareDeclarations(a: XmlNamespaceDeclaration, b: XmlNamespaceDeclaration): number {
   return compareCodePoints(a.prefix, b.prefix)
 }
@@ -95,19 +103,29 @@ const ATTRIBUTE_REFS = referenceTable({
   '\r': '&#xD;',
 })
 
-/** One scan, copying the slices between the characters that need a reference. */
-function escape(s: string, refs: ReadonlyArray<string | undefined>): string {
+/**
+ * Finds the first character needing a reference with one native scan (most values have none), then
+ * copies the slices between the characters that do.
+ */
+function escape(s: string, refs: ReadonlyArray<string | undefined>, special: RegExp): string {
+  let i = s.search(special)
+  if (i < 0) return s
   let out = ''
   let from = 0
-  for (let i = 0; i < s.length; i++) {
+  for (; i < s.length; i++) {
     const code = s.charCodeAt(i)
     const ref = code < 0x3f ? refs[code] : undefined
     if (ref === undefined) continue
     out += s.slice(from, i) + ref
     from = i + 1
   }
-  return from === 0 ? s : out + s.slice(from)
+  return out + s.slice(from)
 }
+
+const TEXT_SPECIAL = /[&<>\r]/
+const ATTRIBUTE_SPECIAL = /[&<"\t\n\r]/
+const escapeText = (s: string) => escape(s, TEXT_REFS, TEXT_SPECIAL)
+const escapeAttribute = (s: string) => escape(s, ATTRIBUTE_REFS, ATTRIBUTE_SPECIAL)
 
 /**
  * One pass over the subtree. `scope` holds the bindings in scope at the element being written
@@ -161,24 +179,30 @@ class C14nWriter {
    * namespace counts as `''`, so `xmlns=""` is written exactly when an output ancestor wrote a
    * non-empty default.
    */
-  private exclusiveDeclarations(el: XmlElement): XmlNamespaceDeclaration[] {
-    const prefixes: string[] = [el.prefix]
+  private exclusiveDeclarations(el: XmlElement): XmlNamespaceDeclaration[] | undefined {
+    let out = this.renderIfChanged(el.prefix, undefined)
     for (const a of el.attributes) {
-      if (a.prefix !== '' && a.prefix !== 'xml' && !prefixes.includes(a.prefix)) prefixes.push(a.prefix)
+      if (a.prefix !== '' && a.prefix !== 'xml') out = this.renderIfChanged(a.prefix, out)
     }
     for (const p of this.inclusivePrefixes) {
-      if (!prefixes.includes(p) && (p === '' || this.scope.has(p))) prefixes.push(p)
+      if (p === '' || this.scope.has(p)) out = this.renderIfChanged(p, out)
     }
-    const out: XmlNamespaceDeclaration[] = []
-    for (const prefix of prefixes) {
-      const uri = this.scope.get(prefix) ?? ''
-      if (uri === '' && prefix !== '') {
-        throw new SamlError(`prefix ${prefix} is used but not declared`, 'ERR_SAML_MALFORMED')
-      }
-      if ((this.rendered.get(prefix) ?? '') === uri) continue
-      this.set(this.rendered, prefix, uri)
-      out.push({ prefix, uri })
+    return out
+  }
+
+  /** Adds `prefix`'s binding to `out` (allocated on first use) unless it is what the output already has. */
+  private renderIfChanged(
+    prefix: string,
+    out: XmlNamespaceDeclaration[] | undefined,
+  ): XmlNamespaceDeclaration[] | undefined {
+    const uri = this.scope.get(prefix) ?? ''
+    if (uri === '' && prefix !== '') {
+      throw new SamlError(`prefix ${prefix} is used but not declared`, 'ERR_SAML_MALFORMED')
     }
+    if ((this.rendered.get(prefix) ?? '') === uri) return out
+    this.set(this.rendered, prefix, uri)
+    out ??= []
+    out.push({ prefix, uri })
     return out
   }
 
@@ -193,7 +217,7 @@ class C14nWriter {
 
   element(el: XmlElement, apex: boolean): void {
     const mark = this.undoMaps.length
-    let declarations: XmlNamespaceDeclaration[]
+    let declarations: XmlNamespaceDeclaration[] | undefined
     if (this.exclusive) {
       for (const d of el.namespaces) this.set(this.scope, d.prefix, d.uri)
       declarations = this.exclusiveDeclarations(el)
@@ -203,23 +227,24 @@ class C14nWriter {
     } else {
       // A descendant writes the declarations that change its parent's scope (c14n §2.3, §4.7):
       // `xmlns=""` only to undo a non-empty default, a redundant one not at all.
-      declarations = []
       for (const d of el.namespaces) {
-        if (d.prefix !== 'xml' && (this.scope.get(d.prefix) ?? '') !== d.uri) declarations.push(d)
+        if (d.prefix !== 'xml' && (this.scope.get(d.prefix) ?? '') !== d.uri) (declarations ??= []).push(d)
         this.set(this.scope, d.prefix, d.uri)
       }
     }
 
     this.out += '<' + el.name
-    if (declarations.length > 1) declarations.sort(compareDeclarations)
-    for (const d of declarations) {
-      this.out +=
-        (d.prefix === '' ? ' xmlns="' : ' xmlns:' + d.prefix + '="') + escape(d.uri, ATTRIBUTE_REFS) + '"'
+    if (declarations !== undefined) {
+      if (declarations.length > 1) declarations.sort(compareDeclarations)
+      for (const d of declarations) {
+        this.out +=
+          (d.prefix === '' ? ' xmlns="' : ' xmlns:' + d.prefix + '="') + escapeAttribute(d.uri) + '"'
+      }
     }
     let attributes = el.attributes
     if (apex && !this.exclusive && el.parent !== null) attributes = withInheritedXmlAttributes(el)
-    if (attributes.length > 1) attributes = [...attributes].sort(compareAttributes)
-    for (const a of attributes) this.out += ' ' + a.name + '="' + escape(a.value, ATTRIBUTE_REFS) + '"'
+    if (!inOrder(attributes)) attributes = [...attributes].sort(compareAttributes)
+    for (const a of attributes) this.out += ' ' + a.name + '="' + escapeAttribute(a.value) + '"'
     this.out += '>'
 
     this.children(el.children)
@@ -229,7 +254,7 @@ class C14nWriter {
 
   private children(children: readonly XmlNode[]): void {
     for (const child of children) {
-      if (child.type === 'text') this.out += escape(child.text, TEXT_REFS)
+      if (child.type === 'text') this.out += escapeText(child.text)
       else if (child.type === 'element' && child !== this.omit) this.element(child, false)
     }
   }
