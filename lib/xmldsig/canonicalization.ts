@@ -182,7 +182,7 @@ class C14nWriter {
   private exclusiveDeclarations(el: XmlElement): XmlNamespaceDeclaration[] | undefined {
     let out = this.renderIfChanged(el.prefix, undefined)
     for (const a of el.attributes) {
-      if (a.prefix !== '' && a.prefix !== 'xml') out = this.renderIfChanged(a.prefix, out)
+      if (a.prefix !== '') out = this.renderIfChanged(a.prefix, out)
     }
     for (const p of this.inclusivePrefixes) {
       if (p === '' || this.scope.has(p)) out = this.renderIfChanged(p, out)
@@ -190,11 +190,15 @@ class C14nWriter {
     return out
   }
 
-  /** Adds `prefix`'s binding to `out` (allocated on first use) unless it is what the output already has. */
+  /**
+   * Adds `prefix`'s binding to `out` (allocated on first use) unless it is what the output already
+   * has. The `xml` prefix is bound by definition and never written.
+   */
   private renderIfChanged(
     prefix: string,
     out: XmlNamespaceDeclaration[] | undefined,
   ): XmlNamespaceDeclaration[] | undefined {
+    if (prefix === 'xml') return out
     const uri = this.scope.get(prefix) ?? ''
     if (uri === '' && prefix !== '') {
       throw new SamlError(`prefix ${prefix} is used but not declared`, 'ERR_SAML_MALFORMED')

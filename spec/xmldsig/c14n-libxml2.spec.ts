@@ -190,6 +190,21 @@ describe('c14n edge cases, against xmlsec1 (and xmllint where the whole document
     }
   })
 
+  it('the xml prefix is never declared: on an element name, an attribute, in the PrefixList, declared explicitly', () => {
+    const body =
+      '<xml:e xml:lang="en"><f xmlns:xml="http://www.w3.org/XML/1998/namespace" xml:space="preserve"/></xml:e>'
+    for (const method of ['c14n', 'exc-c14n'] as const) {
+      const doc = `<r>${body}</r>`
+      assert.equal(
+        canonicalize(treeFromXml(doc).root, method === 'c14n' ? INCLUSIVE : EXCLUSIVE),
+        xmllintCanonical(doc, method),
+      )
+    }
+    for (const reference of [exc('xml #default'), inc] as const) {
+      expectSameAsXmlsec1(`<Target ID="target">${sig(reference, exc('xml'))}${body}</Target>`, 'Target')
+    }
+  })
+
   it('character references and whitespace in text and attribute values', () => {
     const xml = `<Target ID="target" a="&#9;&#10;&#13; &quot;&lt;&gt;&amp;'" b='"x"'>${sig(exc())}&#13;\r\n&lt;&gt;&amp;"'\t]]&gt;<![CDATA[<&>\r]]></Target>`
     expectSameAsXmlsec1(xml, 'Target')
