@@ -1,4 +1,4 @@
-import { attr, isElement } from '../xml/dom.js'
+import { attr, isElement } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { openEncryptedAssertion } from './encrypted-elements.js'
 import { readAttributes } from './attributes.js'
@@ -19,6 +19,7 @@ import { checkStatus } from './status.js'
 import { checkResponseInResponseTo, checkSubject, checkSubjectConfirmation } from './subject.js'
 import { checkIssueInstant } from './time.js'
 import { asSamlError, runStep } from './validation-step.js'
+import type { XmlDocument, XmlElement } from '../xml/tree.js'
 
 // The rest of the library imports these from here.
 export { decodeSamlResponse, peekIssuer } from './decode-response.js'
@@ -28,8 +29,7 @@ export type { ResponsePolicy, ValidatedAssertion } from './response-policy.js'
  * Validates a parsed SAML Response for one IdP, strictly and fail-closed, and returns what it
  * asserts. Synchronous and cache-free: InResponseTo and replay checks are the caller's (they need
  * shared state). Every failure is a `SamlError` with a 4xx code; see docs/security.md for each rule.
- * The signatures it verifies are removed from `doc` (the enveloped transform), so parse anew to
- * validate the same message twice.
+ * `doc` is only read, never changed, so one parse can be validated again.
  *
  * With a `log`, every check is recorded as it runs (see `SamlCheckName` for the names, their order
  * and which checks are skipped); on failure the failing check is the last entry, with the code of
@@ -46,7 +46,7 @@ export type { ResponsePolicy, ValidatedAssertion } from './response-policy.js'
  * ```
  */
 export function validateResponse(
-  doc: Document,
+  doc: XmlDocument,
   policy: ResponsePolicy,
   now: number,
   log?: CheckLog,
@@ -62,16 +62,16 @@ export function validateResponse(
 
 /** The Response checked up to (and including) its own signature. */
 interface Envelope {
-  readonly response: Element
+  readonly response: XmlElement
   readonly responseId: string
   /** The one Assertion or EncryptedAssertion. */
-  readonly assertion: Element
+  readonly assertion: XmlElement
   readonly responseSigned: boolean
 }
 
 /** The assertion decrypted, its signature verified and its Issuer checked. */
 interface OpenedAssertion {
-  readonly assertion: Element
+  readonly assertion: XmlElement
   readonly assertionId: string
   readonly issuer: string
   readonly assertionSigned: boolean
@@ -82,14 +82,12 @@ interface OpenedAssertion {
 // which code a message with several faults gets, so do not reorder them.
 
 function checkEnvelope(
-  doc: Document,
+  doc: XmlDocument,
   policy: ResponsePolicy,
   now: number,
   log: CheckLog | undefined,
 ): Envelope {
-  const { response, responseId } = runStep(log, 'response-structure', () =>
-    checkResponseRoot(doc.documentElement),
-  )
+  const { response, responseId } = runStep(log, 'response-structure', () => checkResponseRoot(doc.root))
   const parts = runStep(log, 'document-shape', () => checkResponseShape(response))
   const responseIssuer = parts.issuer
   if (responseIssuer)

@@ -1,7 +1,7 @@
-import { C14nCanonicalization, ExclusiveCanonicalization } from 'xml-crypto'
 import { SamlError } from '../errors/saml-error.js'
-import { childElements, isElement } from '../xml/dom.js'
 import { NS } from '../xml/namespaces.js'
+import { attr, childElements, isElement } from '../xml/read-element.js'
+import type { XmlAttribute, XmlElement, XmlNamespaceDeclaration, XmlNode } from '../xml/tree.js'
 import { C14N, EXC_C14N } from './algorithms.js'
 
 /**
@@ -13,22 +13,21 @@ import { C14N, EXC_C14N } from './algorithms.js'
  */
 export interface Canonicalization {
   readonly algorithm: typeof EXC_C14N | typeof C14N
-  /** Exclusive c14n only: prefixes treated inclusively (`InclusiveNamespaces PrefixList`). */
+  /** Exclusive c14n only: prefixes treated inclusively (`InclusiveNamespaces PrefixList`, `#default` included). */
   readonly prefixList: readonly string[]
 }
 
 /** What XML-DSig applies when a Reference's transforms end without one: inclusive c14n 1.0. */
 export const IMPLICIT_CANONICALIZATION: Canonicalization = Object.freeze({ algorithm: C14N, prefixList: [] })
 
-const exclusive = new ExclusiveCanonicalization()
-const inclusive = new C14nCanonicalization()
+const XML_NS = 'http://www.w3.org/XML/1998/namespace'
 
 function structure(message: string): SamlError {
   return new SamlError(`signature is not in the accepted form: ${message}`, 'ERR_SAML_STRUCTURE')
 }
 
 /** True for the two accepted canonicalization algorithm URIs. */
-export function isCanonicalizationAlgorithm(algorithm: string | null): boolean {
+export function isCanonicalizationAlgorithm(algorithm: string | null | undefined): boolean {
   return algorithm === EXC_C14N || algorithm === C14N
 }
 
@@ -36,88 +35,268 @@ export function isCanonicalizationAlgorithm(algorithm: string | null): boolean {
  * Reads a `CanonicalizationMethod` or a canonicalizing `Transform`. Exclusive c14n may carry one
  * `InclusiveNamespaces`; inclusive c14n takes no parameters. The caller has checked the algorithm.
  */
-export function readCanonicalization(method: Element): Canonicalization {
-  const algorithm = method.getAttribute('Algorithm') === C14N ? C14N : EXC_C14N
+export function readCanonicalization(method: XmlElement): Canonicalization {
+  const algorithm = attr(method, 'Algorithm') === C14N ? C14N : EXC_C14N
   const kids = childElements(method)
   if (kids.length === 0) return { algorithm, prefixList: [] }
   if (algorithm === C14N) throw structure('inclusive c14n takes no parameters')
   if (kids.length !== 1 || !isElement(kids[0], NS.excC14n, 'InclusiveNamespaces')) {
     throw structure('a canonicalization method may only carry InclusiveNamespaces')
   }
-  const prefixList = (kids[0].getAttribute('PrefixList') ?? '').split(/\s+/).filter((p) => p.length > 0)
+  // PrefixList is xs:NMTOKENS: separated by XML whitespace only (not U+00A0, U+2028, …).
+  const prefixList = (attr(kids[0], 'PrefixList') ?? '').split(/[ \t\r\n]+/).filter((p) => p !== '')
   return { algorithm, prefixList }
 }
 
-interface NamespaceBinding {
-  prefix: string
-  namespaceURI: string
+/**
+ * Orders by Unicode code point, as both recommendations require. UTF-16 order (`<`) differs only
+ * where a surrogate (a code point above U+FFFF) meets U+E000–U+FFFF; `localeCompare` differs far more.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const n = a.length < b.length ? a.length : b.length
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i)
+    let y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x < 0xe000 ? x + 0x2000 : x - 0x800
+      y = y < 0xe000 ? y + 0x2000 : y - 0x800
+    }
+    return x - y
+  }
+  return a.length - b.length
 }
 
+/** Attributes by namespace URI, then local name (unqualified ones first: their URI is empty). */
+function compareAttributes(a: XmlAttribute, b: XmlAttribute): number {
+  return compareCodePoints(a.namespaceURI, b.namespaceURI) || compareCodePoints(a.localName, b.localName)
+}
+
+/** True when `attributes` are already in canonical order (most are): no copy and sort needed. */
+function inOrder(attributes: readonly XmlAttribute[]): boolean {
+  for (let i = 1; i < attributes.length; i++) {
+    if (compareAttributes(attributes[i - 1]!, attributes[i]!) > 0) return false
+  }
+  return true
+}
+
+function compareDeclarations(a: XmlNamespaceDeclaration, b: XmlNamespaceDeclaration): number {
+  return compareCodePoints(a.prefix, b.prefix)
+}
+
+/** The references c14n §2.3 writes for the characters below `>`, by code: one table per context. */
+function referenceTable(refs: Record<string, string>): ReadonlyArray<string | undefined> {
+  const table: Array<string | undefined> = new Array(0x3f).fill(undefined)
+  for (const [char, ref] of Object.entries(refs)) table[char.charCodeAt(0)] = ref
+  return table
+}
+
+/** Text: `&`, `<`, `>` and CR (a CR left in text survived line-end normalization as `&#13;`). */
+const TEXT_REFS = referenceTable({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' })
+/** Attribute and namespace values: `&`, `<`, `"` and the three whitespace characters. */
+const ATTRIBUTE_REFS = referenceTable({
+  '&': '&amp;',
+  '<': '&lt;',
+  '"': '&quot;',
+  '\t': '&#x9;',
+  '\n': '&#xA;',
+  '\r': '&#xD;',
+})
+
 /**
- * The namespace bindings in scope at `el` from its ancestors, nearest first; `only` limits them to
- * those prefixes (exclusive c14n's `InclusiveNamespaces`). Undeclarations (`xmlns=""`) shadow outer
- * bindings but are no binding themselves. The inherited default namespace (`''`) is included for a
- * prefixed `el` only: an unprefixed one is in that namespace, and xml-crypto renders it from there
- * (given twice, it would be written twice).
+ * Finds the first character needing a reference with one native scan (most values have none), then
+ * copies the slices between the characters that do.
  */
-function ancestorBindings(el: Element, only?: ReadonlySet<string>): NamespaceBinding[] {
-  const seen = new Set<string>(el.prefix ? [] : [''])
-  const found: NamespaceBinding[] = []
-  for (let node = el.parentNode; node && node.nodeType === 1; node = node.parentNode) {
-    const attrs = (node as Element).attributes
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i]!
-      let prefix: string
-      if (a.prefix === 'xmlns') prefix = a.localName!
-      else if (a.name === 'xmlns') prefix = ''
-      else continue
-      if (seen.has(prefix) || (only && !only.has(prefix))) continue
-      seen.add(prefix)
-      if (a.value !== '') found.push({ prefix, namespaceURI: a.value })
+function escape(s: string, refs: ReadonlyArray<string | undefined>, special: RegExp): string {
+  let i = s.search(special)
+  if (i < 0) return s
+  let out = ''
+  let from = 0
+  for (; i < s.length; i++) {
+    const code = s.charCodeAt(i)
+    const ref = code < 0x3f ? refs[code] : undefined
+    if (ref === undefined) continue
+    out += s.slice(from, i) + ref
+    from = i + 1
+  }
+  return out + s.slice(from)
+}
+
+const TEXT_SPECIAL = /[&<>\r]/
+const ATTRIBUTE_SPECIAL = /[&<"\t\n\r]/
+const escapeText = (s: string) => escape(s, TEXT_REFS, TEXT_SPECIAL)
+const escapeAttribute = (s: string) => escape(s, ATTRIBUTE_REFS, ATTRIBUTE_SPECIAL)
+
+/**
+ * One pass over the subtree. `scope` holds the bindings in scope at the element being written
+ * (the apex's ancestors' included), `rendered` (exclusive only) those the output ancestors wrote;
+ * both are changed in place and put back from one undo log on the way out, so an element without
+ * declarations costs no allocation.
+ */
+class C14nWriter {
+  out = ''
+  private readonly scope = new Map<string, string>()
+  private readonly rendered = new Map<string, string>()
+  private readonly undoMaps: Array<Map<string, string>> = []
+  private readonly undoKeys: string[] = []
+  private readonly undoValues: Array<string | undefined> = []
+
+  constructor(
+    private readonly exclusive: boolean,
+    /** Exclusive: `InclusiveNamespaces` prefixes, `''` for `#default`. */
+    private readonly inclusivePrefixes: readonly string[],
+    private readonly omit: XmlElement | undefined,
+  ) {}
+
+  private set(map: Map<string, string>, key: string, value: string): void {
+    this.undoMaps.push(map)
+    this.undoKeys.push(key)
+    this.undoValues.push(map.get(key))
+    map.set(key, value)
+  }
+
+  private undoTo(mark: number): void {
+    while (this.undoMaps.length > mark) {
+      const map = this.undoMaps.pop()!
+      const key = this.undoKeys.pop()!
+      const value = this.undoValues.pop()
+      if (value === undefined) map.delete(key)
+      else map.set(key, value)
     }
   }
-  return found
-}
 
-const XML_NS = 'http://www.w3.org/XML/1998/namespace'
-
-/**
- * Inclusive c14n 1.0 writes the ancestors' `xml:*` attributes (`xml:lang`, `xml:space`, …) on the
- * apex unless it has its own (§2.4); xml-crypto does not, so they are put on `el` for the call and
- * taken off again.
- */
-function withInheritedXmlAttributes(el: Element, run: () => string): string {
-  const added: string[] = []
-  for (let node = el.parentNode; node && node.nodeType === 1; node = node.parentNode) {
-    const attrs = (node as Element).attributes
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i]!
-      if (a.namespaceURI !== XML_NS || el.hasAttributeNS(XML_NS, a.localName!)) continue
-      el.setAttributeNS(XML_NS, `xml:${a.localName!}`, a.value)
-      added.push(a.localName!)
+  /** The apex's context: the nearest binding of each prefix among its ancestors. */
+  enterAncestors(apex: XmlElement): void {
+    for (let el = apex.parent; el !== null; el = el.parent) {
+      for (const d of el.namespaces) if (!this.scope.has(d.prefix)) this.scope.set(d.prefix, d.uri)
     }
   }
-  try {
-    return run()
-  } finally {
-    for (const localName of added) el.removeAttributeNS(XML_NS, localName)
+
+  /**
+   * Exclusive c14n §3: the namespaces the element visibly utilizes (its own prefix, the default one
+   * when it has none, its attributes' prefixes) and the `InclusiveNamespaces` ones in scope, each
+   * unless an output ancestor already wrote the same binding. An absent or undeclared default
+   * namespace counts as `''`, so `xmlns=""` is written exactly when an output ancestor wrote a
+   * non-empty default.
+   */
+  private exclusiveDeclarations(el: XmlElement): XmlNamespaceDeclaration[] | undefined {
+    let out = this.renderIfChanged(el.prefix, undefined)
+    for (const a of el.attributes) {
+      if (a.prefix !== '') out = this.renderIfChanged(a.prefix, out)
+    }
+    for (const p of this.inclusivePrefixes) {
+      if (p === '' || this.scope.has(p)) out = this.renderIfChanged(p, out)
+    }
+    return out
+  }
+
+  /**
+   * Adds `prefix`'s binding to `out` (allocated on first use) unless it is what the output already
+   * has. The `xml` prefix is bound by definition and never written.
+   */
+  private renderIfChanged(
+    prefix: string,
+    out: XmlNamespaceDeclaration[] | undefined,
+  ): XmlNamespaceDeclaration[] | undefined {
+    if (prefix === 'xml') return out
+    const uri = this.scope.get(prefix) ?? ''
+    if (uri === '' && prefix !== '') {
+      throw new SamlError(`prefix ${prefix} is used but not declared`, 'ERR_SAML_MALFORMED')
+    }
+    if ((this.rendered.get(prefix) ?? '') === uri) return out
+    this.set(this.rendered, prefix, uri)
+    out ??= []
+    out.push({ prefix, uri })
+    return out
+  }
+
+  /** Inclusive c14n §2.3: the apex writes every binding in scope (an undeclared default is none). */
+  private inclusiveApexDeclarations(): XmlNamespaceDeclaration[] {
+    const out: XmlNamespaceDeclaration[] = []
+    for (const [prefix, uri] of this.scope) {
+      if (prefix !== 'xml' && (prefix !== '' || uri !== '')) out.push({ prefix, uri })
+    }
+    return out
+  }
+
+  element(el: XmlElement, apex: boolean): void {
+    const mark = this.undoMaps.length
+    let declarations: XmlNamespaceDeclaration[] | undefined
+    if (this.exclusive) {
+      for (const d of el.namespaces) this.set(this.scope, d.prefix, d.uri)
+      declarations = this.exclusiveDeclarations(el)
+    } else if (apex) {
+      for (const d of el.namespaces) this.set(this.scope, d.prefix, d.uri)
+      declarations = this.inclusiveApexDeclarations()
+    } else {
+      // A descendant writes the declarations that change its parent's scope (c14n §2.3, §4.7):
+      // `xmlns=""` only to undo a non-empty default, a redundant one not at all.
+      for (const d of el.namespaces) {
+        if (d.prefix !== 'xml' && (this.scope.get(d.prefix) ?? '') !== d.uri) (declarations ??= []).push(d)
+        this.set(this.scope, d.prefix, d.uri)
+      }
+    }
+
+    this.out += '<' + el.name
+    if (declarations !== undefined) {
+      if (declarations.length > 1) declarations.sort(compareDeclarations)
+      for (const d of declarations) {
+        this.out +=
+          (d.prefix === '' ? ' xmlns="' : ' xmlns:' + d.prefix + '="') + escapeAttribute(d.uri) + '"'
+      }
+    }
+    let attributes = el.attributes
+    if (apex && !this.exclusive && el.parent !== null) attributes = withInheritedXmlAttributes(el)
+    if (!inOrder(attributes)) attributes = [...attributes].sort(compareAttributes)
+    for (const a of attributes) this.out += ' ' + a.name + '="' + escapeAttribute(a.value) + '"'
+    this.out += '>'
+
+    this.children(el.children)
+    this.out += '</' + el.name + '>'
+    this.undoTo(mark)
+  }
+
+  private children(children: readonly XmlNode[]): void {
+    for (const child of children) {
+      if (child.type === 'text') this.out += escapeText(child.text)
+      else if (child.type === 'element' && child !== this.omit) this.element(child, false)
+    }
   }
 }
 
 /**
- * The canonical form of `el` as a subtree of its document: exclusive c14n renders the namespaces
- * the subtree uses (plus the listed inclusive prefixes); inclusive c14n renders every binding in
- * scope, the ancestors' included, so a change to an ancestor's declarations breaks the digest.
+ * Inclusive c14n 1.0 §2.4: the apex carries its ancestors' `xml:*` attributes (`xml:lang`,
+ * `xml:space`, …), the nearest one of each name, unless it has its own.
  */
-export function canonicalize(el: Element, method: Canonicalization): string {
-  if (method.algorithm === C14N) {
-    return withInheritedXmlAttributes(el, () =>
-      inclusive.process(el, { ancestorNamespaces: ancestorBindings(el) }),
-    )
+function withInheritedXmlAttributes(apex: XmlElement): readonly XmlAttribute[] {
+  let attributes: XmlAttribute[] | undefined
+  const has = (localName: string) =>
+    (attributes ?? apex.attributes).some((a) => a.namespaceURI === XML_NS && a.localName === localName)
+  for (let el = apex.parent; el !== null; el = el.parent) {
+    for (const a of el.attributes) {
+      if (a.namespaceURI !== XML_NS || has(a.localName)) continue
+      attributes ??= [...apex.attributes]
+      attributes.push(a)
+    }
   }
-  if (method.prefixList.length === 0) return exclusive.process(el, {})
-  return exclusive.process(el, {
-    inclusiveNamespacesPrefixList: [...method.prefixList],
-    ancestorNamespaces: ancestorBindings(el, new Set(method.prefixList)),
-  })
+  return attributes ?? apex.attributes
+}
+
+/**
+ * The canonical form of the subtree at `el`, as a document subset of its document that leaves out
+ * `omit` (the enveloped Signature) when it is inside. Exclusive c14n writes the namespaces the
+ * subtree uses (plus the `InclusiveNamespaces` prefixes); inclusive c14n writes every binding in
+ * scope and the ancestors' `xml:*` attributes, so a change to an ancestor breaks the digest.
+ * Comments are never written.
+ *
+ * @example
+ * canonicalize(assertion, { algorithm: EXC_C14N, prefixList: [] }, signature)
+ */
+export function canonicalize(el: XmlElement, method: Canonicalization, omit?: XmlElement): string {
+  const exclusive = method.algorithm === EXC_C14N
+  const prefixes = exclusive ? method.prefixList.map((p) => (p === '#default' ? '' : p)) : []
+  const writer = new C14nWriter(exclusive, prefixes, omit)
+  writer.enterAncestors(el)
+  writer.element(el, true)
+  return writer.out
 }
