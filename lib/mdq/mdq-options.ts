@@ -10,11 +10,12 @@ import {
 
 /**
  * Fields every record {@link withMdq} stores gets from you (attribute map, flags, …); the id, the
- * entityID and the metadata come from the responder's signed document and the wrapper.
+ * entityID and the metadata come from the responder's signed document and the wrapper. Not email
+ * domains: a domain belongs to one IdP.
  */
 export type MdqRecordFields = Omit<
   IdpRecordInput,
-  'id' | 'entityId' | 'metadataUrl' | 'metadataXml' | 'metadataSigningCerts'
+  'id' | 'entityId' | 'metadataUrl' | 'metadataXml' | 'metadataSigningCerts' | 'emailDomains'
 >
 
 /** What one fetch from the responder did, for {@link MdqOptions.onLookup}. */
@@ -141,6 +142,16 @@ export function resolveMdqOptions(options: MdqOptions): ResolvedMdqOptions {
   )
     fail('entityIdPrefixes', 'must be a non-empty array of non-empty strings')
   if (typeof onLookup !== 'function') fail('onLookup', 'must be a function')
+  for (const owned of [
+    'id',
+    'entityId',
+    'metadataUrl',
+    'metadataXml',
+    'metadataSigningCerts',
+    'emailDomains',
+  ])
+    if (recordFields !== null && typeof recordFields === 'object' && owned in recordFields)
+      fail(`recordFields.${owned}`, "is set by withMdq (from the responder's metadata), not given")
   try {
     // A field no record accepts would fail every lookup: refuse it now instead.
     normalizeIdpRecord({
@@ -153,8 +164,11 @@ export function resolveMdqOptions(options: MdqOptions): ResolvedMdqOptions {
   } catch (err) {
     fail('recordFields', `cannot be part of a record: ${(err as Error).message}`)
   }
+  const url = baseUrlOf(baseUrl)
+  if (url.startsWith('http:') && fetch?.allowHttp !== true)
+    fail('baseUrl', 'is http: give fetch: { allowHttp: true } to fetch metadata without TLS (tests only)')
   return Object.freeze({
-    baseUrl: baseUrlOf(baseUrl),
+    baseUrl: url,
     signingCerts: Object.freeze(certs),
     allowed: (entityId: string) =>
       (entityIdPrefixes?.some((prefix) => entityId.startsWith(prefix)) ?? true) &&

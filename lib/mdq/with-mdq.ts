@@ -1,4 +1,4 @@
-import { SamlError } from '../errors/saml-error.js'
+import { isSamlError, SamlError } from '../errors/saml-error.js'
 import type { IdpRecord } from '../record/record-fields.js'
 import { hasMetadataStatus, type IdpStore } from '../store/idp-store.js'
 import { fetchMdqEntity, type MdqTarget } from './fetch-mdq-entity.js'
@@ -14,6 +14,8 @@ const REMEMBERED: ReadonlySet<string> = new Set([
   'ERR_SAML_METADATA_EXPIRED',
   'ERR_SAML_METADATA_SIGNATURE',
   'ERR_SAML_IDP_CONFIG',
+  // Its email domain or id taken by another record (the entityID taken is answered with that record).
+  'ERR_SAML_IDP_CONFLICT',
   'ERR_SAML_TOO_LARGE',
   'ERR_SAML_XML_DTD',
   'ERR_SAML_XML_LIMITS',
@@ -89,8 +91,9 @@ export function withMdq(store: IdpStore, options: MdqOptions): IdpStore {
       return undefined
     } catch (error) {
       // Another record took the entity meanwhile (an admin's): it is the one to use.
-      if (error instanceof SamlError && error.code === 'ERR_SAML_IDP_CONFLICT' && entityId !== undefined)
-        return store.findByEntityId(entityId)
+      const taken = isSamlError(error, 'ERR_SAML_IDP_CONFLICT') && entityId !== undefined
+      const other = taken ? await store.findByEntityId(entityId) : undefined
+      if (other) return other
       if (error instanceof SamlError && REMEMBERED.has(error.code))
         misses.set(hash, { until: schedule.clock() + settings.negativeTtlMs, error })
       report({ idp, ...(entityId !== undefined && { entityId }), outcome: 'failed', error })

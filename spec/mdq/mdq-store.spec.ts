@@ -293,6 +293,21 @@ describe('withMdq: entities from an MDQ responder, on first use', () => {
     assert.equal(responder.requests(idp.entityId).length, 0)
   })
 
+  it('an admin record of the entity put while it is being fetched is the one used', async () => {
+    const idp = newEntity()
+    responder.answer(idp.entityId, { kind: 'hang', then: { kind: 'document', xml: signed(idp) } })
+    const inner = new MemoryIdpStore()
+    const lookup = mdq(inner).findByEntityId(idp.entityId)
+    await responder.held()
+    const admin = await inner.put({ id: 'admin-added', metadataXml: idp.metadataXml() })
+    responder.release()
+    assert.deepEqual(await lookup, admin)
+    assert.deepEqual(
+      (await inner.list()).map((r) => r.id),
+      ['admin-added'],
+    )
+  })
+
   it('an admin record of the entity wins: no fetch', async () => {
     const idp = newEntity()
     responder.answer(idp.entityId, { kind: 'document', xml: signed(idp) })
@@ -371,6 +386,9 @@ describe('withMdq: entities from an MDQ responder, on first use', () => {
       [{ ...base, onLookup: 1 }, /"options\.onLookup"/],
       [{ ...base, recordFields: { attributeMap: 'no-such-preset' } }, /"options\.recordFields"/],
       [{ ...base, minIntervalMs: 1 }, /"options\.minIntervalMs"/],
+      [{ ...base, recordFields: { emailDomains: ['uni.test'] } }, /"options\.recordFields\.emailDomains"/],
+      [{ ...base, recordFields: { entityId: 'https://idp.x.test/' } }, /"options\.recordFields\.entityId"/],
+      [{ ...base, baseUrl: 'http://mdq.example.org' }, /"options\.baseUrl" is http/],
     ]
     for (const [options, message] of bad)
       assert.throws(
