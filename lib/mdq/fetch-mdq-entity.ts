@@ -5,6 +5,7 @@ import { checkNotExpired, hintsOf, successStatus, verifyFetchedSignature } from 
 import { hasMetadataStatus, type IdpStore } from '../store/idp-store.js'
 import type { ResolvedMdqOptions } from './mdq-options.js'
 import { mdqEntityHash, mdqEntityUrl, mdqHashUrl } from './mdq-urls.js'
+import { registrationAuthorityOf } from './registration-authority.js'
 
 /** Which entity to fetch: by its entityID, or by the SHA-1 hex of it (a record id's tail). */
 export type MdqTarget = { readonly entityId: string } | { readonly hash: string }
@@ -59,7 +60,13 @@ export async function fetchMdqEntity(
       'ERR_SAML_METADATA_INVALID',
       { idp: id },
     )
-  if (!byId && !settings.allowed(entityId)) return { record: undefined, entityId }
+  // The allow rule, for a lookup by hash only now that the entityID is known; and the federation.
+  const authorities = settings.registrationAuthorities
+  if (
+    (!byId && !settings.allowed(entityId)) ||
+    (authorities && !authorities.has(registrationAuthorityOf(fetched.xml, entityId) ?? ''))
+  )
+    return { record: undefined, entityId }
   const hints = hintsOf(fetched.metadata)
   const now = schedule.clock()
   checkNotExpired(id, url, hints.validUntil, now)

@@ -48,6 +48,12 @@ export interface MdqOptions extends MetadataFetchScheduleOptions {
   filter?: (entityId: string) => boolean
   /** Only entityIDs starting with one of these are looked up (`['https://']` for any https one). */
   entityIdPrefixes?: readonly string[]
+  /**
+   * Only entities registered by one of these federations are stored: the `registrationAuthority` of
+   * the document's `mdrpi:RegistrationInfo` (for an inter-federation responder such as eduGAIN's).
+   * Checked on the signed answer; an entity registered elsewhere, or saying nothing, is a miss.
+   */
+  registrationAuthorities?: readonly string[]
   /** Fields every MDQ record gets: `attributeMap`, `allowIdpInitiated`, … (checked up front). */
   recordFields?: MdqRecordFields
   /** How long a miss (404, refused or failed fetch) is remembered, in ms. Default 300000; 1 s to 1 day. */
@@ -67,6 +73,7 @@ export interface ResolvedMdqOptions {
   readonly baseUrl: string
   readonly signingCerts: readonly string[]
   readonly allowed: (entityId: string) => boolean
+  readonly registrationAuthorities: ReadonlySet<string> | undefined
   readonly recordFields: MdqRecordFields
   readonly negativeTtlMs: number
   readonly negativeCacheSize: number
@@ -78,6 +85,9 @@ export interface ResolvedMdqOptions {
 
 /** An entity's document is small: the fetch stays cheap however many entityIDs are tried. */
 const MDQ_FETCH_DEFAULTS: FetchIdpMetadataOptions = { timeoutMs: 5000, maxBytes: 1024 * 1024 }
+
+/** Longest entityID a record takes. */
+const MAX_ENTITY_ID = 1024
 
 function fail(option: string, message: string): never {
   throw new TypeError(`"options.${option}" ${message}`)
@@ -109,6 +119,7 @@ export function resolveMdqOptions(options: MdqOptions): ResolvedMdqOptions {
     signingCerts,
     filter,
     entityIdPrefixes,
+    registrationAuthorities,
     recordFields = {},
     negativeTtlMs = 300_000,
     negativeCacheSize = 10_000,
@@ -141,6 +152,13 @@ export function resolveMdqOptions(options: MdqOptions): ResolvedMdqOptions {
       !entityIdPrefixes.every((p) => typeof p === 'string' && p !== ''))
   )
     fail('entityIdPrefixes', 'must be a non-empty array of non-empty strings')
+  if (
+    registrationAuthorities !== undefined &&
+    (!Array.isArray(registrationAuthorities) ||
+      registrationAuthorities.length === 0 ||
+      !registrationAuthorities.every((a) => typeof a === 'string' && a !== ''))
+  )
+    fail('registrationAuthorities', 'must be a non-empty array of registration authority URIs')
   if (typeof onLookup !== 'function') fail('onLookup', 'must be a function')
   for (const owned of [
     'id',
@@ -170,9 +188,16 @@ export function resolveMdqOptions(options: MdqOptions): ResolvedMdqOptions {
   return Object.freeze({
     baseUrl: url,
     signingCerts: Object.freeze(certs),
-    allowed: (entityId: string) =>
-      (entityIdPrefixes?.some((prefix) => entityId.startsWith(prefix)) ?? true) &&
-      (filter?.(entityId) ?? true) === true,
+    allowed: (entityId: string) => {
+      if (entityId === '' || entityId.length > MAX_ENTITY_ID) return false
+      if (entityIdPrefixes && !entityIdPrefixes.some((prefix) => entityId.startsWith(prefix))) return false
+      try {
+        return filter === undefined || filter(entityId) === true
+      } catch {
+        return false // a filter that throws allows nothing
+      }
+    },
+    registrationAuthorities: registrationAuthorities && new Set(registrationAuthorities),
     recordFields,
     negativeTtlMs: integer('negativeTtlMs', negativeTtlMs, 1000, 86_400_000),
     negativeCacheSize: integer('negativeCacheSize', negativeCacheSize, 1, 1_000_000),

@@ -22,9 +22,6 @@ const REMEMBERED: ReadonlySet<string> = new Set([
   'ERR_SAML_CERTIFICATE_INVALID',
 ])
 
-/** Longest entityID a record takes. */
-const MAX_ENTITY_ID = 1024
-
 /**
  * An {@link IdpStore} that knows every IdP an MDQ responder (the Metadata Query Protocol,
  * draft-young-md-query) serves: `findByEntityId` (the shared ACS, by the response's Issuer) and
@@ -113,14 +110,6 @@ export function withMdq(store: IdpStore, options: MdqOptions): IdpStore {
     return pending
   }
 
-  const allowed = (entityId: string) => {
-    try {
-      return entityId !== '' && entityId.length <= MAX_ENTITY_ID && settings.allowed(entityId)
-    } catch {
-      return false // a throwing filter allows nothing
-    }
-  }
-
   return {
     get: async (id) => {
       const record = await store.get(id)
@@ -129,7 +118,7 @@ export function withMdq(store: IdpStore, options: MdqOptions): IdpStore {
     },
     findByEntityId: async (entityId) => {
       const record = await store.findByEntityId(entityId)
-      if (record !== undefined || typeof entityId !== 'string' || !allowed(entityId)) return record
+      if (record !== undefined || typeof entityId !== 'string' || !settings.allowed(entityId)) return record
       return lookUp(mdqEntityHash(entityId), { entityId })
     },
     findByEmailDomain: (domain) => store.findByEmailDomain(domain),

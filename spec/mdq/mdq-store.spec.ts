@@ -19,7 +19,7 @@ import {
 } from '../../lib/index.js'
 import { startMdqResponder, type MdqResponder } from '../support/mdq-responder.js'
 import { withHints } from '../support/metadata-server.js'
-import { signMetadata } from '../support/signed-metadata.js'
+import { entitiesDescriptor, signMetadata } from '../support/signed-metadata.js'
 import { keys, TestIdp, type KeyPair } from '../support/test-idp.js'
 
 const local = { allowHttp: true, allowPrivateNetwork: true }
@@ -125,6 +125,61 @@ describe('withMdq: entities from an MDQ responder, on first use', () => {
     // Remembered as a miss.
     assert.equal(await store.get(mdqIdpId(idp.entityId)), undefined)
     assert.equal(responder.requests(idp.entityId).length, 1)
+  })
+
+  it('registrationAuthorities: only entities registered by those federations are stored', async () => {
+    const registered = (idp: TestIdp, authority: string) =>
+      signMetadata(
+        idp
+          .metadataXml()
+          .replace(
+            '<IDPSSODescriptor',
+            `<Extensions><mdrpi:RegistrationInfo xmlns:mdrpi="urn:oasis:names:tc:SAML:metadata:rpi" registrationAuthority="${authority}"/></Extensions><IDPSSODescriptor`,
+          ),
+        federation,
+      )
+    const [ours, theirs, silent, aggregated] = [newEntity(), newEntity(), newEntity(), newEntity()]
+    // The authority may also be said once for every entity of an EntitiesDescriptor.
+    const aggregate = signMetadata(
+      entitiesDescriptor(aggregated!.metadataXml()).replace(
+        /(<EntitiesDescriptor[^>]*>)/,
+        '$1<Extensions><mdrpi:RegistrationInfo xmlns:mdrpi="urn:oasis:names:tc:SAML:metadata:rpi" registrationAuthority="https://federation-a.test"/></Extensions>',
+      ),
+      federation,
+    )
+    responder.answer(aggregated!.entityId, { kind: 'document', xml: aggregate })
+    responder.answer(ours!.entityId, {
+      kind: 'document',
+      xml: registered(ours!, 'https://federation-a.test'),
+    })
+    responder.answer(theirs!.entityId, {
+      kind: 'document',
+      xml: registered(theirs!, 'https://federation-b.test'),
+    })
+    responder.answer(silent!.entityId, { kind: 'document', xml: signed(silent!) })
+    const inner = new MemoryIdpStore()
+    const lookups: MdqLookup[] = []
+    const store = mdq(inner, {
+      registrationAuthorities: ['https://federation-a.test'],
+      onLookup: (l) => lookups.push(l),
+    })
+    assert.equal((await store.findByEntityId(ours!.entityId))?.entityId, ours!.entityId)
+    assert.equal(await store.findByEntityId(theirs!.entityId), undefined)
+    assert.equal(await store.get(mdqIdpId(silent!.entityId)), undefined)
+    assert.equal((await store.get(mdqIdpId(aggregated!.entityId)))?.entityId, aggregated!.entityId)
+    assert.deepEqual(
+      (await inner.list()).map((r) => r.entityId).sort(),
+      [ours!.entityId, aggregated!.entityId].sort(),
+    )
+    assert.deepEqual(
+      lookups.map((l) => [l.entityId, l.outcome]),
+      [
+        [ours!.entityId, 'added'],
+        [theirs!.entityId, 'not-found'],
+        [silent!.entityId, 'not-found'],
+        [aggregated!.entityId, 'added'],
+      ],
+    )
   })
 
   const refused: [string, (idp: TestIdp) => string, string][] = [
@@ -375,6 +430,7 @@ describe('withMdq: entities from an MDQ responder, on first use', () => {
         /"options\.filter" or "options\.entityIdPrefixes" is required/,
       ],
       [{ ...base, entityIdPrefixes: [''] }, /"options\.entityIdPrefixes"/],
+      [{ ...base, registrationAuthorities: [] }, /"options\.registrationAuthorities"/],
       [{ ...base, filter: 'https://' }, /"options\.filter"/],
       [{ ...base, baseUrl: 'mdq.example.org' }, /"options\.baseUrl"/],
       [{ ...base, baseUrl: 'ftp://mdq.example.org' }, /"options\.baseUrl"/],
