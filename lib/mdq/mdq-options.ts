@@ -182,6 +182,8 @@ export function resolveMdqOptions(options: MdqOptions): ResolvedMdqOptions {
   } catch (err) {
     fail('recordFields', `cannot be part of a record: ${(err as Error).message}`)
   }
+  if (fetch !== undefined && fetch !== null && typeof fetch === 'object' && 'entityId' in fetch)
+    fail('fetch.entityId', 'is set by withMdq for each entity, not given')
   const url = baseUrlOf(baseUrl)
   if (url.startsWith('http:') && fetch?.allowHttp !== true)
     fail('baseUrl', 'is http: give fetch: { allowHttp: true } to fetch metadata without TLS (tests only)')
@@ -198,7 +200,7 @@ export function resolveMdqOptions(options: MdqOptions): ResolvedMdqOptions {
       }
     },
     registrationAuthorities: registrationAuthorities && new Set(registrationAuthorities),
-    recordFields,
+    recordFields: Object.freeze({ ...recordFields }),
     negativeTtlMs: integer('negativeTtlMs', negativeTtlMs, 1000, 86_400_000),
     negativeCacheSize: integer('negativeCacheSize', negativeCacheSize, 1, 1_000_000),
     concurrency: integer('concurrency', concurrency, 1, 64),

@@ -445,6 +445,7 @@ describe('withMdq: entities from an MDQ responder, on first use', () => {
       [{ ...base, recordFields: { emailDomains: ['uni.test'] } }, /"options\.recordFields\.emailDomains"/],
       [{ ...base, recordFields: { entityId: 'https://idp.x.test/' } }, /"options\.recordFields\.entityId"/],
       [{ ...base, baseUrl: 'http://mdq.example.org' }, /"options\.baseUrl" is http/],
+      [{ ...base, fetch: { entityId: 'https://idp.x.test/' } }, /"options\.fetch\.entityId"/],
     ]
     for (const [options, message] of bad)
       assert.throws(
