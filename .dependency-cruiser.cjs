@@ -8,6 +8,8 @@ const LAYERS = [
   ['bindings', 'record', 'cache', 'xmlenc'],
   ['messages', 'validate', 'store'],
   ['resolve', 'refresh', 'testing'],
+  // The MDQ source: a store wrapper that fetches and stores entities with lib/refresh's helpers.
+  ['mdq'],
   // Logger and OpenTelemetry instruments, which the core wraps its flows in (core/instrument.ts).
   ['observability'],
   ['core'],

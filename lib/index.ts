@@ -160,6 +160,9 @@ export type {
 } from './refresh/idp-health.js'
 export type { PutIdpRecordOptions } from './refresh/put-idp-record.js'
 export type { MetadataFetchScheduleOptions } from './refresh/refresh-options.js'
+export { withMdq } from './mdq/with-mdq.js'
+export { mdqIdpId } from './mdq/mdq-urls.js'
+export type { MdqLookup, MdqOptions, MdqRecordFields } from './mdq/mdq-options.js'
 
 // Attribute maps
 export { ATTRIBUTE_PRESET_NAMES, defaultAttributeMap, presets } from './profile/presets.js'
