@@ -2,8 +2,8 @@
 // Reference's digest (the signed element minus its Signature, canonicalized as the Reference says)
 // and each SignatureValue (over SignedInfo, canonicalized as CanonicalizationMethod says) must match
 // what the IdP wrote. samlify and Auth0's `saml` sign with xml-crypto, pysaml2 with xmlsec1 (libxml2),
-// SimpleSAMLphp with xmlseclibs (PHP's DOM, libxml2), Apache Santuario-signed metadata is covered by
-// spec/xmldsig/canonicalization.spec.ts's xmlsec1 cases and the metadata specs.
+// SimpleSAMLphp with xmlseclibs (PHP's DOM, libxml2). All four sign with exclusive c14n; the inclusive
+// and InclusiveNamespaces variants are covered by c14n-libxml2.spec.ts and canonicalization.spec.ts.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { createHash, verify } from 'node:crypto'
