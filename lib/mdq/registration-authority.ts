@@ -1,13 +1,26 @@
-import { attr, childrenNamed } from '../xml/dom.js'
+import { attr, childElements, childrenNamed } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { METADATA_XML_LIMITS, parseXml } from '../xml/parse-xml.js'
+import type { XmlElement } from '../xml/tree.js'
 
 /** The Metadata Registration and Publication Info namespace (SAML V2.0 Metadata Extensions). */
 const MDRPI = 'urn:oasis:names:tc:SAML:metadata:rpi'
 
-const isDescriptor = (el: Element) =>
+const isDescriptor = (el: XmlElement) =>
   el.namespaceURI === NS.metadata &&
   (el.localName === 'EntityDescriptor' || el.localName === 'EntitiesDescriptor')
+
+/** The EntityDescriptor of `entityId` at or inside `el`, through nested EntitiesDescriptors. */
+function findEntity(el: XmlElement, entityId: string): XmlElement | undefined {
+  if (el.namespaceURI !== NS.metadata) return undefined
+  if (el.localName === 'EntityDescriptor') return attr(el, 'entityID') === entityId ? el : undefined
+  if (el.localName !== 'EntitiesDescriptor') return undefined
+  for (const child of childElements(el)) {
+    const found = findEntity(child, entityId)
+    if (found) return found
+  }
+  return undefined
+}
 
 /**
  * The `registrationAuthority` of `entityId` in a metadata document: its EntityDescriptor's
@@ -15,15 +28,9 @@ const isDescriptor = (el: Element) =>
  * applies to every entity inside). Undefined when none says.
  */
 export function registrationAuthorityOf(xml: string, entityId: string): string | undefined {
-  const root = parseXml(xml, METADATA_XML_LIMITS, 'ERR_SAML_METADATA_INVALID').documentElement
-  const entity = [root, ...Array.from(root.getElementsByTagNameNS(NS.metadata, 'EntityDescriptor'))].find(
-    (el) => el.localName === 'EntityDescriptor' && attr(el, 'entityID') === entityId,
-  )
-  for (
-    let el = entity;
-    el !== undefined && isDescriptor(el);
-    el = (el.parentNode ?? undefined) as Element | undefined
-  ) {
+  const root = parseXml(xml, METADATA_XML_LIMITS, 'ERR_SAML_METADATA_INVALID').root
+  const entity = findEntity(root, entityId)
+  for (let el: XmlElement | null | undefined = entity; el && isDescriptor(el); el = el.parent) {
     for (const extensions of childrenNamed(el, NS.metadata, 'Extensions')) {
       const [info] = childrenNamed(extensions, MDRPI, 'RegistrationInfo')
       if (info) return attr(info, 'registrationAuthority')
