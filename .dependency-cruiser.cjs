@@ -7,6 +7,8 @@ const LAYERS = [
   ['xmldsig', 'profile', 'metadata', 'sql'],
   ['bindings', 'record', 'cache', 'xmlenc'],
   ['messages', 'validate', 'store'],
+  // Login traces: their store adapters, redaction and the writer the core feeds (core/instrument.ts).
+  ['traces'],
   ['resolve', 'refresh', 'testing'],
   // Logger and OpenTelemetry instruments, which the core wraps its flows in (core/instrument.ts).
   ['observability'],

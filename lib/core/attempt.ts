@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { XMLSerializer } from '@xmldom/xmldom'
 import type { SamlErrorCode } from '../errors/saml-error.js'
 import { SamlError } from '../errors/saml-error.js'
@@ -10,6 +11,11 @@ import type { SamlCheck } from '../validate/check-log.js'
  * is what the browser posted (encrypted assertions stay encrypted).
  */
 export interface SamlAttempt {
+  /**
+   * Random and URL-safe (a UUID): the trace id when traces are kept. A refusal's `SamlError` carries
+   * it as `traceId`, so the error page a user sees names this attempt.
+   */
+  readonly id: string
   /** The IdP id, when resolution got that far. */
   readonly idp?: string
   readonly at: Date
@@ -86,6 +92,7 @@ export function describeAttempt(facts: AttemptFacts): SamlAttempt {
   // Built property by property, in the order readers see: an object literal that starts with a
   // spread costs V8 a new hidden class on every call (microseconds, and garbage for the collector).
   const attempt = {} as { -readonly [K in keyof SamlAttempt]: SamlAttempt[K] }
+  attempt.id = randomUUID()
   if (facts.idp !== undefined) attempt.idp = facts.idp
   attempt.at = new Date(facts.at)
   attempt.ok = error === undefined
@@ -94,6 +101,7 @@ export function describeAttempt(facts: AttemptFacts): SamlAttempt {
       code: error instanceof SamlError ? error.code : 'ERR_SAML_VERIFY_ERROR',
       message: error instanceof Error ? error.message : String(error),
     }
+    if (error instanceof SamlError) error.traceId = attempt.id
   }
   if (facts.profile !== undefined) attempt.profile = facts.profile
   attempt.checks = facts.checks
