@@ -123,6 +123,7 @@ export type { SamlCache } from './cache/saml-cache.js'
 // Login traces (docs/traces.md)
 export { MemoryTraceStore } from './traces/memory-trace-store.js'
 export { REDACTED } from './traces/saml-trace.js'
+export { traceOfAttempt } from './traces/build-trace.js'
 export type {
   ListTracesOptions,
   PruneTracesOptions,

@@ -11,6 +11,8 @@ export interface TraceSource {
   readonly ok: boolean
   readonly error?: { readonly code: SamlErrorCode; readonly message: string }
   readonly responseXml?: string
+  /** The verified assertion, decrypted: kept (redacted) only when the response carried it encrypted. */
+  readonly assertionXml?: string
   readonly profile?: object
   readonly checks: readonly SamlCheck[]
 }
@@ -60,13 +62,29 @@ function redactProfile(profile: object): Record<string, unknown> {
   return out
 }
 
-/** The trace of one ACS attempt, redacted unless `includePersonalData`. Plain JSON. */
-export function buildTrace(source: TraceSource, includePersonalData: boolean): SamlTrace {
+/**
+ * The trace of one ACS attempt (a `SamlAttempt` fits), redacted unless `includePersonalData`: plain
+ * JSON for a `SamlTraceStore`. The `traces` option does this for every attempt; call it
+ * yourself to trace from an `onAttempt` of your own.
+ *
+ * @example
+ * ```ts
+ * import { traceOfAttempt, MemoryTraceStore, type SamlAttempt } from 'passport-saml-multi-idp'
+ * const store = new MemoryTraceStore()
+ * const onAttempt = (attempt: SamlAttempt) => void store.add(traceOfAttempt(attempt)).catch(console.warn)
+ * ```
+ */
+export function traceOfAttempt(source: TraceSource, includePersonalData = false): SamlTrace {
   const at = source.at.getTime()
   const code = source.error?.code
   const outcome: SamlTraceOutcome = source.ok ? 'accepted' : code && DENIALS.has(code) ? 'denied' : 'error'
   const response =
     source.responseXml === undefined ? undefined : redactResponse(source.responseXml, includePersonalData)
+  // An encrypted assertion is only cipher text in the response: its decrypted form is what an admin reads.
+  const assertion =
+    response?.xml.includes('EncryptedAssertion') && source.assertionXml !== undefined
+      ? redactResponse(source.assertionXml, includePersonalData)
+      : undefined
   const profile =
     source.profile === undefined
       ? undefined
@@ -88,6 +106,7 @@ export function buildTrace(source: TraceSource, includePersonalData: boolean): S
     })),
     ...(profile && { profile }),
     ...(response && { responseXml: response.xml }),
+    ...(assertion && { assertionXml: assertion.xml }),
     ...(response?.issueInstant !== undefined && { issueInstantOffsetMs: response.issueInstant - at }),
     personalData: includePersonalData,
   }

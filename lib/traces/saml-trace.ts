@@ -38,6 +38,8 @@ export interface SamlTrace {
   readonly profile?: Readonly<Record<string, unknown>>
   /** The posted response, redacted; absent when it was missing, too large or not XML. */
   readonly responseXml?: string
+  /** The verified assertion, decrypted and redacted: only when the response carried it encrypted. */
+  readonly assertionXml?: string
   /**
    * The IdP's IssueInstant minus {@link SamlTrace.at}, in ms: how far ahead (positive) of this
    * server the IdP's clock looked. Absent when the response had no readable IssueInstant.

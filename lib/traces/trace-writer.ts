@@ -1,4 +1,4 @@
-import { buildTrace, type TraceSource } from './build-trace.js'
+import { traceOfAttempt, type TraceSource } from './build-trace.js'
 import type { SamlTraceStore } from './saml-trace.js'
 
 /**
@@ -108,7 +108,7 @@ export class TraceWriter {
     const { store, includePersonalData, maxAgeMs, maxPerIdp } = this.options
     for (let source = this.queue.shift(); source; source = this.queue.shift()) {
       try {
-        await store.add(buildTrace(source, includePersonalData))
+        await store.add(traceOfAttempt(source, includePersonalData))
       } catch (err) {
         this.onError(`trace ${source.id} was not stored`, err)
       }
