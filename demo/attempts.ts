@@ -1,8 +1,9 @@
 /**
- * The demo's login traces, for the admin's "test connection" view. Fed by the strategy's
- * `onAttempt` option: each attempt becomes a {@link SamlTrace} (personal data kept: these are the
- * admin's own test logins) written to a trace store, and the newest per IdP are also kept in memory
- * so the page a test login returns to shows it at once, before the store write lands.
+ * The demo's login traces, for the admin's "test connection" view. Fed by the strategy
+ * ({@link AttemptLog.strategyOptions}): each attempt becomes a {@link SamlTrace} (personal data
+ * kept: these are the admin's own test logins) written to a trace store, and the newest per IdP are
+ * also kept in memory so the page a test login returns to shows it at once, before the store write
+ * lands.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import {
   type SamlAttempt,
   type SamlTrace,
   type SamlTraceStore,
+  type SamlTracesOptions,
 } from '../lib/index.js'
 
 /** Key for attempts whose IdP could not be resolved (unknown Issuer, unreadable message). */
@@ -36,7 +38,7 @@ export interface AttemptLogOptions {
  * @example
  * ```ts
  * const attempts = new AttemptLog({ store: await SqlTraceStore.open({ dataDir }) })
- * new MultiIdpSamlStrategy({ store, sp, onAttempt: (a) => attempts.record(a) }, verify)
+ * new MultiIdpSamlStrategy({ store, sp, ...attempts.strategyOptions() }, verify)
  * await attempts.recent('acme') // newest first, from the trace store
  * ```
  */
@@ -53,11 +55,36 @@ export class AttemptLog {
     this.store = options.store ?? new MemoryTraceStore()
   }
 
-  /** The trace of `attempt` (its id is the `traceId` error pages show), stored and kept at hand. */
+  /**
+   * The strategy options that feed this log: `traces` has the strategy write every attempt to the
+   * store (and put its id on error pages), `onAttempt` keeps the newest at hand.
+   *
+   * @example
+   * ```ts
+   * new MultiIdpSamlStrategy({ store, sp, ...attempts.strategyOptions() }, verify)
+   * ```
+   */
+  strategyOptions(): { traces: SamlTracesOptions; onAttempt: (attempt: SamlAttempt) => void } {
+    return {
+      traces: { store: this.store, includePersonalData: true },
+      onAttempt: (attempt) => void this.remember(attempt),
+    }
+  }
+
+  /**
+   * For a strategy given only `onAttempt: (a) => attempts.record(a)`: the trace of `attempt`, stored
+   * here and kept at hand (error pages then show no trace id: use {@link strategyOptions}).
+   */
   record(attempt: SamlAttempt): SamlTrace {
-    const trace = traceOfAttempt(attempt, true)
+    const trace = this.remember(attempt)
     // The login's answer never waits for the demo's store; a failed write only loses the trace.
     this.store.add(trace).catch((err: unknown) => console.warn(`trace ${trace.id} not stored:`, err))
+    return trace
+  }
+
+  /** Keeps the trace of `attempt` among its IdP's newest. */
+  private remember(attempt: SamlAttempt): SamlTrace {
+    const trace = traceOfAttempt(attempt, true)
     const key = attempt.idp ?? UNRESOLVED
     const list = this.byIdp.get(key) ?? []
     this.byIdp.delete(key)

@@ -1,6 +1,6 @@
 import type { SamlLogger } from '../observability/saml-logger.js'
 import { resolveTracesOptions, TraceWriter, type SamlTracesOptions } from '../traces/trace-writer.js'
-import type { SamlAttempt } from './attempt.js'
+import { markTraced, type SamlAttempt } from './attempt.js'
 
 // Beside instrument.ts, which wraps flows in the logger and telemetry: this wires the other
 // observer of the ACS, the trace writer. A file of its own because the options resolve it (and
@@ -33,6 +33,6 @@ export function attemptListener(
     } catch {
       // The app's hook failing must not cost the trace.
     }
-    writer.write(attempt)
+    if (writer.write(attempt)) markTraced(attempt)
   }
 }

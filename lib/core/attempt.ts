@@ -12,8 +12,8 @@ import type { SamlCheck } from '../validate/check-log.js'
  */
 export interface SamlAttempt {
   /**
-   * Random and URL-safe (a UUID): the trace id when traces are kept. A refusal's `SamlError` carries
-   * it as `traceId`, so the error page a user sees names this attempt.
+   * Random and URL-safe (a UUID): the trace id when traces are kept (the `traces` option), and
+   * then a refusal's `SamlError` carries it as `traceId`, so the error page names this attempt.
    */
   readonly id: string
   /** The IdP id, when resolution got that far. */
@@ -35,6 +35,18 @@ export interface SamlAttempt {
   readonly profile?: SamlProfile
   /** The checks as they ran, in order: all passed, or the last one failed. */
   readonly checks: readonly SamlCheck[]
+}
+
+/** Where an attempt keeps the `SamlError` that refused it (see {@link markTraced}). */
+const REFUSAL = Symbol('SamlAttempt refusal')
+
+/**
+ * Puts the attempt's id on the `SamlError` that refused it (`traceId`), once its trace is kept, so
+ * the answer names it. Called before the flow returns, so every edge sees it.
+ */
+export function markTraced(attempt: SamlAttempt): void {
+  const refusal = (attempt as { [REFUSAL]?: SamlError })[REFUSAL]
+  if (refusal) refusal.traceId = attempt.id
 }
 
 /** What the ACS flow knows of an attempt when it ends. */
@@ -101,7 +113,8 @@ export function describeAttempt(facts: AttemptFacts): SamlAttempt {
       code: error instanceof SamlError ? error.code : 'ERR_SAML_VERIFY_ERROR',
       message: error instanceof Error ? error.message : String(error),
     }
-    if (error instanceof SamlError) error.traceId = attempt.id
+    // Kept out of sight for markTraced: only a kept trace may put its id on the error page.
+    if (error instanceof SamlError) Object.defineProperty(attempt, REFUSAL, { value: error })
   }
   if (facts.profile !== undefined) attempt.profile = facts.profile
   attempt.checks = facts.checks

@@ -87,16 +87,17 @@ export class TraceWriter {
     private readonly onError: (message: string, err?: unknown) => void,
   ) {}
 
-  /** Queues the trace of one attempt; drops it when the queue is full. */
-  write(source: TraceSource): void {
+  /** Queues the trace of one attempt: true, or false when the queue is full and it was dropped. */
+  write(source: TraceSource): boolean {
     if (this.queue.length >= this.options.queueSize) {
       // Reported once per burst, not once per dropped trace.
       if (this.dropped++ === 0)
         this.onError(`the trace queue is full (${this.options.queueSize}); dropping traces`)
-      return
+      return false
     }
     this.queue.push(source)
     this.draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain())
+    return true
   }
 
   /** Resolves once every queued trace is written (or failed): for tests and shutdown. */

@@ -236,6 +236,23 @@ describe('login traces: options and failures', () => {
     })
   })
 
+  it('without traces (onAttempt alone) a refusal names no trace id: there is no trace to find', async () => {
+    const attempts: SamlAttempt[] = []
+    const app = await startTestApp({ strategy: { onAttempt: (a) => attempts.push(a) } })
+    try {
+      await app.store.put({ id: 'acme', metadataXml: acme.metadataXml(), allowIdpInitiated: true })
+      const response = await respond(app)
+      const tampered = Buffer.from(response.xml.replace(NAME_ID, 'mallory@acme.test')).toString('base64')
+      const res = await new TestBrowser().post(`${app.baseUrl}/saml/acme/acs`, { SAMLResponse: tampered })
+      const body = (await res.json()) as { error: Record<string, unknown> }
+      assert.equal(res.status, 400)
+      assert.equal(attempts.length, 1)
+      assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message'])
+    } finally {
+      await app.close()
+    }
+  })
+
   it('a bad traces option is a TypeError at construction, naming the option', () => {
     const sp = { baseUrl: 'https://app.example.com' }
     const verify = () => {}
