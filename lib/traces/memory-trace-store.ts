@@ -9,7 +9,7 @@ import {
 } from './saml-trace.js'
 
 /** Newest first: `at` descending, then `id` descending (ISO times of one format sort as strings). */
-export function newestFirst(a: Pick<SamlTrace, 'at' | 'id'>, b: Pick<SamlTrace, 'at' | 'id'>): number {
+function newestFirst(a: Pick<SamlTrace, 'at' | 'id'>, b: Pick<SamlTrace, 'at' | 'id'>): number {
   if (a.at !== b.at) return a.at < b.at ? 1 : -1
   return a.id === b.id ? 0 : a.id < b.id ? 1 : -1
 }

@@ -100,11 +100,6 @@ export class TraceWriter {
     return true
   }
 
-  /** Resolves once every queued trace is written (or failed): for tests and shutdown. */
-  async flush(): Promise<void> {
-    while (this.draining) await this.draining
-  }
-
   private async drain(): Promise<void> {
     const { store, includePersonalData, maxAgeMs, maxPerIdp } = this.options
     for (let source = this.queue.shift(); source; source = this.queue.shift()) {
