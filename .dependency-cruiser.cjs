@@ -7,6 +7,8 @@ const LAYERS = [
   ['xmldsig', 'profile', 'metadata', 'sql'],
   ['bindings', 'record', 'cache', 'xmlenc'],
   ['messages', 'validate', 'store'],
+  // Login traces: their store adapters, redaction and the writer the core feeds (core/instrument.ts).
+  ['traces'],
   ['resolve', 'refresh', 'testing'],
   // The MDQ source: a store wrapper that fetches and stores entities with lib/refresh's helpers.
   ['mdq'],

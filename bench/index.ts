@@ -1,13 +1,15 @@
-// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, http, scale, users).
+// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, http, scale, traces, users).
 import { run as runAcs } from './acs.js'
 import { run as runHttp } from './http.js'
 import { run as runScale } from './scale.js'
+import { run as runTraces } from './traces.js'
 import { run as runUsers } from './users.js'
 
 const sections: Record<string, () => Promise<void>> = {
   acs: runAcs,
   http: runHttp,
   scale: runScale,
+  traces: runTraces,
   users: runUsers,
 }
 const wanted = process.argv.slice(2)

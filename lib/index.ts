@@ -120,6 +120,20 @@ export { MemorySamlCache } from './cache/memory-saml-cache.js'
 export type { MemorySamlCacheOptions } from './cache/memory-saml-cache.js'
 export type { SamlCache } from './cache/saml-cache.js'
 
+// Login traces (docs/traces.md)
+export { MemoryTraceStore } from './traces/memory-trace-store.js'
+export { REDACTED } from './traces/saml-trace.js'
+export { traceOfAttempt } from './traces/build-trace.js'
+export type {
+  ListTracesOptions,
+  PruneTracesOptions,
+  SamlTrace,
+  SamlTraceFlow,
+  SamlTraceOutcome,
+  SamlTraceStore,
+} from './traces/saml-trace.js'
+export type { SamlTracesOptions } from './traces/trace-writer.js'
+
 // Which IdP a request is for
 export {
   byEmailDomain,

@@ -1,11 +1,11 @@
 /**
- * One login attempt in the test-connection view: accepted or rejected with its error, every check
- * as it ran, the mapped profile, and the decoded assertion and response (pretty-printed, with
- * signatures, certificates and cipher text shortened).
+ * One login attempt in the test-connection view, from its trace: accepted or rejected with its
+ * error and trace id, every check as it ran, the mapped profile, and the decoded assertion and
+ * response (pretty-printed; the trace already replaced signatures, certificates and cipher text).
  *
  * @module
  */
-import type { SamlAttempt } from '../../lib/index.js'
+import type { SamlTrace } from '../../lib/index.js'
 import { html, type Html } from '../html.js'
 import { prettyXml } from '../pretty-xml.js'
 
@@ -13,7 +13,7 @@ function passFail(ok: boolean, pass: string, fail: string): Html {
   return ok ? html`<span class="pill ok">${pass}</span>` : html`<span class="pill bad">${fail}</span>`
 }
 
-function checksTable(attempt: SamlAttempt): Html {
+function checksTable(attempt: SamlTrace): Html {
   return html`<table>
     ${attempt.checks.map(
       (c) =>
@@ -26,17 +26,18 @@ function checksTable(attempt: SamlAttempt): Html {
   </table>`
 }
 
-function mappedProfile(profile: NonNullable<SamlAttempt['profile']>): Html {
+function mappedProfile(profile: NonNullable<SamlTrace['profile']>): Html {
+  const mapped = (profile.mapped ?? {}) as Record<string, unknown>
   return html`<h2>Mapped profile</h2>
     <dl class="kv">
       <dt>NameID</dt>
-      <dd><code>${profile.nameID}</code></dd>
-      ${Object.entries(profile.mapped)
+      <dd><code>${String(profile.nameID)}</code></dd>
+      ${Object.entries(mapped)
         .filter(([, v]) => v !== undefined)
         .map(
           ([k, v]) =>
             html`<dt>${k}</dt>
-              <dd><code>${Array.isArray(v) ? v.join(', ') : v}</code></dd>`,
+              <dd><code>${Array.isArray(v) ? v.join(', ') : String(v)}</code></dd>`,
         )}
     </dl>`
 }
@@ -54,12 +55,14 @@ function xmlSection(title: string, note: string, xml: string): Html {
  * attempts.list('acme').map((a, i) => attemptCard(a, i))
  * ```
  */
-export function attemptCard(attempt: SamlAttempt, index: number): Html {
-  return html`<div class="card attempt" data-ok="${String(attempt.ok)}">
+export function attemptCard(attempt: SamlTrace, index: number): Html {
+  const ok = attempt.outcome === 'accepted'
+  return html`<div class="card attempt" data-ok="${String(ok)}" data-trace-id="${attempt.id}">
     <div class="row" style="justify-content:space-between">
-      <strong>${attempt.at.toISOString()}</strong>
-      ${passFail(attempt.ok, 'accepted', 'rejected')}
+      <strong>${attempt.at}</strong>
+      ${passFail(ok, 'accepted', 'rejected')}
     </div>
+    <p class="muted" style="margin:4px 0">Trace <code class="trace-id">${attempt.id}</code></p>
     ${attempt.error ? html`<p class="notice bad" style="margin:10px 0"><code>${attempt.error.code}</code> ${attempt.error.message}</p>` : ''}
     <details ${index === 0 ? 'open' : ''}>
       <summary>Checks, mapped profile and decoded response</summary>
@@ -72,7 +75,7 @@ export function attemptCard(attempt: SamlAttempt, index: number): Html {
       }
       ${
         attempt.responseXml
-          ? xmlSection('Response', 'decoded; signatures and certificates shortened', attempt.responseXml)
+          ? xmlSection('Response', 'decoded; signatures and certificates redacted', attempt.responseXml)
           : ''
       }
     </details>

@@ -1,10 +1,10 @@
 /**
  * The test-connection view of one IdP: a button that runs a login at it and comes back here, and
- * its last attempts from anywhere (the strategy's `onAttempt`, kept in memory).
+ * its last attempts from anywhere, as login traces (demo/attempts.ts), each with its trace id.
  *
  * @module
  */
-import type { IdpRecord, SamlAttempt } from '../../lib/index.js'
+import type { IdpRecord, SamlTrace } from '../../lib/index.js'
 import { html } from '../html.js'
 import type { AdminPage } from './admin-page.js'
 import { attemptCard } from './attempt-card.js'
@@ -14,8 +14,8 @@ export interface TestConnectionPageOptions {
   record: IdpRecord
   /** The SP's login URL for this IdP (`endpointsFor(record).loginUrl`). */
   loginUrl: string
-  /** Newest first. */
-  attempts: readonly SamlAttempt[]
+  /** The IdP's latest traces, newest first. */
+  attempts: readonly SamlTrace[]
 }
 
 /**
@@ -38,7 +38,7 @@ export function testConnectionPage(options: TestConnectionPageOptions): AdminPag
         <p>
           Start a login at this IdP; you come back here and the attempt shows below with every check, the
           decoded response and the mapped profile. Logins from anywhere else show up here too (the last 10,
-          kept in memory).
+          kept as login traces). A refused login's error page names its trace id.
         </p>
         <p>
           <a class="button" href="${testLogin}" id="run-test">Run a test login</a>

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { SamlErrorCode } from '../errors/saml-error.js'
 import { SamlError } from '../errors/saml-error.js'
 import type { SamlProfile } from './saml-profile.js'
@@ -24,6 +25,11 @@ export function serializeAssertion(assertion: XmlElement): string {
  * is what the browser posted (encrypted assertions stay encrypted).
  */
 export interface SamlAttempt {
+  /**
+   * Random and URL-safe (a UUID): the trace id when traces are kept (the `traces` option), and
+   * then a refusal's `SamlError` carries it as `traceId`, so the error page names this attempt.
+   */
+  readonly id: string
   /** The IdP id, when resolution got that far. */
   readonly idp?: string
   readonly at: Date
@@ -43,6 +49,18 @@ export interface SamlAttempt {
   readonly profile?: SamlProfile
   /** The checks as they ran, in order: all passed, or the last one failed. */
   readonly checks: readonly SamlCheck[]
+}
+
+/** Where an attempt keeps the `SamlError` that refused it (see {@link markTraced}). */
+const REFUSAL = Symbol('SamlAttempt refusal')
+
+/**
+ * Puts the attempt's id on the `SamlError` that refused it (`traceId`), once its trace is kept, so
+ * the answer names it. Called before the flow returns, so every edge sees it.
+ */
+export function markTraced(attempt: SamlAttempt): void {
+  const refusal = (attempt as { [REFUSAL]?: SamlError })[REFUSAL]
+  if (refusal) refusal.traceId = attempt.id
 }
 
 /** What the ACS flow knows of an attempt when it ends. */
@@ -100,6 +118,7 @@ export function describeAttempt(facts: AttemptFacts): SamlAttempt {
   // Built property by property, in the order readers see: an object literal that starts with a
   // spread costs V8 a new hidden class on every call (microseconds, and garbage for the collector).
   const attempt = {} as { -readonly [K in keyof SamlAttempt]: SamlAttempt[K] }
+  attempt.id = randomUUID()
   if (facts.idp !== undefined) attempt.idp = facts.idp
   attempt.at = new Date(facts.at)
   attempt.ok = error === undefined
@@ -108,6 +127,8 @@ export function describeAttempt(facts: AttemptFacts): SamlAttempt {
       code: error instanceof SamlError ? error.code : 'ERR_SAML_VERIFY_ERROR',
       message: error instanceof Error ? error.message : String(error),
     }
+    // Kept out of sight for markTraced: only a kept trace may put its id on the error page.
+    if (error instanceof SamlError) Object.defineProperty(attempt, REFUSAL, { value: error })
   }
   if (facts.profile !== undefined) attempt.profile = facts.profile
   attempt.checks = facts.checks

@@ -8,7 +8,9 @@ import { MESSAGE_XML_LIMITS, type XmlLimits } from '../xml/parse-xml.js'
 import { Observer } from '../observability/observer.js'
 import type { SamlLogger } from '../observability/saml-logger.js'
 import type { SamlTelemetryOptions } from '../observability/telemetry-types.js'
+import type { SamlTracesOptions } from '../traces/trace-writer.js'
 import type { SamlAttempt } from './attempt.js'
+import { attemptListener } from './attempt-listener.js'
 import {
   resolveServiceProvider,
   type ResolvedServiceProvider,
@@ -71,6 +73,13 @@ export interface SamlServiceProviderOptions {
    * ignored.
    */
   onAttempt?: (attempt: SamlAttempt) => void
+  /**
+   * Keep every ACS attempt as a trace an admin can read later (docs/traces.md): `{ store }` with a
+   * `MemoryTraceStore` or `SqlTraceStore`, redacted unless `includePersonalData`. Traces are written
+   * after the answer, never delaying or changing a login; a refusal's `SamlError` carries the
+   * trace id (`traceId`) and error pages show it. Default: off.
+   */
+  traces?: SamlTracesOptions
   /**
    * Gets one line per flow (login, ACS, logout, SLO, SP metadata) when it ends: `info` when it went
    * through, `warn` for a refusal answered 4xx, `error` for a 5xx, with the IdP, flow, outcome,
@@ -221,7 +230,7 @@ export function resolveCoreOptions(options: SamlServiceProviderOptions): Resolve
     bindingCookieName: options.bindingCookieName ?? defaultCookieName,
     bindingCookieDomain,
     limits: Object.freeze(limits),
-    onAttempt: options.onAttempt,
+    onAttempt: attemptListener(options.onAttempt, options.traces, options.logger),
     observer: Observer.resolve(options),
   })
 }

@@ -4,3 +4,5 @@ export { CERTS, idpMetadataXml, idpStoreConformance } from '../testing/idp-store
 export type { IdpStoreConformanceOptions, MakeIdpStore } from '../testing/idp-store-conformance.js'
 export { samlCacheConformance } from '../testing/saml-cache-conformance.js'
 export type { SamlCacheConformanceOptions } from '../testing/saml-cache-conformance.js'
+export { traceStoreConformance } from '../testing/trace-store-conformance.js'
+export type { MakeTraceStore } from '../testing/trace-store-conformance.js'

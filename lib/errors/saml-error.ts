@@ -94,6 +94,11 @@ export class SamlError extends Error {
   override readonly name = 'SamlError'
   /** The IdP id the error concerns, when it is known. */
   readonly idp: string | undefined
+  /**
+   * The id of the login attempt this error ended (an ACS refusal): the trace id when traces are
+   * kept (docs/traces.md), and `SamlAttempt.id` for `onAttempt`. Error pages and JSON errors show it.
+   */
+  traceId: string | undefined
 
   constructor(
     message: string,
@@ -102,6 +107,7 @@ export class SamlError extends Error {
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.idp = options?.idp
+    this.traceId = undefined
   }
 }
 

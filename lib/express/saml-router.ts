@@ -136,13 +136,14 @@ export function samlRouter(options: SamlRouterOptions): Router {
       ) => {
         if (err) return next(err)
         if (!user) {
-          const challenge = (info ?? {}) as { message?: string; code?: string }
+          const challenge = (info ?? {}) as { message?: string; code?: string; traceId?: string }
           return sendSamlError(
             req,
             res,
             401,
             challenge.code ?? 'ERR_SAML_ACCESS_DENIED',
             challenge.message ?? 'sign-in was refused',
+            challenge.traceId,
           )
         }
         const authInfo = info as SamlAuthInfo

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SamlLogoutRequest } from '../core/logout.js'
 import type { SamlLoginOutcome, SamlLogoutOutcome, SamlMetadataOutcome } from '../core/outcome.js'
 import { SamlError } from '../errors/saml-error.js'
-import { samlErrorPage } from '../http/saml-error-page.js'
+import { samlErrorBody, samlErrorPage } from '../http/saml-error-page.js'
 import { samlErrorStatus } from '../http/saml-error-status.js'
 import type {
   MultiIdpSamlStrategy,
@@ -106,10 +106,11 @@ function sendSamlError(
   status: number,
   code: string,
   message: string,
+  traceId?: string,
 ): FastifyReply {
   reply.code(status).header('cache-control', 'no-store')
-  if (prefersJson(request.headers.accept)) return reply.send({ error: { code, message } })
-  return reply.type('text/html; charset=utf-8').send(samlErrorPage(code, message))
+  if (prefersJson(request.headers.accept)) return reply.send(samlErrorBody(code, message, traceId))
+  return reply.type('text/html; charset=utf-8').send(samlErrorPage(code, message, traceId))
 }
 
 /** Sends an outcome of login, metadata, logout or SLO; an error outcome is thrown to the error handler. */
@@ -182,7 +183,7 @@ export async function samlPlugin(fastify: FastifyInstance, options: SamlPluginOp
   fastify.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
     if (reply.sent) throw err
     if (err instanceof SamlError) {
-      return sendSamlError(request, reply, samlErrorStatus(err.code), err.code, err.message)
+      return sendSamlError(request, reply, samlErrorStatus(err.code), err.code, err.message, err.traceId)
     }
     // Fastify's own 4xx (body too large, unsupported media type, bad encoding) are bad input too.
     const status = err.statusCode
@@ -209,13 +210,14 @@ export async function samlPlugin(fastify: FastifyInstance, options: SamlPluginOp
   const acs = passport.authenticate(strategy, acsOptions, async (request, reply, err, user, info) => {
     if (err) throw err
     if (!user) {
-      const challenge = (info ?? {}) as { message?: string; code?: string }
+      const challenge = (info ?? {}) as { message?: string; code?: string; traceId?: string }
       sendSamlError(
         request,
         reply,
         401,
         challenge.code ?? 'ERR_SAML_ACCESS_DENIED',
         challenge.message ?? 'sign-in was refused',
+        challenge.traceId,
       )
       return
     }

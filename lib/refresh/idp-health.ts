@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto'
 import type { IdpRecord } from '../record/record-fields.js'
 import { hasMetadataStatus, type IdpStore } from '../store/idp-store.js'
 import type { IdpMetadataStatus } from '../store/metadata-status.js'
+import type { SamlTrace, SamlTraceStore } from '../traces/saml-trace.js'
 import { fingerprintDer } from '../xmldsig/trusted-keys.js'
 import { heldHints } from './fetch-status.js'
 
@@ -81,6 +82,83 @@ export type IdpHealthReason =
       readonly status: 'notice'
       readonly message: string
     }
+  | {
+      /**
+       * Recent traces show the clocks apart: responses issued ahead of this server's clock by a
+       * second or more (they passed only thanks to the allowed skew), or logins refused on time.
+       */
+      readonly code: 'clock-skew'
+      readonly status: 'warning'
+      /** The most the IdP's IssueInstant was ahead of this server's clock, in ms (0 when never). */
+      readonly aheadByMs: number
+      /** Recent logins refused as not yet valid or expired. */
+      readonly timeFailures: number
+      /** The trace that shows it best (the latest time failure, else the furthest ahead). */
+      readonly traceId: string
+      readonly message: string
+    }
+  | {
+      /** The latest traced login was refused: an `error` outcome is a `warning`, a denial a `notice`. */
+      readonly code: 'last-login-failed'
+      readonly status: 'warning' | 'notice'
+      readonly traceId: string
+      /** ISO-8601. */
+      readonly at: string
+      readonly error: { readonly code: string; readonly message: string }
+      readonly message: string
+    }
+
+/** A time check refused the response: the clocks, or the IdP's validity window, are off. */
+const TIME_CODES: ReadonlySet<string> = new Set(['ERR_SAML_NOT_YET_VALID', 'ERR_SAML_EXPIRED'])
+/** Ahead by less than this is clock noise, not skew worth an admin's time. */
+const AHEAD_NOTICED_MS = 1000
+/** How many of an IdP's latest traces {@link checkIdpHealth} reads. */
+const RECENT_TRACES = 20
+
+/** What an IdP's recent traces say: clock skew, and the latest login's error. */
+function traceReasons(traces: readonly SamlTrace[]): IdpHealthReason[] {
+  const reasons: IdpHealthReason[] = []
+  const newest = [...traces].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+  const failedOnTime = newest.filter((t) => t.error !== undefined && TIME_CODES.has(t.error.code))
+  const ahead = newest.filter((t) => (t.issueInstantOffsetMs ?? 0) >= AHEAD_NOTICED_MS)
+  if (failedOnTime.length > 0 || ahead.length > 0) {
+    const furthest = ahead.reduce<SamlTrace | undefined>(
+      (max, t) => (max === undefined || t.issueInstantOffsetMs! > max.issueInstantOffsetMs! ? t : max),
+      undefined,
+    )
+    const aheadByMs = furthest?.issueInstantOffsetMs ?? 0
+    const parts = [
+      ...(ahead.length > 0
+        ? [
+            `in ${ahead.length} of the last ${traces.length} logins the IdP's clock was up to ${Math.round(aheadByMs / 1000)} s ahead of this server's (they passed only thanks to clockSkewMs)`,
+          ]
+        : []),
+      ...(failedOnTime.length > 0
+        ? [`${failedOnTime.length} were refused on time (${failedOnTime[0]!.error!.code})`]
+        : []),
+    ]
+    reasons.push({
+      code: 'clock-skew',
+      status: 'warning',
+      aheadByMs,
+      timeFailures: failedOnTime.length,
+      traceId: (failedOnTime[0] ?? furthest)!.id,
+      message: `${parts.join('; ')}: check that the IdP and this server keep time by NTP`,
+    })
+  }
+  const last = newest[0]
+  if (last?.error !== undefined && last.outcome !== 'accepted') {
+    reasons.push({
+      code: 'last-login-failed',
+      status: last.outcome === 'denied' ? 'notice' : 'warning',
+      traceId: last.id,
+      at: last.at,
+      error: { code: last.error.code, message: last.error.message },
+      message: `the latest login (${last.at}) was refused with ${last.error.code}: ${last.error.message} (trace ${last.id})`,
+    })
+  }
+  return reasons
+}
 
 /** The health of one IdP. */
 export interface IdpHealth {
@@ -207,7 +285,8 @@ function configurationReasons(record: IdpRecord): IdpHealthReason[] {
  * metadata past its `validUntil` is `metadata-expired`; and, given the record's metadata fetch
  * status, failing fetches are `metadata-fetch-failing`. The record's own settings add
  * `sha1-accepted` and `insecure-endpoint` (warnings) and `no-single-logout` (a notice, which leaves
- * the IdP `ok`). No I/O: {@link checkIdpHealth} does the
+ * the IdP `ok`). Given the IdP's recent traces, clocks seen apart are `clock-skew` and a refused
+ * latest login is `last-login-failed` (docs/traces.md). No I/O: {@link checkIdpHealth} does the
  * whole store.
  *
  * @example
@@ -222,7 +301,11 @@ function configurationReasons(record: IdpRecord): IdpHealthReason[] {
  */
 export function checkIdpRecordHealth(
   record: IdpRecord,
-  options: IdpHealthOptions & { metadataStatus?: IdpMetadataStatus | undefined } = {},
+  options: IdpHealthOptions & {
+    metadataStatus?: IdpMetadataStatus | undefined
+    /** This IdP's latest traces (any order), for `clock-skew` and `last-login-failed`. */
+    recentTraces?: readonly SamlTrace[] | undefined
+  } = {},
 ): IdpHealth {
   const { now, within } = resolve(options)
   const signing = record.signingCerts.map((pem) => certificateHealth(pem, 'signing', now, within))
@@ -289,6 +372,11 @@ export function checkIdpRecordHealth(
   }
 
   reasons.push(...configurationReasons(record))
+  if (options.recentTraces !== undefined) {
+    if (!Array.isArray(options.recentTraces))
+      throw new TypeError('"options.recentTraces" must be an array of SamlTrace')
+    reasons.push(...traceReasons(options.recentTraces.filter((t) => t.idp === record.id)))
+  }
 
   const worst = reasons.reduce<IdpHealthStatus>(
     (w, r) => (RANK[r.status] > RANK[w] ? (r.status as IdpHealthStatus) : w),
@@ -308,8 +396,9 @@ export function checkIdpRecordHealth(
 
 /**
  * The health of every IdP in the store (by id), for an admin page or an alert: certificates that
- * have expired or expire within `expiringWithinMs`, metadata past its `validUntil`, and, when the
- * store keeps metadata fetch statuses, failing fetches. See {@link checkIdpRecordHealth} for the
+ * have expired or expire within `expiringWithinMs`, metadata past its `validUntil`, when the
+ * store keeps metadata fetch statuses, failing fetches, and, given a trace store (`traces`), clock
+ * skew seen in each IdP's latest logins and the latest login's error. See {@link checkIdpRecordHealth} for the
  * rules and docs/metadata.md for the expired-certificate policy.
  *
  * @example
@@ -320,8 +409,18 @@ export function checkIdpRecordHealth(
  * }
  * ```
  */
-export async function checkIdpHealth(store: IdpStore, options: IdpHealthOptions = {}): Promise<IdpHealth[]> {
+export async function checkIdpHealth(
+  store: IdpStore,
+  options: IdpHealthOptions & {
+    /** Where login traces are kept: each IdP's latest 20 add `clock-skew` and `last-login-failed`. */
+    traces?: SamlTraceStore | undefined
+  } = {},
+): Promise<IdpHealth[]> {
   const resolved = resolve(options)
+  const { traces } = options
+  if (traces !== undefined && typeof traces?.list !== 'function') {
+    throw new TypeError('"options.traces" must be a SamlTraceStore')
+  }
   const withStatus = hasMetadataStatus(store)
   const out: IdpHealth[] = []
   for (let after: string | undefined; ;) {
@@ -334,6 +433,7 @@ export async function checkIdpHealth(store: IdpStore, options: IdpHealthOptions 
           now: resolved.now,
           expiringWithinMs: resolved.within,
           metadataStatus,
+          ...(traces && { recentTraces: await traces.list({ idp: record.id, limit: RECENT_TRACES }) }),
         }),
       )
     }

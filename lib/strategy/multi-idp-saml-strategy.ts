@@ -190,7 +190,13 @@ export class MultiIdpSamlStrategy<Req extends PassportRequest = PassportRequest>
       }
       case 'denied':
         return this.fail(
-          { message: outcome.error.message, idp: outcome.error.idp, ...outcome.info, code: codeOf(outcome) },
+          {
+            message: outcome.error.message,
+            idp: outcome.error.idp,
+            ...outcome.info,
+            code: codeOf(outcome),
+            ...(outcome.error.traceId !== undefined && { traceId: outcome.error.traceId }),
+          },
           401,
         )
       default:
