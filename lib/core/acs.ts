@@ -1,4 +1,3 @@
-import { XMLSerializer } from '@xmldom/xmldom'
 import { SamlError, withIdp, type SamlErrorCode } from '../errors/saml-error.js'
 import { mapProfile } from '../profile/map-profile.js'
 import { safeReturnTo } from '../relay-state/safe-return-to.js'
@@ -9,13 +8,14 @@ import {
   validateResponse,
   type ValidatedAssertion,
 } from '../validate/validate-response.js'
-import { describeAttempt } from './attempt.js'
+import { describeAttempt, serializeAssertion } from './attempt.js'
 import { readBindingToken, hashToken, sameHash } from './browser-binding.js'
 import type { CompiledIdp } from './compile-idp.js'
 import { checkMetadataCurrent, resolveCompiled, toError, type CoreContext } from './core-context.js'
 import type { SamlAcsOutcome, SamlSessionInfo } from './outcome.js'
 import { cacheCall, loginKey, parsePending, replayKey, type PendingLogin } from './pending-requests.js'
 import { bodyOf, headerOf, queryOf, type SamlHttpRequest } from './saml-request.js'
+import type { XmlDocument } from '../xml/tree.js'
 import { buildProfile, type SamlProfile } from './saml-profile.js'
 
 /** What the application decides about a verified user: the user, or a refusal (`false`, `null`). */
@@ -54,7 +54,7 @@ async function step<T>(log: CheckLog, name: SamlCheckName, fn: () => Promise<T>)
 }
 
 /** The posted SAMLResponse, parsed: an ACS takes a POSTed response and nothing else. */
-function decodePosted(ctx: CoreContext, request: SamlHttpRequest): Document {
+function decodePosted(ctx: CoreContext, request: SamlHttpRequest): XmlDocument {
   const body = bodyOf(request)
   const query = queryOf(request)
   if (request.method.toUpperCase() !== 'POST' || query.SAMLResponse !== undefined) {
@@ -202,7 +202,7 @@ export async function consumeResponse<User>(
     profile = buildProfile(validated, mapped, {
       idp: idpState.record,
       returnTo,
-      assertionXml: once(() => new XMLSerializer().serializeToString(validated.assertionElement)),
+      assertionXml: once(() => serializeAssertion(validated.assertionElement)),
       responseXml: once(() => Buffer.from(String(bodyOf(request).SAMLResponse), 'base64').toString('utf8')),
     })
     const verdict = await step(log, 'verify', () => verify(profile!))

@@ -1,8 +1,22 @@
-import { XMLSerializer } from '@xmldom/xmldom'
 import type { SamlErrorCode } from '../errors/saml-error.js'
 import { SamlError } from '../errors/saml-error.js'
 import type { SamlProfile } from './saml-profile.js'
 import type { SamlCheck } from '../validate/check-log.js'
+import { NS } from '../xml/namespaces.js'
+import { childrenNamed } from '../xml/read-element.js'
+import type { XmlElement } from '../xml/tree.js'
+import { EXC_C14N } from '../xmldsig/algorithms.js'
+import { canonicalize } from '../xmldsig/canonicalization.js'
+
+/**
+ * The verified assertion as text: its exclusive canonical form, which declares every namespace it
+ * uses (so it stands alone, decrypted or not) and leaves out its own Signature, as the enveloped
+ * transform did when it was verified.
+ */
+export function serializeAssertion(assertion: XmlElement): string {
+  const signature = childrenNamed(assertion, NS.dsig, 'Signature')[0]
+  return canonicalize(assertion, { algorithm: EXC_C14N, prefixList: [] }, signature)
+}
 
 /**
  * What happened to one posted SAMLResponse, for diagnostics ("test connection" pages, audit logs).
@@ -39,14 +53,14 @@ export interface AttemptFacts {
   readonly samlResponse: unknown
   readonly maxBytes: number
   readonly profile?: SamlProfile
-  readonly assertion?: Element
+  readonly assertion?: XmlElement
   readonly checks: readonly SamlCheck[]
 }
 
 /** What the lazy XML views of one attempt are computed from, and their values once read. */
 interface AttemptSources {
   readonly encoded: string | undefined
-  readonly assertion: Element | undefined
+  readonly assertion: XmlElement | undefined
   responseXml?: string
   assertionXml?: string
 }
@@ -69,7 +83,7 @@ const ASSERTION_XML: PropertyDescriptor = {
   enumerable: true,
   get(this: WithSources): string {
     const sources = this[SOURCES]
-    return (sources.assertionXml ??= new XMLSerializer().serializeToString(sources.assertion!))
+    return (sources.assertionXml ??= serializeAssertion(sources.assertion!))
   },
 }
 

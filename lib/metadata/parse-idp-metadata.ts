@@ -1,8 +1,9 @@
 import { SamlError } from '../errors/saml-error.js'
-import { attr, childElements, childrenNamed, isElement } from '../xml/dom.js'
+import { attr, childElements, childrenNamed, isElement } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { METADATA_XML_LIMITS, parseXml } from '../xml/parse-xml.js'
 import { normalizeCertificate } from './certificate.js'
+import type { XmlElement } from '../xml/tree.js'
 
 /** One URL per binding, as an IdP's metadata lists its SingleSignOnService / SingleLogoutService. */
 export interface IdpEndpoints {
@@ -54,9 +55,6 @@ const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST'
 const MAX_ENTITY_ID = 1024
 /** How many entityIDs an error message lists before "and N more" (aggregates hold thousands). */
 const MAX_LISTED = 10
-const ELEMENT_NODE = 1
-const TEXT_NODE = 3
-const CDATA_SECTION_NODE = 4
 /** xs:duration, without a sign: a negative cache duration means nothing. */
 const XS_DURATION =
   /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/
@@ -80,16 +78,16 @@ function listIds(ids: readonly string[]): string {
   return shown.join(', ') + more
 }
 
-function elementName(el: Element): string {
-  return el.namespaceURI ? `{${el.namespaceURI}}${el.localName}` : String(el.localName)
+function elementName(el: XmlElement): string {
+  return el.namespaceURI ? `{${el.namespaceURI}}${el.localName}` : el.localName
 }
 
 /** Text content of a value element: text and CDATA only; comments are skipped, child elements refused. */
-function valueText(el: Element, what: string): string {
+function valueText(el: XmlElement, what: string): string {
   let text = ''
-  for (let n = el.firstChild; n !== null; n = n.nextSibling) {
-    if (n.nodeType === TEXT_NODE || n.nodeType === CDATA_SECTION_NODE) text += (n as CharacterData).data
-    else if (n.nodeType === ELEMENT_NODE) throw invalid(`${what} must contain only text`)
+  for (const n of el.children) {
+    if (n.type === 'text') text += n.text
+    else if (n.type === 'element') throw invalid(`${what} must contain only text`)
   }
   return text.trim()
 }
@@ -136,9 +134,9 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** EntityDescriptors inside an EntitiesDescriptor, nested ones included, with their enclosing validUntils. */
-function collectEntities(root: Element): { entity: Element; ancestors: Element[] }[] {
-  const out: { entity: Element; ancestors: Element[] }[] = []
-  const walk = (group: Element, ancestors: Element[]): void => {
+function collectEntities(root: XmlElement): { entity: XmlElement; ancestors: XmlElement[] }[] {
+  const out: { entity: XmlElement; ancestors: XmlElement[] }[] = []
+  const walk = (group: XmlElement, ancestors: XmlElement[]): void => {
     const chain = [...ancestors, group]
     for (const child of childElements(group)) {
       if (isElement(child, NS.metadata, 'EntityDescriptor')) out.push({ entity: child, ancestors: chain })
@@ -149,15 +147,15 @@ function collectEntities(root: Element): { entity: Element; ancestors: Element[]
   return out
 }
 
-function entityIdOf(entity: Element): string {
+function entityIdOf(entity: XmlElement): string {
   return attr(entity, 'entityID') ?? ''
 }
 
-function supportsSaml2(descriptor: Element): boolean {
+function supportsSaml2(descriptor: XmlElement): boolean {
   return (attr(descriptor, 'protocolSupportEnumeration') ?? '').split(/\s+/).includes(SAML2_PROTOCOL)
 }
 
-function selectEntity(root: Element, wanted: string | undefined): { entity: Element; ancestors: Element[] } {
+function selectEntity(root: XmlElement, wanted: string | undefined): { entity: XmlElement; ancestors: XmlElement[] } {
   if (isElement(root, NS.metadata, 'EntityDescriptor')) {
     const id = entityIdOf(root)
     if (wanted !== undefined && id !== wanted) {
@@ -198,7 +196,7 @@ function selectEntity(root: Element, wanted: string | undefined): { entity: Elem
   )
 }
 
-function readEndpoints(descriptor: Element, local: string, entityId: string): IdpEndpoints {
+function readEndpoints(descriptor: XmlElement, local: string, entityId: string): IdpEndpoints {
   let redirect: string | undefined
   let post: string | undefined
   for (const el of childrenNamed(descriptor, NS.metadata, local)) {
@@ -221,7 +219,7 @@ function readEndpoints(descriptor: Element, local: string, entityId: string): Id
 }
 
 function readCertificates(
-  descriptor: Element,
+  descriptor: XmlElement,
   entityId: string,
 ): { signing: string[]; encryption: string[] } {
   const signing: string[] = []
@@ -295,7 +293,7 @@ export function parseIdpMetadata(xml: string, options: ParseIdpMetadataOptions =
   if (!head.startsWith('<')) throw invalid('metadata is not XML (it does not start with "<")')
 
   const doc = parseXml(text.trimStart(), METADATA_XML_LIMITS, 'ERR_SAML_METADATA_INVALID')
-  const { entity, ancestors } = selectEntity(doc.documentElement, wanted)
+  const { entity, ancestors } = selectEntity(doc.root, wanted)
 
   const entityId = entityIdOf(entity)
   if (entityId.trim() === '') throw invalid('EntityDescriptor has no entityID attribute')

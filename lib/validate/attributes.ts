@@ -1,11 +1,12 @@
 import type { SamlAttribute } from '../profile/types.js'
-import { attr, childElements, childrenNamed, isElement, trimmedText } from '../xml/dom.js'
+import { attr, attrNS, childElements, childrenNamed, isElement, trimmedText } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { decryptSamlElement, ENCRYPTED, type ElementDecryption } from './encrypted-elements.js'
 import { fail } from './validation-step.js'
+import type { XmlElement } from '../xml/tree.js'
 
-function readAttributeValue(value: Element): string | undefined {
-  if (value.getAttributeNS(NS.xsi, 'nil') === 'true') return undefined
+function readAttributeValue(value: XmlElement): string | undefined {
+  if (attrNS(value, NS.xsi, 'nil') === 'true') return undefined
   const kids = childElements(value)
   // eduPersonTargetedID carries a NameID inside the value.
   if (kids.length === 1 && isElement(kids[0], NS.assertion, 'NameID')) return trimmedText(kids[0])
@@ -16,7 +17,7 @@ function readAttributeValue(value: Element): string | undefined {
  * `attribute-statement`: the attributes of every AttributeStatement, in document order: Attributes
  * with a Name and AttributeValues, and EncryptedAttributes decrypted with the SP's keys.
  */
-export function readAttributes(assertion: Element, decryption: ElementDecryption): SamlAttribute[] {
+export function readAttributes(assertion: XmlElement, decryption: ElementDecryption): SamlAttribute[] {
   const out: SamlAttribute[] = []
   for (const statement of childrenNamed(assertion, NS.assertion, 'AttributeStatement')) {
     for (const child of childElements(statement)) {
@@ -24,13 +25,13 @@ export function readAttributes(assertion: Element, decryption: ElementDecryption
         ? decryptSamlElement(child, ENCRYPTED.attribute, decryption)
         : child
       if (!isElement(el, NS.assertion, 'Attribute'))
-        fail('ERR_SAML_STRUCTURE', `AttributeStatement may not contain <${(el as Element).localName}>`)
+        fail('ERR_SAML_STRUCTURE', `AttributeStatement may not contain <${(el as XmlElement).localName}>`)
       const name = attr(el, 'Name')
       if (!name) fail('ERR_SAML_MALFORMED', 'an Attribute has no Name')
       const values: string[] = []
       for (const v of childElements(el)) {
         if (!isElement(v, NS.assertion, 'AttributeValue'))
-          fail('ERR_SAML_STRUCTURE', `Attribute may not contain <${(v as Element).localName}>`)
+          fail('ERR_SAML_STRUCTURE', `Attribute may not contain <${(v as XmlElement).localName}>`)
         const text = readAttributeValue(v)
         if (text !== undefined) values.push(text)
       }

@@ -1,8 +1,9 @@
-import { attr, childrenNamed, optionalChild, trimmedText } from '../xml/dom.js'
+import { attr, childrenNamed, optionalChild, trimmedText } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import type { ResponsePolicy } from './response-policy.js'
 import { parseTime, requiredTime, seconds } from './time.js'
 import { fail } from './validation-step.js'
+import type { XmlElement } from '../xml/tree.js'
 
 /** What the AuthnStatement says about the login at the IdP. */
 export interface AuthnFacts {
@@ -16,7 +17,7 @@ export interface AuthnFacts {
  * `authn-statement`: exactly one AuthnStatement (an SSO assertion must say when the user
  * authenticated), with an AuthnInstant, and an IdP session that has not ended.
  */
-export function checkAuthnStatement(assertion: Element, policy: ResponsePolicy, now: number): AuthnFacts {
+export function checkAuthnStatement(assertion: XmlElement, policy: ResponsePolicy, now: number): AuthnFacts {
   const authn = childrenNamed(assertion, NS.assertion, 'AuthnStatement')
   if (authn.length !== 1)
     fail('ERR_SAML_MALFORMED', `the assertion has ${authn.length} AuthnStatements; exactly one is expected`)

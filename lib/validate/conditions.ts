@@ -1,12 +1,13 @@
-import { attr, childElements, childrenNamed, isElement, optionalChild, trimmedText } from '../xml/dom.js'
+import { attr, childElements, childrenNamed, isElement, optionalChild, trimmedText } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import type { ResponsePolicy } from './response-policy.js'
 import { checkWindow, parseTime } from './time.js'
 import { fail } from './validation-step.js'
+import type { XmlElement } from '../xml/tree.js'
 
 /** The assertion's Conditions and the end of their window. */
 export interface ConditionsWindow {
-  readonly conditions: Element
+  readonly conditions: XmlElement
   readonly notOnOrAfter: number | undefined
 }
 
@@ -15,7 +16,7 @@ export interface ConditionsWindow {
  * and now is within their NotBefore / NotOnOrAfter, with skew.
  */
 export function checkConditionsWindow(
-  assertion: Element,
+  assertion: XmlElement,
   policy: ResponsePolicy,
   now: number,
 ): ConditionsWindow {
@@ -40,7 +41,7 @@ export function checkConditionsWindow(
  * `audience`: every AudienceRestriction names this SP and there is at least one; any condition
  * other than OneTimeUse and ProxyRestriction is refused.
  */
-export function checkAudience(conditions: Element, policy: ResponsePolicy): void {
+export function checkAudience(conditions: XmlElement, policy: ResponsePolicy): void {
   let restrictions = 0
   for (const condition of childElements(conditions)) {
     if (isElement(condition, NS.assertion, 'AudienceRestriction')) {
@@ -59,7 +60,7 @@ export function checkAudience(conditions: Element, policy: ResponsePolicy): void
       // SAML core 2.5.1.5: an unknown condition makes the assertion invalid.
       fail(
         'ERR_SAML_STRUCTURE',
-        `the assertion has a condition this SP does not understand (<${(condition as Element).localName}>)`,
+        `the assertion has a condition this SP does not understand (<${(condition as XmlElement).localName}>)`,
       )
     }
   }

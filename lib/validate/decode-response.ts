@@ -1,9 +1,10 @@
 import { SamlError } from '../errors/saml-error.js'
 import { decodeBase64Strict } from '../xml/base64.js'
-import { childElements, isElement } from '../xml/dom.js'
+import { childElements, isElement, textContent } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { parseXml, type XmlLimits } from '../xml/parse-xml.js'
 import { asSamlError } from './validation-step.js'
+import type { XmlDocument } from '../xml/tree.js'
 
 /**
  * Decodes the posted `SAMLResponse` (strict base64) and parses it under the message limits: no DTD,
@@ -17,7 +18,7 @@ import { asSamlError } from './validation-step.js'
  * const doc = decodeSamlResponse(req.body.SAMLResponse, MESSAGE_XML_LIMITS)
  * ```
  */
-export function decodeSamlResponse(samlResponse: unknown, limits: XmlLimits): Document {
+export function decodeSamlResponse(samlResponse: unknown, limits: XmlLimits): XmlDocument {
   if (typeof samlResponse !== 'string' || samlResponse.length === 0) {
     throw new SamlError('SAMLResponse must be a non-empty string', 'ERR_SAML_BAD_REQUEST')
   }
@@ -48,13 +49,13 @@ export function decodeSamlResponse(samlResponse: unknown, limits: XmlLimits): Do
  * const record = entityId ? await store.findByEntityId(entityId) : undefined
  * ```
  */
-export function peekIssuer(doc: Document): string | undefined {
-  const root = doc.documentElement
+export function peekIssuer(doc: XmlDocument): string | undefined {
+  const root = doc.root
   if (!isElement(root, NS.protocol, 'Response')) return undefined
   const issuer = childElements(root).find((e) => isElement(e, NS.assertion, 'Issuer'))
-  if (issuer) return issuer.textContent?.trim() || undefined
+  if (issuer) return textContent(issuer).trim() || undefined
   // Some IdPs omit the Response Issuer; fall back to the (still unverified) assertion's.
   const assertion = childElements(root).find((e) => isElement(e, NS.assertion, 'Assertion'))
   const inner = assertion && childElements(assertion).find((e) => isElement(e, NS.assertion, 'Issuer'))
-  return inner?.textContent?.trim() || undefined
+  return (inner && textContent(inner).trim()) || undefined
 }

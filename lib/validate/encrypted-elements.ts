@@ -1,9 +1,10 @@
 import type { KeyObject } from 'node:crypto'
 import { decryptElement, type ExpectedElement } from '../xmlenc/decrypt-element.js'
-import { isElement } from '../xml/dom.js'
+import { isElement } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import type { XmlLimits } from '../xml/parse-xml.js'
 import { fail } from './validation-step.js'
+import type { XmlElement } from '../xml/tree.js'
 
 /** What decrypting a SAML element needs: the SP's keys and the IdP's rules. */
 export interface ElementDecryption {
@@ -21,10 +22,10 @@ export const ENCRYPTED: Readonly<Record<'assertion' | 'nameId' | 'attribute', Ex
 
 /** Decrypts an EncryptedAssertion, EncryptedID or EncryptedAttribute with the SP's keys. */
 export function decryptSamlElement(
-  wrapper: Element,
+  wrapper: XmlElement,
   expected: ExpectedElement,
   rules: ElementDecryption,
-): Element {
+): XmlElement {
   if (rules.decryptionKeys.length === 0) {
     fail(
       'ERR_SAML_DECRYPTION',
@@ -43,9 +44,9 @@ export function decryptSamlElement(
  * IdP must encrypt. Run only when the assertion is encrypted or encryption is required.
  */
 export function openEncryptedAssertion(
-  assertion: Element,
+  assertion: XmlElement,
   policy: ElementDecryption & { readonly idp: string; readonly requireEncryptedAssertions: boolean },
-): Element {
+): XmlElement {
   if (!isElement(assertion, NS.assertion, 'EncryptedAssertion')) {
     fail(
       'ERR_SAML_ENCRYPTION_REQUIRED',

@@ -1,6 +1,7 @@
-import { attr, trimmedText } from '../xml/dom.js'
+import { attr, trimmedText } from '../xml/read-element.js'
 import type { ResponsePolicy } from './response-policy.js'
 import { fail } from './validation-step.js'
+import type { XmlElement } from '../xml/tree.js'
 
 const ENTITY_FORMAT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:entity'
 
@@ -9,7 +10,7 @@ const ENTITY_FORMAT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:entity'
  * Returns the Issuer, or undefined when an optional one is absent.
  */
 export function checkIssuer(
-  issuerEl: Element | undefined,
+  issuerEl: XmlElement | undefined,
   policy: ResponsePolicy,
   where: string,
   required: boolean,

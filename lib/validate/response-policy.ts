@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import type { SamlAttribute } from '../profile/types.js'
 import type { XmlLimits } from '../xml/parse-xml.js'
 import type { TrustedKeys } from '../xmldsig/trusted-keys.js'
+import type { XmlElement } from '../xml/tree.js'
 
 /**
  * Everything the validator needs to know about one IdP, compiled once per record version.
@@ -74,5 +75,5 @@ export interface ValidatedAssertion {
   readonly assertionSigned: boolean
   readonly encrypted: boolean
   /** The verified Assertion element (decrypted when it was encrypted), for diagnostics only. */
-  readonly assertionElement: Element
+  readonly assertionElement: XmlElement
 }

@@ -1,8 +1,9 @@
-import { attr, childElements, childrenNamed, isElement, optionalChild } from '../xml/dom.js'
+import { attr, childElements, childrenNamed, isElement, optionalChild } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { readSequence, type Particle } from '../xml/sequence.js'
 import { requiredTime } from './time.js'
 import { fail } from './validation-step.js'
+import type { XmlElement } from '../xml/tree.js'
 
 /**
  * The Response's children in the order of `samlp:StatusResponseType` and `samlp:ResponseType` (SAML
@@ -32,7 +33,7 @@ const ASSERTION_CHILDREN: readonly Particle[] = [
   },
 ]
 
-function checkChildren(el: Element, sequence: readonly Particle[]): void {
+function checkChildren(el: XmlElement, sequence: readonly Particle[]): void {
   if (childElements(el).some((child) => isElement(child, NS.assertion, 'Advice'))) {
     // Advice may carry whole assertions (signed ones included), the raw material of signature
     // wrapping; no IdP we support needs it for login, so it is refused rather than skipped.
@@ -49,25 +50,23 @@ function checkChildren(el: Element, sequence: readonly Particle[]): void {
  * and assertions may appear only where SAML puts them (so nothing can be wrapped around them).
  */
 function checkDocumentShape(
-  root: Element,
-  allowedSignatureParents: ReadonlySet<Element>,
-  topAssertion: Element | undefined,
+  root: XmlElement,
+  allowedSignatureParents: ReadonlySet<XmlElement>,
+  topAssertion: XmlElement | undefined,
 ): void {
   const ids = new Set<string>()
-  const stack: Element[] = [root]
+  const stack: XmlElement[] = [root]
   while (stack.length > 0) {
     const el = stack.pop()!
-    const attrs = el.attributes
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i]!
-      const local = a.localName ?? a.name
+    for (const a of el.attributes) {
+      const local = a.localName
       if (local === 'ID' || local === 'Id' || local === 'id' || local === 'AssertionID') {
         if (ids.has(a.value))
           fail('ERR_SAML_STRUCTURE', 'two elements share one ID; the message is refused (signature wrapping)')
         ids.add(a.value)
       }
     }
-    if (isElement(el, NS.dsig, 'Signature') && !allowedSignatureParents.has(el.parentNode as Element)) {
+    if (isElement(el, NS.dsig, 'Signature') && !allowedSignatureParents.has(el.parent!)) {
       fail('ERR_SAML_STRUCTURE', 'a Signature appears where SAML does not put one')
     }
     if (
@@ -76,14 +75,15 @@ function checkDocumentShape(
     ) {
       fail('ERR_SAML_STRUCTURE', 'an assertion appears where SAML does not put one')
     }
-    for (let n = el.lastChild; n !== null; n = n.previousSibling) {
-      if (n.nodeType === 1) stack.push(n as Element)
+    for (let i = el.children.length - 1; i >= 0; i--) {
+      const n = el.children[i]!
+      if (n.type === 'element') stack.push(n)
     }
   }
 }
 
 /** `response-structure`: the root is a SAML 2.0 Response with an ID, an IssueInstant and allowed children. */
-export function checkResponseRoot(root: Node | null): { response: Element; responseId: string } {
+export function checkResponseRoot(root: XmlElement): { response: XmlElement; responseId: string } {
   if (!isElement(root, NS.protocol, 'Response'))
     fail('ERR_SAML_MALFORMED', 'the message is not a SAML 2.0 Response')
   if (attr(root, 'Version') !== '2.0') fail('ERR_SAML_MALFORMED', 'the Response is not SAML version 2.0')
@@ -96,13 +96,13 @@ export function checkResponseRoot(root: Node | null): { response: Element; respo
 
 /** The Response's optional parts, found once its shape is known to be safe. */
 export interface ResponseParts {
-  readonly signature: Element | undefined
-  readonly issuer: Element | undefined
-  readonly assertions: readonly Element[]
+  readonly signature: XmlElement | undefined
+  readonly issuer: XmlElement | undefined
+  readonly assertions: readonly XmlElement[]
 }
 
 /** `document-shape`: unique IDs, and no Signature or assertion outside the places SAML puts them. */
-export function checkResponseShape(response: Element): ResponseParts {
+export function checkResponseShape(response: XmlElement): ResponseParts {
   const signature = optionalChild(response, NS.dsig, 'Signature')
   const assertions = [
     ...childrenNamed(response, NS.assertion, 'Assertion'),
@@ -117,7 +117,7 @@ export function checkResponseShape(response: Element): ResponseParts {
 }
 
 /** `one-assertion`: the Response carries exactly one Assertion or EncryptedAssertion. */
-export function onlyAssertion(assertions: readonly Element[]): Element {
+export function onlyAssertion(assertions: readonly XmlElement[]): XmlElement {
   if (assertions.length !== 1)
     fail('ERR_SAML_STRUCTURE', `the Response holds ${assertions.length} assertions; exactly one is accepted`)
   return assertions[0]!
@@ -127,15 +127,15 @@ export function onlyAssertion(assertions: readonly Element[]): Element {
 export interface AssertionParts {
   readonly assertionId: string
   readonly issueInstant: number
-  readonly issuer: Element
-  readonly signature: Element | undefined
+  readonly issuer: XmlElement
+  readonly signature: XmlElement | undefined
 }
 
 /**
  * `assertion-structure`: a SAML 2.0 Assertion with an ID, an IssueInstant, its Issuer first and
  * allowed children; a decrypted one (a new document) gets the wrapping walk the Response got.
  */
-export function checkAssertionRoot(assertion: Element, decrypted: boolean): AssertionParts {
+export function checkAssertionRoot(assertion: XmlElement, decrypted: boolean): AssertionParts {
   if (decrypted) checkDocumentShape(assertion, new Set([assertion]), assertion)
   if (attr(assertion, 'Version') !== '2.0')
     fail('ERR_SAML_MALFORMED', 'the Assertion is not SAML version 2.0')

@@ -1,14 +1,15 @@
 import type { ResponsePolicy } from './response-policy.js'
 import { fail } from './validation-step.js'
 import { verifyEnvelopedSignature } from '../xmldsig/verify-signature.js'
+import type { XmlElement } from '../xml/tree.js'
 
 /**
  * `response-signature`: the Response's signature verifies with the IdP's keys, or is refused as
  * missing when the IdP must sign Responses. Run only when there is one or one is required.
  */
 export function checkResponseSignature(
-  signature: Element | undefined,
-  response: Element,
+  signature: XmlElement | undefined,
+  response: XmlElement,
   policy: ResponsePolicy,
   now: number,
 ): true {
@@ -27,8 +28,8 @@ export function checkResponseSignature(
  * missing when the IdP must sign Assertions. Run only when there is one or one is required.
  */
 export function checkAssertionSignature(
-  signature: Element | undefined,
-  assertion: Element,
+  signature: XmlElement | undefined,
+  assertion: XmlElement,
   policy: ResponsePolicy,
   now: number,
 ): true {

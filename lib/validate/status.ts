@@ -1,6 +1,7 @@
-import { attr, optionalChild, requiredChild, trimmedText } from '../xml/dom.js'
+import { attr, optionalChild, requiredChild, trimmedText } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { fail } from './validation-step.js'
+import type { XmlElement } from '../xml/tree.js'
 
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success'
 const NO_PASSIVE = 'urn:oasis:names:tc:SAML:2.0:status:NoPassive'
@@ -9,7 +10,7 @@ const NO_PASSIVE = 'urn:oasis:names:tc:SAML:2.0:status:NoPassive'
  * `status`: the top-level StatusCode is Success; otherwise the IdP's codes and message are reported
  * (`ERR_SAML_NO_PASSIVE` when the second-level code is NoPassive).
  */
-export function checkStatus(response: Element): void {
+export function checkStatus(response: XmlElement): void {
   const status = requiredChild(response, NS.protocol, 'Status')
   const code = requiredChild(status, NS.protocol, 'StatusCode')
   const value = attr(code, 'Value')

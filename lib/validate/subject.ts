@@ -1,9 +1,10 @@
-import { attr, childrenNamed, optionalChild, trimmedText } from '../xml/dom.js'
+import { attr, childrenNamed, optionalChild, trimmedText } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { decryptSamlElement, ENCRYPTED, type ElementDecryption } from './encrypted-elements.js'
 import type { ResponsePolicy } from './response-policy.js'
 import { checkWindow, parseTime, requiredTime } from './time.js'
 import { fail } from './validation-step.js'
+import type { XmlElement } from '../xml/tree.js'
 
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer'
 
@@ -13,14 +14,14 @@ export interface SubjectParts {
   readonly nameIDFormat?: string
   readonly nameQualifier?: string
   readonly spNameQualifier?: string
-  readonly confirmations: readonly Element[]
+  readonly confirmations: readonly XmlElement[]
 }
 
 /**
  * The Subject's NameID: a plain one, or an EncryptedID decrypted with the SP's keys (its ciphertext
  * was covered by the signature already verified). BaseID names no one we can map and is refused.
  */
-export function readNameId(parent: Element, decryption: ElementDecryption, where: string): Element {
+export function readNameId(parent: XmlElement, decryption: ElementDecryption, where: string): XmlElement {
   const plain = optionalChild(parent, NS.assertion, 'NameID')
   const encrypted = optionalChild(parent, NS.assertion, 'EncryptedID')
   if (plain && encrypted) fail('ERR_SAML_STRUCTURE', `${where} has both a NameID and an EncryptedID`)
@@ -33,7 +34,7 @@ export function readNameId(parent: Element, decryption: ElementDecryption, where
  * `subject`: one Subject with a non-empty NameID (plain or encrypted) and at least one bearer
  * SubjectConfirmation.
  */
-export function checkSubject(assertion: Element, decryption: ElementDecryption): SubjectParts {
+export function checkSubject(assertion: XmlElement, decryption: ElementDecryption): SubjectParts {
   const subject = optionalChild(assertion, NS.assertion, 'Subject')
   if (!subject) fail('ERR_SAML_SUBJECT', 'the assertion has no Subject')
   const nameIdEl = readNameId(subject, decryption, 'the Subject')
@@ -59,7 +60,7 @@ export interface Confirmation {
   readonly notOnOrAfter: number
 }
 
-function checkConfirmation(confirmation: Element, policy: ResponsePolicy, now: number): Confirmation {
+function checkConfirmation(confirmation: XmlElement, policy: ResponsePolicy, now: number): Confirmation {
   const data = optionalChild(confirmation, NS.assertion, 'SubjectConfirmationData')
   if (!data) fail('ERR_SAML_SUBJECT', 'the bearer SubjectConfirmation has no SubjectConfirmationData')
   const recipient = attr(data, 'Recipient')
@@ -85,7 +86,7 @@ function checkConfirmation(confirmation: Element, policy: ResponsePolicy, now: n
  * window; when none does, the first one's error.
  */
 export function checkSubjectConfirmation(
-  confirmations: readonly Element[],
+  confirmations: readonly XmlElement[],
   policy: ResponsePolicy,
   now: number,
 ): Confirmation {

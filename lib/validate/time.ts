@@ -1,5 +1,6 @@
-import { attr } from '../xml/dom.js'
+import { attr } from '../xml/read-element.js'
 import { fail } from './validation-step.js'
+import type { XmlElement } from '../xml/tree.js'
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
 
@@ -12,7 +13,7 @@ export function parseTime(value: string | undefined, what: string): number | und
 }
 
 /** Epoch ms of the required xs:dateTime attribute `name` of `el`. */
-export function requiredTime(el: Element, name: string): number {
+export function requiredTime(el: XmlElement, name: string): number {
   const ms = parseTime(attr(el, name), `${el.localName}@${name}`)
   if (ms === undefined) fail('ERR_SAML_MALFORMED', `<${el.localName}> has no ${name}`)
   return ms

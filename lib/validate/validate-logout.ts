@@ -9,7 +9,7 @@ import {
   leafText,
   optionalChild,
   trimmedText,
-} from '../xml/dom.js'
+} from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { parseXml } from '../xml/parse-xml.js'
 import { readSequence } from '../xml/sequence.js'
@@ -21,6 +21,7 @@ import {
 } from '../bindings/redirect-binding.js'
 import type { ElementDecryption } from './encrypted-elements.js'
 import { readNameId } from './subject.js'
+import type { XmlElement } from '../xml/tree.js'
 
 /**
  * What logout validation checks a message against: one IdP's keys, this SP's SLO URL, and the SP's
@@ -85,7 +86,7 @@ function fail(code: SamlErrorCode, message: string, idp: string): never {
   throw new SamlError(message, code, { idp })
 }
 
-function time(el: Element, name: string, idp: string): number | undefined {
+function time(el: XmlElement, name: string, idp: string): number | undefined {
   const value = attr(el, name)
   if (value === undefined) return undefined
   const ms = Date.parse(value)
@@ -110,7 +111,7 @@ export function validateLogoutMessage(
   let type: 'SAMLRequest' | 'SAMLResponse'
   let xml: string
   let relayState: string | undefined
-  let verifyRoot: ((root: Element) => void) | undefined
+  let verifyRoot: ((root: XmlElement) => void) | undefined
   if (input.binding === 'redirect') {
     const message = parseRedirectQuery(input.rawQuery)
     verifyRedirectSignature(message, policy)
@@ -138,8 +139,7 @@ export function validateLogoutMessage(
     }
   }
 
-  const doc = parseXml(xml, policy.limits)
-  const root = doc.documentElement
+  const { root } = parseXml(xml, policy.limits)
   const expected = type === 'SAMLRequest' ? 'LogoutRequest' : 'LogoutResponse'
   if (!isElement(root, NS.protocol, expected))
     fail('ERR_SAML_MALFORMED', `${type} does not hold a SAML 2.0 ${expected}`, idp)
@@ -163,7 +163,7 @@ export function validateLogoutMessage(
   const issuerEl = childElements(root)[0]
   if (!isElement(issuerEl, NS.assertion, 'Issuer'))
     fail('ERR_SAML_ISSUER_MISMATCH', `the ${expected} has no Issuer`, idp)
-  const issuer = leafText(issuerEl as Element).trim()
+  const issuer = leafText(issuerEl as XmlElement).trim()
   if (issuer !== policy.entityId)
     fail('ERR_SAML_ISSUER_MISMATCH', `the ${expected} was issued by another entity, not IdP "${idp}"`, idp)
   // Signed messages must say where they go (SAML bindings 3.4.5.2, 3.5.5.2), so one sent to another

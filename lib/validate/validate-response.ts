@@ -1,4 +1,4 @@
-import { attr, isElement } from '../xml/dom.js'
+import { attr, isElement } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { openEncryptedAssertion } from './encrypted-elements.js'
 import { readAttributes } from './attributes.js'
@@ -19,6 +19,7 @@ import { checkStatus } from './status.js'
 import { checkResponseInResponseTo, checkSubject, checkSubjectConfirmation } from './subject.js'
 import { checkIssueInstant } from './time.js'
 import { asSamlError, runStep } from './validation-step.js'
+import type { XmlDocument, XmlElement } from '../xml/tree.js'
 
 // The rest of the library imports these from here.
 export { decodeSamlResponse, peekIssuer } from './decode-response.js'
@@ -46,7 +47,7 @@ export type { ResponsePolicy, ValidatedAssertion } from './response-policy.js'
  * ```
  */
 export function validateResponse(
-  doc: Document,
+  doc: XmlDocument,
   policy: ResponsePolicy,
   now: number,
   log?: CheckLog,
@@ -62,16 +63,16 @@ export function validateResponse(
 
 /** The Response checked up to (and including) its own signature. */
 interface Envelope {
-  readonly response: Element
+  readonly response: XmlElement
   readonly responseId: string
   /** The one Assertion or EncryptedAssertion. */
-  readonly assertion: Element
+  readonly assertion: XmlElement
   readonly responseSigned: boolean
 }
 
 /** The assertion decrypted, its signature verified and its Issuer checked. */
 interface OpenedAssertion {
-  readonly assertion: Element
+  readonly assertion: XmlElement
   readonly assertionId: string
   readonly issuer: string
   readonly assertionSigned: boolean
@@ -82,13 +83,13 @@ interface OpenedAssertion {
 // which code a message with several faults gets, so do not reorder them.
 
 function checkEnvelope(
-  doc: Document,
+  doc: XmlDocument,
   policy: ResponsePolicy,
   now: number,
   log: CheckLog | undefined,
 ): Envelope {
   const { response, responseId } = runStep(log, 'response-structure', () =>
-    checkResponseRoot(doc.documentElement),
+    checkResponseRoot(doc.root),
   )
   const parts = runStep(log, 'document-shape', () => checkResponseShape(response))
   const responseIssuer = parts.issuer

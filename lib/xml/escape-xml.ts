@@ -12,7 +12,7 @@
 // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. With the
 // `u` flag a lone surrogate is its own code point, outside every range, so it is caught too.
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
-// U+0085 and U+2028 too: @xmldom/xmldom (node-saml, samlify, us) reads them as line ends, as XML
+// U+0085 and U+2028 too: @xmldom/xmldom (node-saml, samlify) reads them as line ends, as XML
 // 1.1 does, and would hand back LF or a space; a character reference reaches every parser intact.
 const TEXT_SPECIAL = /[&<>"'\r\u0085\u2028]/
 const ATTRIBUTE_SPECIAL = /[&<>"'\t\n\r\u0085\u2028]/

@@ -1,5 +1,10 @@
-import { DOMParser } from '@xmldom/xmldom'
+import { parseXml as parseWellFormed } from '@rgrove/parse-xml'
 import { SamlError } from '../errors/saml-error.js'
+import { resolveNamespaces } from './resolve-namespaces.js'
+import type { XmlDocument, XmlElement } from './tree.js'
+
+/** The code a malformed document gets: a protocol message's, or metadata's. */
+export type XmlErrorCode = 'ERR_SAML_MALFORMED' | 'ERR_SAML_METADATA_INVALID'
 
 /** Caps enforced before and during parsing, so hostile input costs little. */
 export interface XmlLimits {
@@ -42,14 +47,10 @@ function isSpace(c: number): boolean {
  * One linear pass over the text, before any DOM exists: rejects DTDs (and so every entity trick),
  * processing instructions other than the XML declaration, and documents over the element or depth
  * caps. Start and end tags are matched by name on a stack of at most `maxDepth` names, so the depth
- * cap cannot be dodged with stray end tags (which xmldom 0.8 tolerates) and content after the root
+ * cap cannot be dodged with stray end tags (which lenient parsers tolerate) and content after the root
  * element is refused. A 20k-element response is refused here in well under a millisecond.
  */
-export function scanXml(
-  xml: string,
-  limits: XmlLimits,
-  errorCode: 'ERR_SAML_MALFORMED' | 'ERR_SAML_METADATA_INVALID',
-): void {
+export function scanXml(xml: string, limits: XmlLimits, errorCode: XmlErrorCode): void {
   if (xml.length > limits.maxBytes) {
     throw new SamlError(`XML is ${xml.length} bytes; the limit is ${limits.maxBytes}`, 'ERR_SAML_TOO_LARGE')
   }
@@ -151,28 +152,59 @@ export function scanXml(
 }
 
 /**
- * Parses untrusted XML: {@link scanXml} first, then xmldom with every warning and error fatal.
- * Throws `SamlError` (`errorCode` for malformed input, or the limit and DTD codes).
+ * Parses untrusted XML into the one tree the library reads ({@link XmlDocument}): {@link scanXml}
+ * first, then `@rgrove/parse-xml` (a conformant XML 1.0 parser: it refuses `<` in attribute values,
+ * `]]>` in text, undefined entities and characters XML cannot carry, which xmldom 0.8 let through),
+ * then our namespace pass ({@link resolveNamespaces}). U+0085 and U+2028 are kept as they are (XML
+ * 1.0 does not treat them as line ends). Throws `SamlError` (`errorCode` for malformed input, or the
+ * limit and DTD codes).
+ *
+ * @example
+ * ```ts
+ * const { root } = parseXml('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>', MESSAGE_XML_LIMITS)
+ * root.namespaceURI // 'urn:oasis:names:tc:SAML:2.0:protocol'
+ * ```
  */
 export function parseXml(
   xml: string,
   limits: XmlLimits,
-  errorCode: 'ERR_SAML_MALFORMED' | 'ERR_SAML_METADATA_INVALID' = 'ERR_SAML_MALFORMED',
-): Document {
+  errorCode: XmlErrorCode = 'ERR_SAML_MALFORMED',
+): XmlDocument {
+  return { root: parseRoot(xml, limits, errorCode, null) }
+}
+
+/**
+ * Parses an element that sits inside `context` (a decrypted element, which XML Encryption 4.3 has
+ * the decryptor parse where its EncryptedData was): `context`'s namespace bindings are in scope
+ * and it is the returned element's parent, so prefix lookups and inclusive c14n see its ancestors.
+ */
+export function parseXmlInContext(
+  xml: string,
+  limits: XmlLimits,
+  errorCode: XmlErrorCode,
+  context: XmlElement,
+): XmlElement {
+  return parseRoot(xml, limits, errorCode, context)
+}
+
+function parseRoot(
+  xml: string,
+  limits: XmlLimits,
+  errorCode: XmlErrorCode,
+  context: XmlElement | null,
+): XmlElement {
   scanXml(xml, limits, errorCode)
-  const fail = (msg: string): never => {
-    throw new SamlError(`XML is not well formed: ${String(msg).split('\n')[0]}`, errorCode)
-  }
-  let doc: Document
+  let root
   try {
-    doc = new DOMParser({ errorHandler: { warning: fail, error: fail, fatalError: fail } }).parseFromString(
-      xml,
-      'text/xml',
-    ) as unknown as Document
+    // Line ends are normalized before parsing, as XML 1.0 (2.11) says: parse-xml normalizes each
+    // text node with a loop that is quadratic in the number of CRs.
+    root = parseWellFormed(xml.includes('\r') ? xml.replace(/\r\n?/g, '\n') : xml, {
+      preserveComments: true,
+    }).root
   } catch (err) {
-    if (err instanceof SamlError) throw err
-    throw new SamlError('XML is not well formed', errorCode, { cause: err })
+    const message = err instanceof Error ? err.message.split('\n')[0] : 'parse error'
+    throw new SamlError(`XML is not well formed: ${message}`, errorCode, { cause: err })
   }
-  if (!doc || !doc.documentElement) throw new SamlError('XML has no root element', errorCode)
-  return doc
+  if (!root) throw new SamlError('XML has no root element', errorCode)
+  return resolveNamespaces(root, errorCode, context)
 }

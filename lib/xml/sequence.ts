@@ -1,5 +1,6 @@
 import { SamlError } from '../errors/saml-error.js'
-import { childElements } from './dom.js'
+import { childElements } from './read-element.js'
+import type { XmlElement } from './tree.js'
 
 /** One place of an XML Schema `<sequence>`: an element (or a choice of names in one namespace). */
 export interface Particle {
@@ -12,7 +13,7 @@ export interface Particle {
   readonly max?: number
 }
 
-function matches(el: Element, p: Particle): boolean {
+function matches(el: XmlElement, p: Particle): boolean {
   if (el.namespaceURI !== p.ns) return false
   return typeof p.local === 'string' ? el.localName === p.local : p.local.includes(el.localName)
 }
@@ -27,9 +28,9 @@ function nameOf(p: Particle): string {
  * Returns the children found for each particle. Any deviation is `ERR_SAML_STRUCTURE`, because an
  * element a reader skips is an element an attacker can use.
  */
-export function readSequence(parent: Element, particles: readonly Particle[]): Element[][] {
+export function readSequence(parent: XmlElement, particles: readonly Particle[]): XmlElement[][] {
   const kids = childElements(parent)
-  const found: Element[][] = particles.map(() => [])
+  const found: XmlElement[][] = particles.map(() => [])
   let i = 0
   for (const [index, p] of particles.entries()) {
     const max = p.max ?? 1
@@ -45,7 +46,7 @@ export function readSequence(parent: Element, particles: readonly Particle[]): E
     throw new SamlError(
       known
         ? `<${parent.localName}> has <${extra.localName}> out of schema order or too often`
-        : `<${parent.localName}> may not contain <${extra.localName}> (namespace ${extra.namespaceURI ?? 'none'})`,
+        : `<${parent.localName}> may not contain <${extra.localName}> (namespace ${extra.namespaceURI || 'none'})`,
       'ERR_SAML_STRUCTURE',
     )
   }

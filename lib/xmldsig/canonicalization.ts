@@ -1,7 +1,9 @@
+import { DOMParser } from '@xmldom/xmldom'
 import { C14nCanonicalization, ExclusiveCanonicalization } from 'xml-crypto'
 import { SamlError } from '../errors/saml-error.js'
-import { childElements, isElement } from '../xml/dom.js'
+import { attr, childElements, isElement } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
+import type { XmlElement } from '../xml/tree.js'
 import { C14N, EXC_C14N } from './algorithms.js'
 
 /**
@@ -28,7 +30,7 @@ function structure(message: string): SamlError {
 }
 
 /** True for the two accepted canonicalization algorithm URIs. */
-export function isCanonicalizationAlgorithm(algorithm: string | null): boolean {
+export function isCanonicalizationAlgorithm(algorithm: string | undefined): boolean {
   return algorithm === EXC_C14N || algorithm === C14N
 }
 
@@ -36,15 +38,15 @@ export function isCanonicalizationAlgorithm(algorithm: string | null): boolean {
  * Reads a `CanonicalizationMethod` or a canonicalizing `Transform`. Exclusive c14n may carry one
  * `InclusiveNamespaces`; inclusive c14n takes no parameters. The caller has checked the algorithm.
  */
-export function readCanonicalization(method: Element): Canonicalization {
-  const algorithm = method.getAttribute('Algorithm') === C14N ? C14N : EXC_C14N
+export function readCanonicalization(method: XmlElement): Canonicalization {
+  const algorithm = attr(method, 'Algorithm') === C14N ? C14N : EXC_C14N
   const kids = childElements(method)
   if (kids.length === 0) return { algorithm, prefixList: [] }
   if (algorithm === C14N) throw structure('inclusive c14n takes no parameters')
   if (kids.length !== 1 || !isElement(kids[0], NS.excC14n, 'InclusiveNamespaces')) {
     throw structure('a canonicalization method may only carry InclusiveNamespaces')
   }
-  const prefixList = (kids[0].getAttribute('PrefixList') ?? '').split(/\s+/).filter((p) => p.length > 0)
+  const prefixList = (attr(kids[0], 'PrefixList') ?? '').split(/\s+/).filter((p) => p.length > 0)
   return { algorithm, prefixList }
 }
 
@@ -104,12 +106,7 @@ function withInheritedXmlAttributes(el: Element, run: () => string): string {
   }
 }
 
-/**
- * The canonical form of `el` as a subtree of its document: exclusive c14n renders the namespaces
- * the subtree uses (plus the listed inclusive prefixes); inclusive c14n renders every binding in
- * scope, the ancestors' included, so a change to an ancestor's declarations breaks the digest.
- */
-export function canonicalize(el: Element, method: Canonicalization): string {
+function canonicalizeDom(el: Element, method: Canonicalization): string {
   if (method.algorithm === C14N) {
     return withInheritedXmlAttributes(el, () =>
       inclusive.process(el, { ancestorNamespaces: ancestorBindings(el) }),
@@ -120,4 +117,54 @@ export function canonicalize(el: Element, method: Canonicalization): string {
     inclusiveNamespacesPrefixList: [...method.prefixList],
     ancestorNamespaces: ancestorBindings(el, new Set(method.prefixList)),
   })
+}
+
+// TEMPORARY BRIDGE until the spec-exact c14n over the tree replaces this file: the subtree is
+// written out (its ancestors as empty elements carrying their namespace declarations and xml:*
+// attributes, which is all c14n reads of them), parsed by xmldom and canonicalized by xml-crypto.
+const TEXT_REFS: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' }
+const ATTR_REFS: Readonly<Record<string, string>> = { ...TEXT_REFS, '"': '&quot;', '\t': '&#9;', '\n': '&#10;' }
+const escapeText = (text: string): string =>
+  text.replace(/[&<>\r\u0085\u2028]/g, (c) => TEXT_REFS[c] ?? `&#${c.charCodeAt(0)};`)
+const escapeAttr = (text: string): string =>
+  text.replace(/[&<>"\t\n\r\u0085\u2028]/g, (c) => ATTR_REFS[c] ?? `&#${c.charCodeAt(0)};`)
+
+function startTag(el: XmlElement, xmlOnly: boolean): string {
+  let out = `<${el.name}`
+  for (const ns of el.namespaces)
+    out += ` ${ns.prefix ? `xmlns:${ns.prefix}` : 'xmlns'}="${escapeAttr(ns.uri)}"`
+  for (const a of el.attributes)
+    if (!xmlOnly || a.prefix === 'xml') out += ` ${a.name}="${escapeAttr(a.value)}"`
+  return `${out}>`
+}
+
+function writeSubtree(el: XmlElement, omit: XmlElement | undefined): string {
+  let out = startTag(el, false)
+  for (const n of el.children) {
+    if (n.type === 'element') out += n === omit ? '' : writeSubtree(n, omit)
+    else if (n.type === 'text') out += escapeText(n.text)
+    else out += `<!--${n.text}-->`
+  }
+  return `${out}</${el.name}>`
+}
+
+/**
+ * The canonical form of `el` as a subtree of its document, `omit` (the enveloped Signature) left
+ * out: exclusive c14n renders the namespaces the subtree uses (plus the listed inclusive
+ * prefixes); inclusive c14n renders every binding in scope, the ancestors' included, so a change to
+ * an ancestor's declarations breaks the digest.
+ */
+export function canonicalize(el: XmlElement, method: Canonicalization, omit?: XmlElement): string {
+  const ancestors: XmlElement[] = []
+  for (let a = el.parent; a !== null; a = a.parent) ancestors.unshift(a)
+  const xml =
+    ancestors.map((a) => startTag(a, true)).join('') +
+    writeSubtree(el, omit) +
+    ancestors
+      .reverse()
+      .map((a) => `</${a.name}>`)
+      .join('')
+  let node = new DOMParser().parseFromString(xml, 'text/xml').documentElement as unknown as Element
+  for (let depth = 0; depth < ancestors.length; depth++) node = node.firstChild as Element
+  return canonicalizeDom(node, method)
 }

@@ -1,9 +1,10 @@
 import { SamlError } from '../errors/saml-error.js'
-import { childrenNamed, isElement } from '../xml/dom.js'
+import { childrenNamed, isElement } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { METADATA_XML_LIMITS, parseXml } from '../xml/parse-xml.js'
 import { compileTrustedKeys } from './trusted-keys.js'
 import { verifyEnvelopedSignature } from './verify-signature.js'
+import type { XmlElement } from '../xml/tree.js'
 
 function refused(message: string, cause?: unknown): SamlError {
   return new SamlError(
@@ -39,7 +40,7 @@ export function verifyIdpMetadataSignature(xml: string, signingCerts: readonly s
   if (!Array.isArray(signingCerts) || signingCerts.length === 0)
     throw new TypeError('"signingCerts" must be a non-empty array of PEM certificates')
   const text = (xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml).trimStart()
-  const root = parseXml(text, METADATA_XML_LIMITS, 'ERR_SAML_METADATA_INVALID').documentElement
+  const { root } = parseXml(text, METADATA_XML_LIMITS, 'ERR_SAML_METADATA_INVALID')
   if (
     !isElement(root, NS.metadata, 'EntityDescriptor') &&
     !isElement(root, NS.metadata, 'EntitiesDescriptor')

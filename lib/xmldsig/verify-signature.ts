@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual, verify } from 'node:crypto'
 import { SamlError } from '../errors/saml-error.js'
 import { decodeBase64Strict } from '../xml/base64.js'
-import { childElements, isElement, leafText } from '../xml/dom.js'
+import { attr, childElements, isElement, leafText, textContent } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { DIGEST_ALGORITHMS, ENVELOPED_SIGNATURE, SIGNATURE_ALGORITHMS } from './algorithms.js'
 import {
@@ -12,6 +12,7 @@ import {
   type Canonicalization,
 } from './canonicalization.js'
 import type { TrustedKey, TrustedKeys } from './trusted-keys.js'
+import type { XmlElement } from '../xml/tree.js'
 
 export interface SignaturePolicy {
   readonly trust: TrustedKeys
@@ -24,7 +25,7 @@ export interface SignaturePolicy {
 }
 
 interface SignatureParts {
-  signedInfo: Element
+  signedInfo: XmlElement
   signatureMethod: string
   digestAlgorithm: 'sha1' | 'sha256' | 'sha384' | 'sha512'
   digestValue: Buffer
@@ -50,7 +51,7 @@ function algorithm(message: string): SamlError {
  * then applies inclusive c14n). Anything else is refused, which is what makes signature-wrapping
  * attacks impossible here rather than merely detected.
  */
-function readSignature(signature: Element, signed: Element, policy: SignaturePolicy): SignatureParts {
+function readSignature(signature: XmlElement, signed: XmlElement, policy: SignaturePolicy): SignatureParts {
   const kids = childElements(signature)
   const [signedInfo, signatureValueEl, keyInfo, ...rest] = kids
   if (
@@ -66,7 +67,7 @@ function readSignature(signature: Element, signed: Element, policy: SignaturePol
   const infoKids = childElements(signedInfo)
   if (infoKids.length !== 3)
     throw structure('SignedInfo must hold one method of each kind and exactly one Reference')
-  const [canonMethod, sigMethod, reference] = infoKids as [Element, Element, Element]
+  const [canonMethod, sigMethod, reference] = infoKids as [XmlElement, XmlElement, XmlElement]
   if (
     !isElement(canonMethod, NS.dsig, 'CanonicalizationMethod') ||
     !isElement(sigMethod, NS.dsig, 'SignatureMethod') ||
@@ -74,27 +75,27 @@ function readSignature(signature: Element, signed: Element, policy: SignaturePol
   ) {
     throw structure('SignedInfo must be CanonicalizationMethod, SignatureMethod, Reference')
   }
-  if (!isCanonicalizationAlgorithm(canonMethod.getAttribute('Algorithm'))) {
+  if (!isCanonicalizationAlgorithm(attr(canonMethod, 'Algorithm'))) {
     throw algorithm(
-      `canonicalization ${canonMethod.getAttribute('Algorithm')} is not accepted; use exclusive or inclusive c14n without comments`,
+      `canonicalization ${attr(canonMethod, 'Algorithm')} is not accepted; use exclusive or inclusive c14n without comments`,
     )
   }
   const signedInfoCanonicalization = readCanonicalization(canonMethod)
   if (childElements(sigMethod).length > 0) throw structure('SignatureMethod must be empty')
-  const signatureMethod = sigMethod.getAttribute('Algorithm') ?? ''
+  const signatureMethod = attr(sigMethod, 'Algorithm') ?? ''
   const sigAlg = SIGNATURE_ALGORITHMS.get(signatureMethod)
   if (!sigAlg || (sigAlg.hash === 'sha1' && !policy.allowSha1)) {
     throw algorithm(`signature algorithm ${signatureMethod || '(none)'} is not accepted`)
   }
 
   // Reference: URI must point at the parent, by its (document-unique) ID.
-  const id = signed.getAttribute('ID')
-  if (!id || reference.getAttribute('URI') !== `#${id}`) {
+  const id = attr(signed, 'ID')
+  if (!id || attr(reference, 'URI') !== `#${id}`) {
     throw structure('the Reference must point at the element the Signature is in')
   }
   const refKids = childElements(reference)
   if (refKids.length !== 3) throw structure('Reference must hold Transforms, DigestMethod and DigestValue')
-  const [transforms, digestMethod, digestValueEl] = refKids as [Element, Element, Element]
+  const [transforms, digestMethod, digestValueEl] = refKids as [XmlElement, XmlElement, XmlElement]
   if (
     !isElement(transforms, NS.dsig, 'Transforms') ||
     !isElement(digestMethod, NS.dsig, 'DigestMethod') ||
@@ -107,8 +108,8 @@ function readSignature(signature: Element, signed: Element, policy: SignaturePol
   if (
     transformList.length > 2 ||
     !transformList.every((t) => isElement(t, NS.dsig, 'Transform')) ||
-    enveloped?.getAttribute('Algorithm') !== ENVELOPED_SIGNATURE ||
-    (canonicalizing && !isCanonicalizationAlgorithm(canonicalizing.getAttribute('Algorithm')))
+    (enveloped === undefined || attr(enveloped, 'Algorithm') !== ENVELOPED_SIGNATURE) ||
+    (canonicalizing && !isCanonicalizationAlgorithm(attr(canonicalizing, 'Algorithm')))
   ) {
     throw structure('transforms must be enveloped-signature, then exclusive or inclusive c14n or none')
   }
@@ -118,9 +119,9 @@ function readSignature(signature: Element, signed: Element, policy: SignaturePol
     ? readCanonicalization(canonicalizing)
     : IMPLICIT_CANONICALIZATION
 
-  const digestAlgorithm = DIGEST_ALGORITHMS.get(digestMethod.getAttribute('Algorithm') ?? '')
+  const digestAlgorithm = DIGEST_ALGORITHMS.get(attr(digestMethod, 'Algorithm') ?? '')
   if (!digestAlgorithm || (digestAlgorithm === 'sha1' && !policy.allowSha1)) {
-    throw algorithm(`digest algorithm ${digestMethod.getAttribute('Algorithm') || '(none)'} is not accepted`)
+    throw algorithm(`digest algorithm ${attr(digestMethod, 'Algorithm') || '(none)'} is not accepted`)
   }
   const digestValue = decodeBase64Strict(leafText(digestValueEl))
   const signatureValue = decodeBase64Strict(leafText(signatureValueEl))
@@ -144,12 +145,12 @@ function readSignature(signature: Element, signed: Element, policy: SignaturePol
  * first (looked up by its text, with no decoding or hashing), so a rotation with two certificates
  * still costs one RSA verify.
  */
-function keyInfoHint(keyInfo: Element): string | undefined {
+function keyInfoHint(keyInfo: XmlElement): string | undefined {
   for (const data of childElements(keyInfo)) {
     if (!isElement(data, NS.dsig, 'X509Data')) continue
     for (const cert of childElements(data)) {
       if (!isElement(cert, NS.dsig, 'X509Certificate')) continue
-      return (cert.textContent ?? '').replace(/\s+/g, '')
+      return textContent(cert).replace(/\s+/g, '')
     }
   }
   return undefined
@@ -172,17 +173,18 @@ function verifyWith(key: TrustedKey, parts: SignatureParts, signedInfoC14n: stri
 
 /**
  * Verifies the enveloped signature `signature` over its parent `signed` with the IdP's trusted keys
- * only, then removes it from the DOM (the enveloped-signature transform), so what the caller reads
- * afterwards is exactly what was digested. With `policy.acceptExpiredSigningCerts: false`, a key whose
- * certificate expired before `now` does not count. Throws `SamlError` on any failure.
+ * only. The enveloped-signature transform leaves `signature` out of the digest without touching the
+ * tree, so what the caller reads afterwards is the tree that was digested. With
+ * `policy.acceptExpiredSigningCerts: false`, a key whose certificate expired before `now` does not
+ * count. Throws `SamlError` on any failure.
  */
 export function verifyEnvelopedSignature(
-  signature: Element,
-  signed: Element,
+  signature: XmlElement,
+  signed: XmlElement,
   policy: SignaturePolicy,
   now?: number,
 ): void {
-  if (signature.parentNode !== signed)
+  if (signature.parent !== signed)
     throw structure('the Signature must be a child of the element it signs')
   const parts = readSignature(signature, signed, policy)
 
@@ -222,9 +224,8 @@ export function verifyEnvelopedSignature(
     )
   }
 
-  // 2. Digest of the parent without the Signature (enveloped transform), then canonicalized.
-  signed.removeChild(signature)
-  const canonical = canonicalize(signed, parts.referenceCanonicalization)
+  // 2. Digest of the parent without the Signature (the enveloped transform), then canonicalized.
+  const canonical = canonicalize(signed, parts.referenceCanonicalization, signature)
   const digest = createHash(parts.digestAlgorithm).update(canonical, 'utf8').digest()
   if (digest.length !== parts.digestValue.length || !timingSafeEqual(digest, parts.digestValue)) {
     throw new SamlError(

@@ -1,9 +1,10 @@
 import { SamlError } from '../errors/saml-error.js'
 import { decodeBase64Strict } from '../xml/base64.js'
-import { attr, childElements, isElement, leafText } from '../xml/dom.js'
+import { attr, childElements, isElement, leafText } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { readSequence } from '../xml/sequence.js'
 import { TYPE_ELEMENT, TYPE_ENCRYPTED_KEY } from './algorithms.js'
+import type { XmlElement } from '../xml/tree.js'
 
 /** An `xenc:EncryptedKey` as read, algorithms not yet judged. */
 export interface EncryptedKeyParts {
@@ -30,23 +31,23 @@ export interface EncryptedElementParts {
 /** At most this many EncryptedKeys (one per recipient key) are tried: each costs an RSA operation per SP key. */
 export const MAX_ENCRYPTED_KEYS = 4
 
-function structure(wrapper: Element, message: string): SamlError {
+function structure(wrapper: XmlElement, message: string): SamlError {
   return new SamlError(`<${wrapper.localName}> is not in the accepted form: ${message}`, 'ERR_SAML_STRUCTURE')
 }
 
 const EXACTLY_ONE = { min: 1, max: 1 }
 
-function isEncryptedKey(el: Element): boolean {
+function isEncryptedKey(el: XmlElement): boolean {
   return isElement(el, NS.xenc, 'EncryptedKey')
 }
 
 /** An XML Encryption element: a key wrapped again, or a key agreement, neither of which this SP follows. */
-function isXmlEncryption(el: Element): boolean {
+function isXmlEncryption(el: XmlElement): boolean {
   return el.namespaceURI === NS.xenc || el.namespaceURI === NS.xenc11
 }
 
 /** `xenc:CipherData`: a CipherValue; a CipherReference would make us fetch a URI, so it is refused. */
-function readCipherData(wrapper: Element, cipherData: Element): Buffer {
+function readCipherData(wrapper: XmlElement, cipherData: XmlElement): Buffer {
   const kids = childElements(cipherData)
   if (kids.length !== 1 || !isElement(kids[0], NS.xenc, 'CipherValue')) {
     throw structure(wrapper, 'CipherData must hold one CipherValue (CipherReference is not accepted)')
@@ -56,7 +57,7 @@ function readCipherData(wrapper: Element, cipherData: Element): Buffer {
   return bytes
 }
 
-function algorithmOf(wrapper: Element, method: Element | undefined, what: string): string {
+function algorithmOf(wrapper: XmlElement, method: XmlElement | undefined, what: string): string {
   const algorithm = method && attr(method, 'Algorithm')
   if (!algorithm) throw structure(wrapper, `the ${what} names no EncryptionMethod Algorithm`)
   return algorithm
@@ -67,7 +68,7 @@ function algorithmOf(wrapper: Element, method: Element | undefined, what: string
  * which of our keys it is for, so it is not read, but it may not hold XML Encryption elements: a key
  * wrapped in another key is a chain this SP does not follow.
  */
-function readEncryptedKey(wrapper: Element, encryptedKey: Element): EncryptedKeyParts & { id?: string } {
+function readEncryptedKey(wrapper: XmlElement, encryptedKey: XmlElement): EncryptedKeyParts & { id?: string } {
   const [method, keyInfo, cipherData] = readSequence(encryptedKey, [
     { ns: NS.xenc, local: 'EncryptionMethod' },
     { ns: NS.dsig, local: 'KeyInfo' },
@@ -75,7 +76,7 @@ function readEncryptedKey(wrapper: Element, encryptedKey: Element): EncryptedKey
     { ns: NS.xenc, local: 'EncryptionProperties' },
     { ns: NS.xenc, local: 'ReferenceList' },
     { ns: NS.xenc, local: 'CarriedKeyName' },
-  ]) as [Element[], Element[], Element[], Element[], Element[], Element[]]
+  ]) as [XmlElement[], XmlElement[], XmlElement[], XmlElement[], XmlElement[], XmlElement[]]
   if (keyInfo[0] && childElements(keyInfo[0]).some(isXmlEncryption))
     throw structure(wrapper, "an EncryptedKey's KeyInfo may identify our key, not wrap or agree it again")
   const algorithm = algorithmOf(wrapper, method[0], 'EncryptedKey')
@@ -124,11 +125,11 @@ function readEncryptedKey(wrapper: Element, encryptedKey: Element): EncryptedKey
  * RetrievalMethod that names no sibling, a key wrapped in a key, key agreement, or a CipherReference
  * is `ERR_SAML_STRUCTURE`. Nothing is decrypted here.
  */
-export function readEncryptedElement(wrapper: Element): EncryptedElementParts {
+export function readEncryptedElement(wrapper: XmlElement): EncryptedElementParts {
   const [dataEls, siblingEls] = readSequence(wrapper, [
     { ns: NS.xenc, local: 'EncryptedData', ...EXACTLY_ONE },
     { ns: NS.xenc, local: 'EncryptedKey', max: Infinity },
-  ]) as [Element[], Element[]]
+  ]) as [XmlElement[], XmlElement[]]
   const encryptedData = dataEls[0]!
   const type = attr(encryptedData, 'Type')
   if (type !== undefined && type !== TYPE_ELEMENT)
@@ -138,9 +139,9 @@ export function readEncryptedElement(wrapper: Element): EncryptedElementParts {
     { ns: NS.dsig, local: 'KeyInfo' },
     { ns: NS.xenc, local: 'CipherData', ...EXACTLY_ONE },
     { ns: NS.xenc, local: 'EncryptionProperties' },
-  ]) as [Element[], Element[], Element[]]
+  ]) as [XmlElement[], XmlElement[], XmlElement[]]
   const algorithm = algorithmOf(wrapper, method[0], 'EncryptedData')
-  const [keySize] = readSequence(method[0]!, [{ ns: NS.xenc, local: 'KeySize' }]) as [Element[]]
+  const [keySize] = readSequence(method[0]!, [{ ns: NS.xenc, local: 'KeySize' }]) as [XmlElement[]]
   let keySizeBits: number | undefined
   if (keySize[0]) {
     const text = leafText(keySize[0]).trim()

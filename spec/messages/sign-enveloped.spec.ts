@@ -15,6 +15,8 @@ import { signEnveloped } from '../../lib/xmldsig/sign-enveloped.js'
 import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import { verifyEnvelopedSignature } from '../../lib/xmldsig/verify-signature.js'
 import { NS } from '../../lib/xml/namespaces.js'
+import { MESSAGE_XML_LIMITS, parseXml } from '../../lib/xml/parse-xml.js'
+import { childElements } from '../../lib/xml/read-element.js'
 import { keys, type KeyPair } from '../support/test-idp.js'
 
 const XMLSEC1 = '/usr/bin/xmlsec1'
@@ -82,7 +84,8 @@ describe('signEnveloped', () => {
         assert.equal(Buffer.from(value, 'base64').length, 64, 'r‖s of P-256, not DER')
       }
 
-      verifyEnvelopedSignature(signature!, root, {
+      const tree = parseXml(signed, MESSAGE_XML_LIMITS).root
+      verifyEnvelopedSignature(childElements(tree)[1]!, tree, {
         trust: compileTrustedKeys([pair.cert], 'sp'),
         allowSha1: false,
       })
@@ -97,7 +100,8 @@ describe('signEnveloped', () => {
     const root = parse(signed)
     const signature = elements(root)[1]!
     assert.equal(signature.getElementsByTagNameNS(NS.dsig, 'KeyInfo').length, 0)
-    verifyEnvelopedSignature(signature, root, {
+    const tree = parseXml(signed, MESSAGE_XML_LIMITS).root
+    verifyEnvelopedSignature(childElements(tree)[1]!, tree, {
       trust: compileTrustedKeys([keys.sp.cert], 'sp'),
       allowSha1: false,
     })

@@ -68,7 +68,7 @@ describe('scanXml', () => {
     for (const xml of [
       '<?xml version="1.0" encoding="UTF-8"?><r/>',
       '<!-- lead --><r><!-- <a> --></r><!-- tail -->',
-      '<r a=">" b="/>" c=\'<!--\'><x:e xmlns:x="urn:x"\n  y="1"/></r>',
+      '<r a=">" b="/>" c=\'&lt;!--\'><x:e xmlns:x="urn:x"\n  y="1"/></r>',
       '<r><a></a  ><b\t/></r>',
       '<r><![CDATA[</r><deep><deep>]]></r>',
       '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"></samlp:Response>\n',

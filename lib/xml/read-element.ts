@@ -1,0 +1,83 @@
+import { SamlError } from '../errors/saml-error.js'
+import type { XmlElement, XmlNode } from './tree.js'
+
+/** The element children of `el`, in document order. */
+export function childElements(el: XmlElement): XmlElement[] {
+  const out: XmlElement[] = []
+  for (const n of el.children) if (n.type === 'element') out.push(n)
+  return out
+}
+
+/** True when `node` is the element `{ns}local`. */
+export function isElement(node: XmlNode | null | undefined, ns: string, local: string): node is XmlElement {
+  return !!node && node.type === 'element' && node.localName === local && node.namespaceURI === ns
+}
+
+/** Element children of `el` named `{ns}local`. */
+export function childrenNamed(el: XmlElement, ns: string, local: string): XmlElement[] {
+  const out: XmlElement[] = []
+  for (const n of el.children) if (isElement(n, ns, local)) out.push(n)
+  return out
+}
+
+/** The single child `{ns}local` of `el`, or undefined; more than one is a structural error. */
+export function optionalChild(el: XmlElement, ns: string, local: string): XmlElement | undefined {
+  const found = childrenNamed(el, ns, local)
+  if (found.length > 1) {
+    throw new SamlError(
+      `<${el.localName}> has ${found.length} <${local}> children; at most one is allowed`,
+      'ERR_SAML_STRUCTURE',
+    )
+  }
+  return found[0]
+}
+
+/** The single child `{ns}local` of `el`; missing is `ERR_SAML_MALFORMED`, repeated `ERR_SAML_STRUCTURE`. */
+export function requiredChild(el: XmlElement, ns: string, local: string): XmlElement {
+  const found = optionalChild(el, ns, local)
+  if (!found) throw new SamlError(`<${el.localName}> has no <${local}>`, 'ERR_SAML_MALFORMED')
+  return found
+}
+
+/**
+ * Text of a leaf element. Only text (CDATA included) is allowed: a comment or child element
+ * inside a value is how NameID-truncation attacks split what was signed from what is read, so it
+ * is refused rather than skipped.
+ */
+export function leafText(el: XmlElement): string {
+  const { children } = el
+  if (children.length === 1 && children[0]!.type === 'text') return children[0]!.text
+  let text = ''
+  for (const n of children) {
+    if (n.type === 'text') text += n.text
+    else throw new SamlError(`<${el.localName}> must contain only text`, 'ERR_SAML_MALFORMED')
+  }
+  return text
+}
+
+/** Trimmed {@link leafText}. */
+export function trimmedText(el: XmlElement): string {
+  return leafText(el).trim()
+}
+
+/** All the text under `el`, at any depth, comments excluded (the DOM's `textContent`). */
+export function textContent(el: XmlElement): string {
+  let text = ''
+  for (const n of el.children) {
+    if (n.type === 'text') text += n.text
+    else if (n.type === 'element') text += textContent(n)
+  }
+  return text
+}
+
+/** The value of the attribute written `name` (an empty attribute counts as present), or undefined. */
+export function attr(el: XmlElement, name: string): string | undefined {
+  for (const a of el.attributes) if (a.name === name) return a.value
+  return undefined
+}
+
+/** The value of the attribute `{ns}local`, or undefined. */
+export function attrNS(el: XmlElement, ns: string, local: string): string | undefined {
+  for (const a of el.attributes) if (a.localName === local && a.namespaceURI === ns) return a.value
+  return undefined
+}
