@@ -141,10 +141,24 @@ function splice(xml: string, at: number, remove: number, insert: string): string
   return xml.slice(0, at) + insert + xml.slice(at + remove)
 }
 
-/** A copy of the (first) Assertion saying the user is mallory, its Signature kept or dropped. */
+/**
+ * A copy of the (first) Assertion saying the user is mallory, its Signature kept or dropped; in an
+ * encrypted response, an unsigned plaintext Assertion for mallory.
+ */
 function forgedAssertion(doc: Document, rng: Rng): Element | undefined {
   const original = byLocalName(doc, 'Assertion')[0]
-  if (!original) return undefined
+  if (!original) {
+    const evil = doc.createElementNS(NS.assertion, 'saml:Assertion')
+    evil.setAttribute('ID', '_evil')
+    evil.setAttribute('Version', '2.0')
+    evil.setAttribute('IssueInstant', '2026-03-02T10:00:00.000Z')
+    const subject = doc.createElementNS(NS.assertion, 'saml:Subject')
+    const nameId = doc.createElementNS(NS.assertion, 'saml:NameID')
+    nameId.textContent = 'mallory@evil.test'
+    subject.appendChild(nameId)
+    evil.appendChild(subject)
+    return evil
+  }
   const evil = original.cloneNode(true) as Element
   const nameId = Array.from(evil.getElementsByTagNameNS(NS.assertion, 'NameID') as unknown as Element[])[0]
   if (nameId) nameId.textContent = 'mallory@evil.test'
@@ -218,15 +232,16 @@ export const MUTATIONS: readonly Mutation[] = [
         return true
       }),
   },
-  // A second, forged Assertion (NameID mallory, signature kept or not, same or new ID) added
-  // before or after the real one, or the real one moved inside it.
+  // A second, forged Assertion (NameID mallory, signature kept or not, same or new ID; a plaintext
+  // one beside an EncryptedAssertion) added before or after the real one, or the real one moved
+  // inside it.
   {
     name: 'second Assertion',
     apply: (xml, rng) =>
       onDom(xml, (doc) => {
         const evil = forgedAssertion(doc, rng)
         if (!evil) return false
-        const original = byLocalName(doc, 'Assertion')[0]!
+        const original = (byLocalName(doc, 'Assertion')[0] ?? byLocalName(doc, 'EncryptedAssertion')[0])!
         const where = rng.int(3)
         if (where === 0) original.parentNode!.insertBefore(evil, original)
         else if (where === 1) original.parentNode!.insertBefore(evil, original.nextSibling)
