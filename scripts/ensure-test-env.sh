@@ -64,6 +64,13 @@ if [ ! -f /usr/share/simplesamlphp/www/saml2/idp/SSOService.php ] || ! command -
     simplesamlphp php-cli php-xml >/dev/null
 fi
 
+# libxml2's xmllint (--c14n, --exc-c14n) is an independent canonicalizer the c14n specs compare ours with.
+if ! command -v xmllint >/dev/null; then
+  log "installing Debian's libxml2-utils (xmllint) with apt (once)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null
+fi
+
 if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   log "installing Debian's chromium with apt (once)"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

@@ -29,8 +29,7 @@ export type { ResponsePolicy, ValidatedAssertion } from './response-policy.js'
  * Validates a parsed SAML Response for one IdP, strictly and fail-closed, and returns what it
  * asserts. Synchronous and cache-free: InResponseTo and replay checks are the caller's (they need
  * shared state). Every failure is a `SamlError` with a 4xx code; see docs/security.md for each rule.
- * The signatures it verifies are removed from `doc` (the enveloped transform), so parse anew to
- * validate the same message twice.
+ * `doc` is only read, never changed, so one parse can be validated again.
  *
  * With a `log`, every check is recorded as it runs (see `SamlCheckName` for the names, their order
  * and which checks are skipped); on failure the failing check is the last entry, with the code of
@@ -88,9 +87,7 @@ function checkEnvelope(
   now: number,
   log: CheckLog | undefined,
 ): Envelope {
-  const { response, responseId } = runStep(log, 'response-structure', () =>
-    checkResponseRoot(doc.root),
-  )
+  const { response, responseId } = runStep(log, 'response-structure', () => checkResponseRoot(doc.root))
   const parts = runStep(log, 'document-shape', () => checkResponseShape(response))
   const responseIssuer = parts.issuer
   if (responseIssuer)

@@ -1,9 +1,6 @@
-import { DOMParser } from '@xmldom/xmldom'
-import { C14nCanonicalization, ExclusiveCanonicalization } from 'xml-crypto'
 import { SamlError } from '../errors/saml-error.js'
-import { attr, childElements, isElement } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
-import type { XmlElement } from '../xml/tree.js'
+import type { XmlAttribute, XmlElement, XmlNamespaceDeclaration, XmlNode } from '../xml/tree.js'
 import { C14N, EXC_C14N } from './algorithms.js'
 
 /**
@@ -15,156 +12,334 @@ import { C14N, EXC_C14N } from './algorithms.js'
  */
 export interface Canonicalization {
   readonly algorithm: typeof EXC_C14N | typeof C14N
-  /** Exclusive c14n only: prefixes treated inclusively (`InclusiveNamespaces PrefixList`). */
+  /** Exclusive c14n only: prefixes treated inclusively (`InclusiveNamespaces PrefixList`, `#default` included). */
   readonly prefixList: readonly string[]
 }
 
 /** What XML-DSig applies when a Reference's transforms end without one: inclusive c14n 1.0. */
 export const IMPLICIT_CANONICALIZATION: Canonicalization = Object.freeze({ algorithm: C14N, prefixList: [] })
 
-const exclusive = new ExclusiveCanonicalization()
-const inclusive = new C14nCanonicalization()
+const XML_NS = 'http://www.w3.org/XML/1998/namespace'
 
 function structure(message: string): SamlError {
   return new SamlError(`signature is not in the accepted form: ${message}`, 'ERR_SAML_STRUCTURE')
 }
 
 /** True for the two accepted canonicalization algorithm URIs. */
-export function isCanonicalizationAlgorithm(algorithm: string | undefined): boolean {
+export function isCanonicalizationAlgorithm(algorithm: string | null | undefined): boolean {
   return algorithm === EXC_C14N || algorithm === C14N
+}
+
+/** The value of the unprefixed attribute `localName`, or undefined. */
+function attribute(el: XmlElement, localName: string): string | undefined {
+  for (const a of el.attributes) if (a.namespaceURI === '' && a.localName === localName) return a.value
+  return undefined
 }
 
 /**
  * Reads a `CanonicalizationMethod` or a canonicalizing `Transform`. Exclusive c14n may carry one
  * `InclusiveNamespaces`; inclusive c14n takes no parameters. The caller has checked the algorithm.
  */
-export function readCanonicalization(method: XmlElement): Canonicalization {
-  const algorithm = attr(method, 'Algorithm') === C14N ? C14N : EXC_C14N
-  const kids = childElements(method)
+export function readCanonicalization(method: XmlElement | Element): Canonicalization {
+  if (!isTree(method)) return readCanonicalization(treeFromDom(method)) // until the validator reads the tree
+  const algorithm = attribute(method, 'Algorithm') === C14N ? C14N : EXC_C14N
+  const kids = method.children.filter((n): n is XmlElement => n.type === 'element')
   if (kids.length === 0) return { algorithm, prefixList: [] }
   if (algorithm === C14N) throw structure('inclusive c14n takes no parameters')
-  if (kids.length !== 1 || !isElement(kids[0], NS.excC14n, 'InclusiveNamespaces')) {
+  const inclusive = kids[0]!
+  if (
+    kids.length !== 1 ||
+    inclusive.namespaceURI !== NS.excC14n ||
+    inclusive.localName !== 'InclusiveNamespaces'
+  ) {
     throw structure('a canonicalization method may only carry InclusiveNamespaces')
   }
-  const prefixList = (attr(kids[0], 'PrefixList') ?? '').split(/\s+/).filter((p) => p.length > 0)
+  // PrefixList is xs:NMTOKENS: separated by XML whitespace only (not U+00A0, U+2028, …).
+  const prefixList = (attribute(inclusive, 'PrefixList') ?? '').split(/[ \t\r\n]+/).filter((p) => p !== '')
   return { algorithm, prefixList }
 }
 
-interface NamespaceBinding {
-  prefix: string
-  namespaceURI: string
+/**
+ * Orders by Unicode code point, as both recommendations require. UTF-16 order (`<`) differs only
+ * where a surrogate (a code point above U+FFFF) meets U+E000–U+FFFF; `localeCompare` differs far more.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const n = a.length < b.length ? a.length : b.length
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i)
+    let y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x < 0xe000 ? x + 0x2000 : x - 0x800
+      y = y < 0xe000 ? y + 0x2000 : y - 0x800
+    }
+    return x - y
+  }
+  return a.length - b.length
+}
+
+/** Attributes by namespace URI, then local name (unqualified ones first: their URI is empty). */
+function compareAttributes(a: XmlAttribute, b: XmlAttribute): number {
+  return compareCodePoints(a.namespaceURI, b.namespaceURI) || compareCodePoints(a.localName, b.localName)
+}
+
+function compareDeclarations(a: XmlNamespaceDeclaration, b: XmlNamespaceDeclaration): number {
+  return compareCodePoints(a.prefix, b.prefix)
+}
+
+/** The references c14n §2.3 writes for the characters below `>`, by code: one table per context. */
+function referenceTable(refs: Record<string, string>): ReadonlyArray<string | undefined> {
+  const table: Array<string | undefined> = new Array(0x3f).fill(undefined)
+  for (const [char, ref] of Object.entries(refs)) table[char.charCodeAt(0)] = ref
+  return table
+}
+
+/** Text: `&`, `<`, `>` and CR (a CR left in text survived line-end normalization as `&#13;`). */
+const TEXT_REFS = referenceTable({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' })
+/** Attribute and namespace values: `&`, `<`, `"` and the three whitespace characters. */
+const ATTRIBUTE_REFS = referenceTable({
+  '&': '&amp;',
+  '<': '&lt;',
+  '"': '&quot;',
+  '\t': '&#x9;',
+  '\n': '&#xA;',
+  '\r': '&#xD;',
+})
+
+/** One scan, copying the slices between the characters that need a reference. */
+function escape(s: string, refs: ReadonlyArray<string | undefined>): string {
+  let out = ''
+  let from = 0
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i)
+    const ref = code < 0x3f ? refs[code] : undefined
+    if (ref === undefined) continue
+    out += s.slice(from, i) + ref
+    from = i + 1
+  }
+  return from === 0 ? s : out + s.slice(from)
 }
 
 /**
- * The namespace bindings in scope at `el` from its ancestors, nearest first; `only` limits them to
- * those prefixes (exclusive c14n's `InclusiveNamespaces`). Undeclarations (`xmlns=""`) shadow outer
- * bindings but are no binding themselves. The inherited default namespace (`''`) is included for a
- * prefixed `el` only: an unprefixed one is in that namespace, and xml-crypto renders it from there
- * (given twice, it would be written twice).
+ * One pass over the subtree. `scope` holds the bindings in scope at the element being written
+ * (the apex's ancestors' included), `rendered` (exclusive only) those the output ancestors wrote;
+ * both are changed in place and put back from one undo log on the way out, so an element without
+ * declarations costs no allocation.
  */
-function ancestorBindings(el: Element, only?: ReadonlySet<string>): NamespaceBinding[] {
-  const seen = new Set<string>(el.prefix ? [] : [''])
-  const found: NamespaceBinding[] = []
-  for (let node = el.parentNode; node && node.nodeType === 1; node = node.parentNode) {
-    const attrs = (node as Element).attributes
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i]!
-      let prefix: string
-      if (a.prefix === 'xmlns') prefix = a.localName!
-      else if (a.name === 'xmlns') prefix = ''
-      else continue
-      if (seen.has(prefix) || (only && !only.has(prefix))) continue
-      seen.add(prefix)
-      if (a.value !== '') found.push({ prefix, namespaceURI: a.value })
+class C14nWriter {
+  out = ''
+  private readonly scope = new Map<string, string>()
+  private readonly rendered = new Map<string, string>()
+  private readonly undoMaps: Array<Map<string, string>> = []
+  private readonly undoKeys: string[] = []
+  private readonly undoValues: Array<string | undefined> = []
+
+  constructor(
+    private readonly exclusive: boolean,
+    /** Exclusive: `InclusiveNamespaces` prefixes, `''` for `#default`. */
+    private readonly inclusivePrefixes: readonly string[],
+    private readonly omit: XmlElement | undefined,
+  ) {}
+
+  private set(map: Map<string, string>, key: string, value: string): void {
+    this.undoMaps.push(map)
+    this.undoKeys.push(key)
+    this.undoValues.push(map.get(key))
+    map.set(key, value)
+  }
+
+  private undoTo(mark: number): void {
+    while (this.undoMaps.length > mark) {
+      const map = this.undoMaps.pop()!
+      const key = this.undoKeys.pop()!
+      const value = this.undoValues.pop()
+      if (value === undefined) map.delete(key)
+      else map.set(key, value)
     }
   }
-  return found
-}
 
-const XML_NS = 'http://www.w3.org/XML/1998/namespace'
-
-/**
- * Inclusive c14n 1.0 writes the ancestors' `xml:*` attributes (`xml:lang`, `xml:space`, …) on the
- * apex unless it has its own (§2.4); xml-crypto does not, so they are put on `el` for the call and
- * taken off again.
- */
-function withInheritedXmlAttributes(el: Element, run: () => string): string {
-  const added: string[] = []
-  for (let node = el.parentNode; node && node.nodeType === 1; node = node.parentNode) {
-    const attrs = (node as Element).attributes
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i]!
-      if (a.namespaceURI !== XML_NS || el.hasAttributeNS(XML_NS, a.localName!)) continue
-      el.setAttributeNS(XML_NS, `xml:${a.localName!}`, a.value)
-      added.push(a.localName!)
+  /** The apex's context: the nearest binding of each prefix among its ancestors. */
+  enterAncestors(apex: XmlElement): void {
+    for (let el = apex.parent; el !== null; el = el.parent) {
+      for (const d of el.namespaces) if (!this.scope.has(d.prefix)) this.scope.set(d.prefix, d.uri)
     }
   }
-  try {
-    return run()
-  } finally {
-    for (const localName of added) el.removeAttributeNS(XML_NS, localName)
+
+  /**
+   * Exclusive c14n §3: the namespaces the element visibly utilizes (its own prefix, the default one
+   * when it has none, its attributes' prefixes) and the `InclusiveNamespaces` ones in scope, each
+   * unless an output ancestor already wrote the same binding. An absent or undeclared default
+   * namespace counts as `''`, so `xmlns=""` is written exactly when an output ancestor wrote a
+   * non-empty default.
+   */
+  private exclusiveDeclarations(el: XmlElement): XmlNamespaceDeclaration[] {
+    const prefixes: string[] = [el.prefix]
+    for (const a of el.attributes) {
+      if (a.prefix !== '' && a.prefix !== 'xml' && !prefixes.includes(a.prefix)) prefixes.push(a.prefix)
+    }
+    for (const p of this.inclusivePrefixes) {
+      if (!prefixes.includes(p) && (p === '' || this.scope.has(p))) prefixes.push(p)
+    }
+    const out: XmlNamespaceDeclaration[] = []
+    for (const prefix of prefixes) {
+      const uri = this.scope.get(prefix) ?? ''
+      if (uri === '' && prefix !== '') {
+        throw new SamlError(`prefix ${prefix} is used but not declared`, 'ERR_SAML_MALFORMED')
+      }
+      if ((this.rendered.get(prefix) ?? '') === uri) continue
+      this.set(this.rendered, prefix, uri)
+      out.push({ prefix, uri })
+    }
+    return out
   }
-}
 
-function canonicalizeDom(el: Element, method: Canonicalization): string {
-  if (method.algorithm === C14N) {
-    return withInheritedXmlAttributes(el, () =>
-      inclusive.process(el, { ancestorNamespaces: ancestorBindings(el) }),
-    )
+  /** Inclusive c14n §2.3: the apex writes every binding in scope (an undeclared default is none). */
+  private inclusiveApexDeclarations(): XmlNamespaceDeclaration[] {
+    const out: XmlNamespaceDeclaration[] = []
+    for (const [prefix, uri] of this.scope) {
+      if (prefix !== 'xml' && (prefix !== '' || uri !== '')) out.push({ prefix, uri })
+    }
+    return out
   }
-  if (method.prefixList.length === 0) return exclusive.process(el, {})
-  return exclusive.process(el, {
-    inclusiveNamespacesPrefixList: [...method.prefixList],
-    ancestorNamespaces: ancestorBindings(el, new Set(method.prefixList)),
-  })
-}
 
-// TEMPORARY BRIDGE until the spec-exact c14n over the tree replaces this file: the subtree is
-// written out (its ancestors as empty elements carrying their namespace declarations and xml:*
-// attributes, which is all c14n reads of them), parsed by xmldom and canonicalized by xml-crypto.
-const TEXT_REFS: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' }
-const ATTR_REFS: Readonly<Record<string, string>> = { ...TEXT_REFS, '"': '&quot;', '\t': '&#9;', '\n': '&#10;' }
-const escapeText = (text: string): string =>
-  text.replace(/[&<>\r\u0085\u2028]/g, (c) => TEXT_REFS[c] ?? `&#${c.charCodeAt(0)};`)
-const escapeAttr = (text: string): string =>
-  text.replace(/[&<>"\t\n\r\u0085\u2028]/g, (c) => ATTR_REFS[c] ?? `&#${c.charCodeAt(0)};`)
+  element(el: XmlElement, apex: boolean): void {
+    const mark = this.undoMaps.length
+    let declarations: XmlNamespaceDeclaration[]
+    if (this.exclusive) {
+      for (const d of el.namespaces) this.set(this.scope, d.prefix, d.uri)
+      declarations = this.exclusiveDeclarations(el)
+    } else if (apex) {
+      for (const d of el.namespaces) this.set(this.scope, d.prefix, d.uri)
+      declarations = this.inclusiveApexDeclarations()
+    } else {
+      // A descendant writes the declarations that change its parent's scope (c14n §2.3, §4.7):
+      // `xmlns=""` only to undo a non-empty default, a redundant one not at all.
+      declarations = []
+      for (const d of el.namespaces) {
+        if (d.prefix !== 'xml' && (this.scope.get(d.prefix) ?? '') !== d.uri) declarations.push(d)
+        this.set(this.scope, d.prefix, d.uri)
+      }
+    }
 
-function startTag(el: XmlElement, xmlOnly: boolean): string {
-  let out = `<${el.name}`
-  for (const ns of el.namespaces)
-    out += ` ${ns.prefix ? `xmlns:${ns.prefix}` : 'xmlns'}="${escapeAttr(ns.uri)}"`
-  for (const a of el.attributes)
-    if (!xmlOnly || a.prefix === 'xml') out += ` ${a.name}="${escapeAttr(a.value)}"`
-  return `${out}>`
-}
+    this.out += '<' + el.name
+    if (declarations.length > 1) declarations.sort(compareDeclarations)
+    for (const d of declarations) {
+      this.out +=
+        (d.prefix === '' ? ' xmlns="' : ' xmlns:' + d.prefix + '="') + escape(d.uri, ATTRIBUTE_REFS) + '"'
+    }
+    let attributes = el.attributes
+    if (apex && !this.exclusive && el.parent !== null) attributes = withInheritedXmlAttributes(el)
+    if (attributes.length > 1) attributes = [...attributes].sort(compareAttributes)
+    for (const a of attributes) this.out += ' ' + a.name + '="' + escape(a.value, ATTRIBUTE_REFS) + '"'
+    this.out += '>'
 
-function writeSubtree(el: XmlElement, omit: XmlElement | undefined): string {
-  let out = startTag(el, false)
-  for (const n of el.children) {
-    if (n.type === 'element') out += n === omit ? '' : writeSubtree(n, omit)
-    else if (n.type === 'text') out += escapeText(n.text)
-    else out += `<!--${n.text}-->`
+    this.children(el.children)
+    this.out += '</' + el.name + '>'
+    this.undoTo(mark)
   }
-  return `${out}</${el.name}>`
+
+  private children(children: readonly XmlNode[]): void {
+    for (const child of children) {
+      if (child.type === 'text') this.out += escape(child.text, TEXT_REFS)
+      else if (child.type === 'element' && child !== this.omit) this.element(child, false)
+    }
+  }
 }
 
 /**
- * The canonical form of `el` as a subtree of its document, `omit` (the enveloped Signature) left
- * out: exclusive c14n renders the namespaces the subtree uses (plus the listed inclusive
- * prefixes); inclusive c14n renders every binding in scope, the ancestors' included, so a change to
- * an ancestor's declarations breaks the digest.
+ * Inclusive c14n 1.0 §2.4: the apex carries its ancestors' `xml:*` attributes (`xml:lang`,
+ * `xml:space`, …), the nearest one of each name, unless it has its own.
  */
-export function canonicalize(el: XmlElement, method: Canonicalization, omit?: XmlElement): string {
-  const ancestors: XmlElement[] = []
-  for (let a = el.parent; a !== null; a = a.parent) ancestors.unshift(a)
-  const xml =
-    ancestors.map((a) => startTag(a, true)).join('') +
-    writeSubtree(el, omit) +
-    ancestors
-      .reverse()
-      .map((a) => `</${a.name}>`)
-      .join('')
-  let node = new DOMParser().parseFromString(xml, 'text/xml').documentElement as unknown as Element
-  for (let depth = 0; depth < ancestors.length; depth++) node = node.firstChild as Element
-  return canonicalizeDom(node, method)
+function withInheritedXmlAttributes(apex: XmlElement): readonly XmlAttribute[] {
+  let attributes: XmlAttribute[] | undefined
+  const has = (localName: string) =>
+    (attributes ?? apex.attributes).some((a) => a.namespaceURI === XML_NS && a.localName === localName)
+  for (let el = apex.parent; el !== null; el = el.parent) {
+    for (const a of el.attributes) {
+      if (a.namespaceURI !== XML_NS || has(a.localName)) continue
+      attributes ??= [...apex.attributes]
+      attributes.push(a)
+    }
+  }
+  return attributes ?? apex.attributes
+}
+
+/**
+ * The canonical form of the subtree at `el`, as a document subset of its document that leaves out
+ * `omit` (the enveloped Signature) when it is inside. Exclusive c14n writes the namespaces the
+ * subtree uses (plus the `InclusiveNamespaces` prefixes); inclusive c14n writes every binding in
+ * scope and the ancestors' `xml:*` attributes, so a change to an ancestor breaks the digest.
+ * Comments are never written.
+ *
+ * @example
+ * canonicalize(assertion, { algorithm: EXC_C14N, prefixList: [] }, signature)
+ */
+export function canonicalize(el: XmlElement | Element, method: Canonicalization, omit?: XmlElement): string {
+  if (!isTree(el)) return canonicalize(treeFromDom(el), method) // until the validator reads the tree
+  const exclusive = method.algorithm === EXC_C14N
+  const prefixes = exclusive ? method.prefixList.map((p) => (p === '#default' ? '' : p)) : []
+  const writer = new C14nWriter(exclusive, prefixes, omit)
+  writer.enterAncestors(el)
+  writer.element(el, true)
+  return writer.out
+}
+
+// ---- Temporary bridge while lib/validate and verify-signature.ts still read xmldom's DOM: the element
+// and its ancestors as a tree. Removed when the validator moves onto the parsed tree.
+
+function isTree(el: XmlElement | Element): el is XmlElement {
+  return (el as XmlElement).type === 'element'
+}
+
+function shallowFromDom(dom: Element, parent: XmlElement | null): XmlElement & { children: XmlNode[] } {
+  const attributes: XmlAttribute[] = []
+  const namespaces: XmlNamespaceDeclaration[] = []
+  for (let i = 0; i < dom.attributes.length; i++) {
+    const a = dom.attributes[i]!
+    if (a.prefix === 'xmlns') namespaces.push({ prefix: a.localName!, uri: a.value })
+    else if (a.name === 'xmlns') namespaces.push({ prefix: '', uri: a.value })
+    else {
+      attributes.push({
+        name: a.name,
+        prefix: a.prefix ?? '',
+        localName: a.localName ?? a.name,
+        namespaceURI: a.namespaceURI ?? '',
+        value: a.value,
+      })
+    }
+  }
+  return {
+    type: 'element',
+    name: dom.tagName,
+    prefix: dom.prefix ?? '',
+    localName: dom.localName ?? dom.tagName,
+    namespaceURI: dom.namespaceURI ?? '',
+    attributes,
+    namespaces,
+    children: [],
+    parent,
+  }
+}
+
+function deepFromDom(dom: Element, parent: XmlElement | null): XmlElement {
+  const el = shallowFromDom(dom, parent)
+  for (let n = dom.firstChild; n !== null; n = n.nextSibling) {
+    if (n.nodeType === 1) el.children.push(deepFromDom(n as Element, el))
+    else if (n.nodeType === 3 || n.nodeType === 4) {
+      const last = el.children[el.children.length - 1]
+      if (last?.type === 'text')
+        el.children[el.children.length - 1] = { type: 'text', text: last.text + n.nodeValue }
+      else el.children.push({ type: 'text', text: n.nodeValue ?? '' })
+    }
+  }
+  return el
+}
+
+function treeFromDom(dom: Element): XmlElement {
+  const ancestors: Element[] = []
+  for (let n = dom.parentNode; n !== null && n.nodeType === 1; n = n.parentNode)
+    ancestors.unshift(n as Element)
+  let parent: XmlElement | null = null
+  for (const a of ancestors) parent = shallowFromDom(a, parent)
+  return deepFromDom(dom, parent)
 }

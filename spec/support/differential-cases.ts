@@ -758,6 +758,30 @@ export const attackCases: readonly Case[] = [
       ),
     ),
   },
+  // Well-formedness and namespace rules that xmldom 0.8 (node-saml's parser, and ours before)
+  // does not enforce, each put in the unsigned Extensions of a Response whose Assertion is signed.
+  ...(
+    [
+      ['"<" in an attribute value', '<j:x xmlns:j="urn:x-junk" a="<j:y/>"/>'],
+      ['"]]>" in text', '<j:x xmlns:j="urn:x-junk">a]]>b</j:x>'],
+      ['an undeclared element prefix', '<undeclared:x/>'],
+      ['an undeclared attribute prefix', '<j:x xmlns:j="urn:x-junk" undeclared:a="1"/>'],
+      ['the xml prefix rebound', '<j:x xmlns:j="urn:x-junk" xmlns:xml="urn:not-xml"/>'],
+      [
+        'two attributes with one expanded name',
+        '<j:x xmlns:j="urn:x-junk" xmlns:k="urn:x-junk" j:a="1" k:a="2"/>',
+      ],
+    ] as const
+  ).map(([what, markup]): Case => ({
+    name: `XML: ${what}`,
+    ours: 'ERR_SAML_MALFORMED',
+    make: edit({}, (xml) =>
+      xml.replace(
+        /(<saml:Issuer[^>]*>[^<]*<\/saml:Issuer>)/,
+        `$1<samlp:Extensions>${markup}</samlp:Extensions>`,
+      ),
+    ),
+  })),
   {
     name: 'response over the size cap',
     ours: 'ERR_SAML_TOO_LARGE',
