@@ -239,6 +239,30 @@ export const PARSER_STRICTER: readonly ParserDeparture[] = [
     kind: 'keeps',
     rule: 'XML 1.0 §3.3.3 normalizes only #x20, #xD, #xA and #x9',
   },
+  // The differential suite's XML attacks (spec/support/differential-cases.ts): the same rules in a
+  // signed response's Extensions.
+  { case: 'XML: "<" in an attribute value', kind: 'refuses', rule: 'XML 1.0 [10] AttValue' },
+  { case: 'XML: "]]>" in text', kind: 'refuses', rule: 'XML 1.0 [14] CharData' },
+  {
+    case: 'XML: an undeclared element prefix',
+    kind: 'refuses',
+    rule: 'Namespaces in XML 1.0 §5 (Prefix Declared)',
+  },
+  {
+    case: 'XML: an undeclared attribute prefix',
+    kind: 'refuses',
+    rule: 'Namespaces in XML 1.0 §5 (Prefix Declared)',
+  },
+  {
+    case: 'XML: the xml prefix rebound',
+    kind: 'refuses',
+    rule: 'Namespaces in XML 1.0 §3: `xml` is bound to its URI only',
+  },
+  {
+    case: 'XML: two attributes with one expanded name',
+    kind: 'refuses',
+    rule: 'Namespaces in XML 1.0 §6.3: no two attributes with the same local name and namespace URI',
+  },
   {
     case: 'xml prefix declared to its own URI',
     kind: 'drops',
