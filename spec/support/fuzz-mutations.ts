@@ -68,8 +68,12 @@ function serialize(doc: Document): string {
 /** Parses, lets `edit` change the DOM (returning false when it cannot), serializes. */
 function onDom(xml: string, edit: (doc: Document) => boolean): string | undefined {
   const doc = parse(xml)
-  if (!doc || !edit(doc)) return undefined
-  return serialize(doc)
+  if (!doc) return undefined
+  try {
+    return edit(doc) ? serialize(doc) : undefined
+  } catch {
+    return undefined // the DOM refused the edit (e.g. a second root element): the operator does not apply
+  }
 }
 
 /** Every element of `doc`, or below `root`, in document order. */
@@ -239,9 +243,9 @@ export const MUTATIONS: readonly Mutation[] = [
     name: 'second Assertion',
     apply: (xml, rng) =>
       onDom(xml, (doc) => {
-        const evil = forgedAssertion(doc, rng)
-        if (!evil) return false
-        const original = (byLocalName(doc, 'Assertion')[0] ?? byLocalName(doc, 'EncryptedAssertion')[0])!
+        const original = byLocalName(doc, 'Assertion')[0] ?? byLocalName(doc, 'EncryptedAssertion')[0]
+        const evil = original && forgedAssertion(doc, rng)
+        if (!original?.parentNode || !evil) return false
         const where = rng.int(3)
         if (where === 0) original.parentNode!.insertBefore(evil, original)
         else if (where === 1) original.parentNode!.insertBefore(evil, original.nextSibling)
