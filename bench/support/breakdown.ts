@@ -6,8 +6,9 @@
  *
  * Attribution: a frame of Node's internals or a builtin passes its time up to the nearest caller in
  * this repository or a package, except crypto (`node:internal/crypto/…`: RSA, SHA, AES, RSA-OAEP),
- * which is a group of its own. xmldom's time is split by caller: under `lib/xml/parse-xml.ts`
- * (`parseXml`) it is the parse, elsewhere it is DOM reads by the validator.
+ * which is a group of its own. Reading XML is three groups: the pre-scan (`lib/xml/parse-xml.ts`),
+ * `@rgrove/parse-xml` and the namespace pass that builds the tree (`lib/xml/resolve-namespaces.ts`);
+ * c14n (`lib/xmldsig/canonicalization.ts`) is its own.
  *
  * @module
  */
@@ -26,9 +27,9 @@ import {
 export const BREAKDOWN_COLUMNS = [
   'base64',
   'pre-parse scan',
-  'xmldom parse',
-  'xmldom reads',
-  'xml-crypto c14n',
+  'parse-xml',
+  'namespace pass',
+  'c14n',
   'crypto',
   'validate + xmldsig',
   'GC',
@@ -43,9 +44,6 @@ export type Breakdown = Readonly<Record<BreakdownColumn, number>> & {
   readonly total: number
 }
 
-const PARSE_XML = inRepo('lib/xml/parse-xml.ts')
-const XMLDOM = inPackage('@xmldom/xmldom')
-
 /** Crypto keeps its own time; every other internal charges the code that called it. */
 const CHARGE_TO: ChargeTo = (frame) =>
   frame.url.startsWith('file://') || frame.url.startsWith('node:internal/crypto/')
@@ -53,10 +51,10 @@ const CHARGE_TO: ChargeTo = (frame) =>
 const GROUPS: (ModuleGroup & { readonly label: BreakdownColumn })[] = [
   { label: 'base64', match: inRepo('lib/xml/base64.ts') },
   // scanXml, and parseXml's own few lines around the parser.
-  { label: 'pre-parse scan', match: PARSE_XML },
-  { label: 'xmldom parse', match: XMLDOM, within: (frame) => PARSE_XML(frame.url) },
-  { label: 'xmldom reads', match: XMLDOM },
-  { label: 'xml-crypto c14n', match: inPackage('xml-crypto') },
+  { label: 'pre-parse scan', match: inRepo('lib/xml/parse-xml.ts') },
+  { label: 'parse-xml', match: inPackage('@rgrove/parse-xml') },
+  { label: 'namespace pass', match: inRepo('lib/xml/resolve-namespaces.ts') },
+  { label: 'c14n', match: inRepo('lib/xmldsig/canonicalization.ts') },
   { label: 'crypto', match: (url) => url.startsWith('node:internal/crypto/') },
   {
     label: 'validate + xmldsig',

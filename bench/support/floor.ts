@@ -1,10 +1,11 @@
 /**
  * The floor: the least work any correct validator of a signed (and possibly encrypted) SAML response
  * must do, built from the same primitives the strategy uses and nothing else. Per response: base64
- * decode, one xmldom parse, for each signature exclusive c14n of SignedInfo + RSA verify with a
- * pre-parsed `KeyObject`, then removal of the Signature (enveloped transform) + exclusive c14n of
- * the signed element + SHA-256 compared with DigestValue. An encrypted assertion adds the RSA-OAEP
- * unwrap of the content key, the AES-GCM decryption and a parse of the plaintext.
+ * decode, one parse (`@rgrove/parse-xml` and the namespace pass that builds the tree c14n reads),
+ * for each signature exclusive c14n of SignedInfo + RSA verify with a pre-parsed `KeyObject`, then
+ * exclusive c14n of the signed element without its Signature (enveloped transform) + SHA-256
+ * compared with DigestValue. An encrypted assertion adds the RSA-OAEP unwrap of the content key, the
+ * AES-GCM decryption and a parse of the plaintext.
  *
  * No policy checks (audience, time, issuer, structure) and no profile: it finds elements by fixed
  * position, so it is a lower bound, not a validator. It does check every digest and signature it
@@ -13,85 +14,59 @@
  * @module
  */
 import { constants, createDecipheriv, createHash, privateDecrypt, verify, type KeyObject } from 'node:crypto'
-import { DOMParser } from '@xmldom/xmldom'
-import { ExclusiveCanonicalization } from 'xml-crypto'
+import { parseXml as parseWellFormed } from '@rgrove/parse-xml'
+import { resolveNamespaces } from '../../lib/xml/resolve-namespaces.js'
+import type { XmlDocument, XmlElement } from '../../lib/xml/tree.js'
+import { EXC_C14N } from '../../lib/xmldsig/algorithms.js'
+import { canonicalize } from '../../lib/xmldsig/canonicalization.js'
 
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#'
 const XENC = 'http://www.w3.org/2001/04/xmlenc#'
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion'
 
-const c14n = new ExclusiveCanonicalization()
-// No `locator`: xmldom then skips line/column tracking, its cheapest configuration (the strategy's too).
-const parser = new DOMParser({
-  errorHandler: {
-    warning: () => {},
-    error: (msg: string) => {
-      throw new Error(`floor: ${msg}`)
-    },
-    fatalError: (msg: string) => {
-      throw new Error(`floor: ${msg}`)
-    },
-  },
-})
+/** The parser and namespace pass the strategy uses, without its pre-scan (the floor trusts its input). */
+function parse(xml: string, context: XmlElement | null = null): XmlElement {
+  const root = parseWellFormed(xml).root
+  if (!root) throw new Error('floor: no root element')
+  return resolveNamespaces(root, 'ERR_SAML_MALFORMED', context)
+}
 
-function child(el: Element, ns: string, local: string): Element | undefined {
-  for (let n = el.firstChild; n !== null; n = n.nextSibling) {
-    if (n.nodeType === 1 && (n as Element).localName === local && (n as Element).namespaceURI === ns) {
-      return n as Element
-    }
+function child(el: XmlElement, ns: string, local: string): XmlElement | undefined {
+  for (const n of el.children) {
+    if (n.type === 'element' && n.localName === local && n.namespaceURI === ns) return n
   }
   return undefined
 }
 
-function need(el: Element | undefined, what: string): Element {
+function need(el: XmlElement | undefined, what: string): XmlElement {
   if (!el) throw new Error(`floor: no <${what}>`)
   return el
 }
 
-function text(el: Element): string {
-  return el.textContent ?? ''
+function text(el: XmlElement): string {
+  let out = ''
+  for (const n of el.children) if (n.type === 'text') out += n.text
+  return out
 }
 
-function prefixList(transformOrMethod: Element): string[] {
-  for (let n = transformOrMethod.firstChild; n !== null; n = n.nextSibling) {
-    if (n.nodeType === 1 && (n as Element).localName === 'InclusiveNamespaces') {
-      return ((n as Element).getAttribute('PrefixList') ?? '').split(/\s+/).filter(Boolean)
+function prefixList(transformOrMethod: XmlElement): string[] {
+  for (const n of transformOrMethod.children) {
+    if (n.type === 'element' && n.localName === 'InclusiveNamespaces') {
+      const list = n.attributes.find((a) => a.name === 'PrefixList')?.value ?? ''
+      return list.split(/\s+/).filter(Boolean)
     }
   }
   return []
 }
 
-/** Declarations of `prefixes` in scope above `el` (exc-c14n InclusiveNamespaces). */
-function ancestorNamespaces(el: Element, prefixes: string[]): { prefix: string; namespaceURI: string }[] {
-  if (prefixes.length === 0) return []
-  const found: { prefix: string; namespaceURI: string }[] = []
-  for (let node = el.parentNode; node && node.nodeType === 1; node = node.parentNode) {
-    const attrs = (node as Element).attributes
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i]!
-      if (
-        a.prefix === 'xmlns' &&
-        prefixes.includes(a.localName!) &&
-        !found.some((f) => f.prefix === a.localName)
-      ) {
-        found.push({ prefix: a.localName!, namespaceURI: a.value })
-      }
-    }
-  }
-  return found
-}
-
-/** Verifies the enveloped RSA-SHA256 / SHA-256 signature of `signed` and removes it. */
-function verifyEnveloped(signed: Element, key: KeyObject): void {
+/** Verifies the enveloped RSA-SHA256 / SHA-256 signature of `signed` (exclusive c14n throughout). */
+function verifyEnveloped(signed: XmlElement, key: KeyObject): void {
   const signature = need(child(signed, DSIG, 'Signature'), 'Signature')
   const signedInfo = need(child(signature, DSIG, 'SignedInfo'), 'SignedInfo')
   const infoPrefixes = prefixList(
     need(child(signedInfo, DSIG, 'CanonicalizationMethod'), 'CanonicalizationMethod'),
   )
-  const canonicalInfo = c14n.process(signedInfo, {
-    inclusiveNamespacesPrefixList: infoPrefixes,
-    ancestorNamespaces: ancestorNamespaces(signedInfo, infoPrefixes),
-  })
+  const canonicalInfo = canonicalize(signedInfo, { algorithm: EXC_C14N, prefixList: infoPrefixes })
   const signatureValue = Buffer.from(
     text(need(child(signature, DSIG, 'SignatureValue'), 'SignatureValue')),
     'base64',
@@ -101,28 +76,17 @@ function verifyEnveloped(signed: Element, key: KeyObject): void {
   }
   const reference = need(child(signedInfo, DSIG, 'Reference'), 'Reference')
   const transforms = need(child(reference, DSIG, 'Transforms'), 'Transforms')
-  let excTransform: Element | undefined
-  for (let n = transforms.lastChild; n !== null; n = n.previousSibling) {
-    if (n.nodeType === 1) {
-      excTransform = n as Element
-      break
-    }
-  }
-  const prefixes = prefixList(need(excTransform, 'Transform'))
+  const excTransform = transforms.children.findLast((n) => n.type === 'element')
+  const prefixes = prefixList(need(excTransform as XmlElement | undefined, 'Transform'))
   const digestValue = text(need(child(reference, DSIG, 'DigestValue'), 'DigestValue'))
-  const inScope = ancestorNamespaces(signed, prefixes)
-  signed.removeChild(signature)
-  const canonical = c14n.process(signed, {
-    inclusiveNamespacesPrefixList: prefixes,
-    ancestorNamespaces: inScope,
-  })
+  const canonical = canonicalize(signed, { algorithm: EXC_C14N, prefixList: prefixes }, signature)
   if (createHash('sha256').update(canonical, 'utf8').digest('base64') !== digestValue.trim()) {
     throw new Error('floor: digest mismatch')
   }
 }
 
 /** RSA-OAEP (MGF1-SHA1) unwrap of the content key, AES-256-GCM decryption, parse. */
-function decrypt(encryptedAssertion: Element, spKey: KeyObject): Element {
+function decrypt(encryptedAssertion: XmlElement, spKey: KeyObject): XmlElement {
   const data = need(child(encryptedAssertion, XENC, 'EncryptedData'), 'EncryptedData')
   const keyInfo = need(child(data, DSIG, 'KeyInfo'), 'KeyInfo')
   const encryptedKey = need(child(keyInfo, XENC, 'EncryptedKey'), 'EncryptedKey')
@@ -145,7 +109,7 @@ function decrypt(encryptedAssertion: Element, spKey: KeyObject): Element {
   const decipher = createDecipheriv('aes-256-gcm', cek, body.subarray(0, 12))
   decipher.setAuthTag(body.subarray(body.length - 16))
   const plain = Buffer.concat([decipher.update(body.subarray(12, body.length - 16)), decipher.final()])
-  return parser.parseFromString(plain.toString('utf8'), 'text/xml').documentElement as unknown as Element
+  return parse(plain.toString('utf8'), encryptedAssertion)
 }
 
 /** Keys the floor uses, parsed once, as any validator would cache them. */
@@ -154,12 +118,9 @@ export interface FloorKeys {
   readonly sp: KeyObject
 }
 
-/** The floor's parse alone: base64 decode and one xmldom parse. */
-export function floorParse(samlResponse: string): Document {
-  return parser.parseFromString(
-    Buffer.from(samlResponse, 'base64').toString('utf8'),
-    'text/xml',
-  ) as unknown as Document
+/** The floor's parse alone: base64 decode, one parse-xml parse and the namespace pass. */
+export function floorParse(samlResponse: string): XmlDocument {
+  return { root: parse(Buffer.from(samlResponse, 'base64').toString('utf8')) }
 }
 
 /**
@@ -168,7 +129,7 @@ export function floorParse(samlResponse: string): Document {
  */
 export function floorValidate(samlResponse: string, keys: FloorKeys): void {
   const doc = floorParse(samlResponse)
-  const response = doc.documentElement
+  const response = doc.root
   if (child(response, DSIG, 'Signature')) verifyEnveloped(response, keys.idp)
   const encrypted = child(response, SAML, 'EncryptedAssertion')
   const assertion = encrypted

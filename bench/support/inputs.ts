@@ -161,7 +161,7 @@ export function benchInputs(): BenchInput[] {
       idp: 'okta',
       testIdp: oktaIdp,
       statedKb: 7,
-      targetRatio: 8,
+      targetRatio: 25,
       options: okta,
     },
     {
@@ -170,7 +170,7 @@ export function benchInputs(): BenchInput[] {
       idp: 'okta',
       testIdp: oktaIdp,
       statedKb: 9,
-      targetRatio: 8,
+      targetRatio: 25,
       options: { ...okta, signResponse: true },
     },
     {
@@ -179,7 +179,7 @@ export function benchInputs(): BenchInput[] {
       idp: 'entra',
       testIdp: entraIdp,
       statedKb: 39,
-      targetRatio: 8,
+      targetRatio: 25,
       options: {
         ...spFor('entra'),
         namespaceStyle: 'default',
@@ -196,7 +196,7 @@ export function benchInputs(): BenchInput[] {
       idp: 'okta',
       testIdp: oktaIdp,
       statedKb: 7,
-      targetRatio: 5,
+      targetRatio: 12,
       options: {
         ...okta,
         attributes: OKTA_ATTRIBUTES.slice(0, 1),

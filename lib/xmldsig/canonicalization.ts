@@ -1,5 +1,6 @@
 import { SamlError } from '../errors/saml-error.js'
 import { NS } from '../xml/namespaces.js'
+import { attr, childElements, isElement } from '../xml/read-element.js'
 import type { XmlAttribute, XmlElement, XmlNamespaceDeclaration, XmlNode } from '../xml/tree.js'
 import { C14N, EXC_C14N } from './algorithms.js'
 
@@ -30,32 +31,20 @@ export function isCanonicalizationAlgorithm(algorithm: string | null | undefined
   return algorithm === EXC_C14N || algorithm === C14N
 }
 
-/** The value of the unprefixed attribute `localName`, or undefined. */
-function attribute(el: XmlElement, localName: string): string | undefined {
-  for (const a of el.attributes) if (a.namespaceURI === '' && a.localName === localName) return a.value
-  return undefined
-}
-
 /**
  * Reads a `CanonicalizationMethod` or a canonicalizing `Transform`. Exclusive c14n may carry one
  * `InclusiveNamespaces`; inclusive c14n takes no parameters. The caller has checked the algorithm.
  */
-export function readCanonicalization(method: XmlElement | Element): Canonicalization {
-  if (!isTree(method)) return readCanonicalization(treeFromDom(method)) // until the validator reads the tree
-  const algorithm = attribute(method, 'Algorithm') === C14N ? C14N : EXC_C14N
-  const kids = method.children.filter((n): n is XmlElement => n.type === 'element')
+export function readCanonicalization(method: XmlElement): Canonicalization {
+  const algorithm = attr(method, 'Algorithm') === C14N ? C14N : EXC_C14N
+  const kids = childElements(method)
   if (kids.length === 0) return { algorithm, prefixList: [] }
   if (algorithm === C14N) throw structure('inclusive c14n takes no parameters')
-  const inclusive = kids[0]!
-  if (
-    kids.length !== 1 ||
-    inclusive.namespaceURI !== NS.excC14n ||
-    inclusive.localName !== 'InclusiveNamespaces'
-  ) {
+  if (kids.length !== 1 || !isElement(kids[0], NS.excC14n, 'InclusiveNamespaces')) {
     throw structure('a canonicalization method may only carry InclusiveNamespaces')
   }
   // PrefixList is xs:NMTOKENS: separated by XML whitespace only (not U+00A0, U+2028, …).
-  const prefixList = (attribute(inclusive, 'PrefixList') ?? '').split(/[ \t\r\n]+/).filter((p) => p !== '')
+  const prefixList = (attr(kids[0], 'PrefixList') ?? '').split(/[ \t\r\n]+/).filter((p) => p !== '')
   return { algorithm, prefixList }
 }
 
@@ -83,6 +72,14 @@ function compareAttributes(a: XmlAttribute, b: XmlAttribute): number {
   return compareCodePoints(a.namespaceURI, b.namespaceURI) || compareCodePoints(a.localName, b.localName)
 }
 
+/** True when `attributes` are already in canonical order (most are): no copy and sort needed. */
+function inOrder(attributes: readonly XmlAttribute[]): boolean {
+  for (let i = 1; i < attributes.length; i++) {
+    if (compareAttributes(attributes[i - 1]!, attributes[i]!) > 0) return false
+  }
+  return true
+}
+
 function compareDeclarations(a: XmlNamespaceDeclaration, b: XmlNamespaceDeclaration): number {
   return compareCodePoints(a.prefix, b.prefix)
 }
@@ -106,19 +103,29 @@ const ATTRIBUTE_REFS = referenceTable({
   '\r': '&#xD;',
 })
 
-/** One scan, copying the slices between the characters that need a reference. */
-function escape(s: string, refs: ReadonlyArray<string | undefined>): string {
+/**
+ * Finds the first character needing a reference with one native scan (most values have none), then
+ * copies the slices between the characters that do.
+ */
+function escape(s: string, refs: ReadonlyArray<string | undefined>, special: RegExp): string {
+  let i = s.search(special)
+  if (i < 0) return s
   let out = ''
   let from = 0
-  for (let i = 0; i < s.length; i++) {
+  for (; i < s.length; i++) {
     const code = s.charCodeAt(i)
     const ref = code < 0x3f ? refs[code] : undefined
     if (ref === undefined) continue
     out += s.slice(from, i) + ref
     from = i + 1
   }
-  return from === 0 ? s : out + s.slice(from)
+  return out + s.slice(from)
 }
+
+const TEXT_SPECIAL = /[&<>\r]/
+const ATTRIBUTE_SPECIAL = /[&<"\t\n\r]/
+const escapeText = (s: string) => escape(s, TEXT_REFS, TEXT_SPECIAL)
+const escapeAttribute = (s: string) => escape(s, ATTRIBUTE_REFS, ATTRIBUTE_SPECIAL)
 
 /**
  * One pass over the subtree. `scope` holds the bindings in scope at the element being written
@@ -172,24 +179,34 @@ class C14nWriter {
    * namespace counts as `''`, so `xmlns=""` is written exactly when an output ancestor wrote a
    * non-empty default.
    */
-  private exclusiveDeclarations(el: XmlElement): XmlNamespaceDeclaration[] {
-    const prefixes: string[] = [el.prefix]
+  private exclusiveDeclarations(el: XmlElement): XmlNamespaceDeclaration[] | undefined {
+    let out = this.renderIfChanged(el.prefix, undefined)
     for (const a of el.attributes) {
-      if (a.prefix !== '' && a.prefix !== 'xml' && !prefixes.includes(a.prefix)) prefixes.push(a.prefix)
+      if (a.prefix !== '') out = this.renderIfChanged(a.prefix, out)
     }
     for (const p of this.inclusivePrefixes) {
-      if (!prefixes.includes(p) && (p === '' || this.scope.has(p))) prefixes.push(p)
+      if (p === '' || this.scope.has(p)) out = this.renderIfChanged(p, out)
     }
-    const out: XmlNamespaceDeclaration[] = []
-    for (const prefix of prefixes) {
-      const uri = this.scope.get(prefix) ?? ''
-      if (uri === '' && prefix !== '') {
-        throw new SamlError(`prefix ${prefix} is used but not declared`, 'ERR_SAML_MALFORMED')
-      }
-      if ((this.rendered.get(prefix) ?? '') === uri) continue
-      this.set(this.rendered, prefix, uri)
-      out.push({ prefix, uri })
+    return out
+  }
+
+  /**
+   * Adds `prefix`'s binding to `out` (allocated on first use) unless it is what the output already
+   * has. The `xml` prefix is bound by definition and never written.
+   */
+  private renderIfChanged(
+    prefix: string,
+    out: XmlNamespaceDeclaration[] | undefined,
+  ): XmlNamespaceDeclaration[] | undefined {
+    if (prefix === 'xml') return out
+    const uri = this.scope.get(prefix) ?? ''
+    if (uri === '' && prefix !== '') {
+      throw new SamlError(`prefix ${prefix} is used but not declared`, 'ERR_SAML_MALFORMED')
     }
+    if ((this.rendered.get(prefix) ?? '') === uri) return out
+    this.set(this.rendered, prefix, uri)
+    out ??= []
+    out.push({ prefix, uri })
     return out
   }
 
@@ -204,7 +221,7 @@ class C14nWriter {
 
   element(el: XmlElement, apex: boolean): void {
     const mark = this.undoMaps.length
-    let declarations: XmlNamespaceDeclaration[]
+    let declarations: XmlNamespaceDeclaration[] | undefined
     if (this.exclusive) {
       for (const d of el.namespaces) this.set(this.scope, d.prefix, d.uri)
       declarations = this.exclusiveDeclarations(el)
@@ -214,23 +231,24 @@ class C14nWriter {
     } else {
       // A descendant writes the declarations that change its parent's scope (c14n §2.3, §4.7):
       // `xmlns=""` only to undo a non-empty default, a redundant one not at all.
-      declarations = []
       for (const d of el.namespaces) {
-        if (d.prefix !== 'xml' && (this.scope.get(d.prefix) ?? '') !== d.uri) declarations.push(d)
+        if (d.prefix !== 'xml' && (this.scope.get(d.prefix) ?? '') !== d.uri) (declarations ??= []).push(d)
         this.set(this.scope, d.prefix, d.uri)
       }
     }
 
     this.out += '<' + el.name
-    if (declarations.length > 1) declarations.sort(compareDeclarations)
-    for (const d of declarations) {
-      this.out +=
-        (d.prefix === '' ? ' xmlns="' : ' xmlns:' + d.prefix + '="') + escape(d.uri, ATTRIBUTE_REFS) + '"'
+    if (declarations !== undefined) {
+      if (declarations.length > 1) declarations.sort(compareDeclarations)
+      for (const d of declarations) {
+        this.out +=
+          (d.prefix === '' ? ' xmlns="' : ' xmlns:' + d.prefix + '="') + escapeAttribute(d.uri) + '"'
+      }
     }
     let attributes = el.attributes
     if (apex && !this.exclusive && el.parent !== null) attributes = withInheritedXmlAttributes(el)
-    if (attributes.length > 1) attributes = [...attributes].sort(compareAttributes)
-    for (const a of attributes) this.out += ' ' + a.name + '="' + escape(a.value, ATTRIBUTE_REFS) + '"'
+    if (!inOrder(attributes)) attributes = [...attributes].sort(compareAttributes)
+    for (const a of attributes) this.out += ' ' + a.name + '="' + escapeAttribute(a.value) + '"'
     this.out += '>'
 
     this.children(el.children)
@@ -240,7 +258,7 @@ class C14nWriter {
 
   private children(children: readonly XmlNode[]): void {
     for (const child of children) {
-      if (child.type === 'text') this.out += escape(child.text, TEXT_REFS)
+      if (child.type === 'text') this.out += escapeText(child.text)
       else if (child.type === 'element' && child !== this.omit) this.element(child, false)
     }
   }
@@ -274,72 +292,11 @@ function withInheritedXmlAttributes(apex: XmlElement): readonly XmlAttribute[] {
  * @example
  * canonicalize(assertion, { algorithm: EXC_C14N, prefixList: [] }, signature)
  */
-export function canonicalize(el: XmlElement | Element, method: Canonicalization, omit?: XmlElement): string {
-  if (!isTree(el)) return canonicalize(treeFromDom(el), method) // until the validator reads the tree
+export function canonicalize(el: XmlElement, method: Canonicalization, omit?: XmlElement): string {
   const exclusive = method.algorithm === EXC_C14N
   const prefixes = exclusive ? method.prefixList.map((p) => (p === '#default' ? '' : p)) : []
   const writer = new C14nWriter(exclusive, prefixes, omit)
   writer.enterAncestors(el)
   writer.element(el, true)
   return writer.out
-}
-
-// ---- Temporary bridge while lib/validate and verify-signature.ts still read xmldom's DOM: the element
-// and its ancestors as a tree. Removed when the validator moves onto the parsed tree.
-
-function isTree(el: XmlElement | Element): el is XmlElement {
-  return (el as XmlElement).type === 'element'
-}
-
-function shallowFromDom(dom: Element, parent: XmlElement | null): XmlElement & { children: XmlNode[] } {
-  const attributes: XmlAttribute[] = []
-  const namespaces: XmlNamespaceDeclaration[] = []
-  for (let i = 0; i < dom.attributes.length; i++) {
-    const a = dom.attributes[i]!
-    if (a.prefix === 'xmlns') namespaces.push({ prefix: a.localName!, uri: a.value })
-    else if (a.name === 'xmlns') namespaces.push({ prefix: '', uri: a.value })
-    else {
-      attributes.push({
-        name: a.name,
-        prefix: a.prefix ?? '',
-        localName: a.localName ?? a.name,
-        namespaceURI: a.namespaceURI ?? '',
-        value: a.value,
-      })
-    }
-  }
-  return {
-    type: 'element',
-    name: dom.tagName,
-    prefix: dom.prefix ?? '',
-    localName: dom.localName ?? dom.tagName,
-    namespaceURI: dom.namespaceURI ?? '',
-    attributes,
-    namespaces,
-    children: [],
-    parent,
-  }
-}
-
-function deepFromDom(dom: Element, parent: XmlElement | null): XmlElement {
-  const el = shallowFromDom(dom, parent)
-  for (let n = dom.firstChild; n !== null; n = n.nextSibling) {
-    if (n.nodeType === 1) el.children.push(deepFromDom(n as Element, el))
-    else if (n.nodeType === 3 || n.nodeType === 4) {
-      const last = el.children[el.children.length - 1]
-      if (last?.type === 'text')
-        el.children[el.children.length - 1] = { type: 'text', text: last.text + n.nodeValue }
-      else el.children.push({ type: 'text', text: n.nodeValue ?? '' })
-    }
-  }
-  return el
-}
-
-function treeFromDom(dom: Element): XmlElement {
-  const ancestors: Element[] = []
-  for (let n = dom.parentNode; n !== null && n.nodeType === 1; n = n.parentNode)
-    ancestors.unshift(n as Element)
-  let parent: XmlElement | null = null
-  for (const a of ancestors) parent = shallowFromDom(a, parent)
-  return deepFromDom(dom, parent)
 }

@@ -17,10 +17,10 @@ function random(seed: number): () => number {
 }
 
 /**
- * `a` < `B` under localeCompare, `B` < `a` by code point. (Names beyond U+FFFF, where code point and
- * UTF-16 order differ, are valid XML but xmldom refuses them: the URIs below carry that case.)
+ * `a` < `B` under localeCompare, `B` < `a` by code point; U+FFFD < U+10000 by code point, not by
+ * UTF-16 unit.
  */
-export const PREFIXES = ['a', 'B', 'b', 'n1', 'n10', 'n2', '_p', 'é', '\uFFFD'] as const
+export const PREFIXES = ['a', 'B', 'b', 'n1', 'n10', 'n2', '_p', 'é', '\uFFFD', '\u{10000}'] as const
 /**
  * `urn:a` + `z` sorts after `urn:ab` + `a` when concatenated, before it as (URI, local name).
  * ASCII only: libxml2's c14n refuses a namespace name that is not a URI. No `&`: libxml2 writes it
@@ -28,7 +28,7 @@ export const PREFIXES = ['a', 'B', 'b', 'n1', 'n10', 'n2', '_p', 'é', '\uFFFD']
  * (see the edge cases in spec/xmldsig/c14n-libxml2.spec.ts).
  */
 const URIS = ['urn:a', 'urn:ab', 'urn:b', 'urn:B', 'http://example.org/B', 'urn:x:%C3%A9', 'urn:q?a=1;b=2']
-const LOCAL_NAMES = ['a', 'z', 'B', 'attr', 'attr2', '_', 'é', '\uFFFDx']
+const LOCAL_NAMES = ['a', 'z', 'B', 'attr', 'attr2', '_', 'é', '\uFFFDx', '\u{10000}x']
 const VALUES = [
   '',
   'plain',

@@ -18,7 +18,7 @@ import {
   readCanonicalization,
 } from '../../lib/xmldsig/canonicalization.js'
 import type { XmlElement } from '../../lib/xml/tree.js'
-import { elementsOf, treeFromXml } from '../support/c14n-dom-tree.js'
+import { elementsOf, treeFromXml } from '../support/c14n-tree.js'
 import { pysaml2 } from '../support/pysaml2.js'
 import { samlifyIdp } from '../support/samlify-peer.js'
 import { keys } from '../support/test-idp.js'

@@ -13,7 +13,7 @@ import {
   type Canonicalization,
 } from '../../lib/xmldsig/canonicalization.js'
 import type { XmlElement } from '../../lib/xml/tree.js'
-import { elementsOf, findElementNS, treeFromXml } from '../support/c14n-dom-tree.js'
+import { elementsOf, findElementNS, treeFromXml } from '../support/c14n-tree.js'
 import { generateDocument, PREFIXES } from '../support/c14n-generated-documents.js'
 import {
   signatureTemplateXml,
@@ -135,38 +135,11 @@ describe('c14n edge cases, against xmlsec1 (and xmllint where the whole document
   })
 
   it('names beyond U+FFFF sort after U+FFFD (by code point, not by UTF-16 unit)', () => {
-    // xmldom refuses such names (valid XML 1.0), so this tree is built by hand, as the parser would.
     const [hi, fffd] = ['\u{10000}', '\uFFFD']
-    const attribute = (prefix: string, localName: string, namespaceURI: string, value: string) => ({
-      name: prefix ? `${prefix}:${localName}` : localName,
-      prefix,
-      localName,
-      namespaceURI,
-      value,
-    })
-    const t: XmlElement = {
-      type: 'element',
-      name: 't',
-      prefix: '',
-      localName: 't',
-      namespaceURI: '',
-      namespaces: [
-        { prefix: hi, uri: 'urn:1' },
-        { prefix: fffd, uri: 'urn:2' },
-      ],
-      attributes: [
-        attribute('', hi, '', '1'),
-        attribute('', fffd, '', '2'),
-        attribute(hi, 'x', 'urn:1', '3'),
-        attribute(fffd, 'y', 'urn:2', '4'),
-      ],
-      children: [],
-      parent: null,
-    }
-    const text = `<t xmlns:${hi}="urn:1" xmlns:${fffd}="urn:2" ${hi}="1" ${fffd}="2" ${hi}:x="3" ${fffd}:y="4"/>`
+    const xml = `<t xmlns:${hi}="urn:1" xmlns:${fffd}="urn:2" ${hi}="1" ${fffd}="2" ${hi}:x="3" ${fffd}:y="4"/>`
     const expected = `<t xmlns:${fffd}="urn:2" xmlns:${hi}="urn:1" ${fffd}="2" ${hi}="1" ${hi}:x="3" ${fffd}:y="4"></t>`
-    assert.equal(canonicalize(t, INCLUSIVE), expected)
-    assert.equal(xmllintCanonical(text, 'c14n'), expected)
+    assert.equal(canonicalize(treeFromXml(xml).root, INCLUSIVE), expected)
+    assert.equal(xmllintCanonical(xml, 'c14n'), expected)
   })
 
   it('a namespace URI is escaped like any attribute value (c14n §2.3; libxml2 and xml-crypto write it raw)', () => {
@@ -214,6 +187,21 @@ describe('c14n edge cases, against xmlsec1 (and xmllint where the whole document
         `<r xmlns:p="urn:p" xmlns="urn:d"><Target ID="target">${sig(reference)}${body}</Target></r>`,
         'urn:d:Target',
       )
+    }
+  })
+
+  it('the xml prefix is never declared: on an element name, an attribute, in the PrefixList, declared explicitly', () => {
+    const body =
+      '<xml:e xml:lang="en"><f xmlns:xml="http://www.w3.org/XML/1998/namespace" xml:space="preserve"/></xml:e>'
+    for (const method of ['c14n', 'exc-c14n'] as const) {
+      const doc = `<r>${body}</r>`
+      assert.equal(
+        canonicalize(treeFromXml(doc).root, method === 'c14n' ? INCLUSIVE : EXCLUSIVE),
+        xmllintCanonical(doc, method),
+      )
+    }
+    for (const reference of [exc('xml #default'), inc] as const) {
+      expectSameAsXmlsec1(`<Target ID="target">${sig(reference, exc('xml'))}${body}</Target>`, 'Target')
     }
   })
 
