@@ -70,7 +70,7 @@ export function createSamlStrategy(options: DemoStrategyOptions): MultiIdpSamlSt
         decryptionKey: options.spEncryption.key,
         decryptionCert: options.spEncryption.cert,
       },
-      onAttempt: (attempt) => options.attempts.record(attempt),
+      ...options.attempts.strategyOptions(),
     },
     async (profile) => toDemoUser(profile) as Express.User,
   )
