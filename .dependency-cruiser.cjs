@@ -8,6 +8,8 @@ const LAYERS = [
   ['bindings', 'record', 'cache', 'xmlenc'],
   ['messages', 'validate', 'store'],
   ['resolve', 'refresh', 'testing'],
+  // Federation sources: streamed signed aggregates imported into a store, and discovery over it.
+  ['federation'],
   // Logger and OpenTelemetry instruments, which the core wraps its flows in (core/instrument.ts).
   ['observability'],
   ['core'],

@@ -161,6 +161,27 @@ export type {
 export type { PutIdpRecordOptions } from './refresh/put-idp-record.js'
 export type { MetadataFetchScheduleOptions } from './refresh/refresh-options.js'
 
+// Federations: signed aggregates of thousands of IdPs, and discovery over them
+export { importFederation } from './federation/import-federation.js'
+export type { FederationImportResult, ImportFederationOptions } from './federation/import-federation.js'
+export { startFederationRefresh } from './federation/federation-refresh.js'
+export type {
+  FederationRefresher,
+  FederationRefreshOptions,
+  FederationRefreshOutcome,
+} from './federation/federation-refresh.js'
+export { REFEDS_RESEARCH_AND_SCHOLARSHIP, SIRTFI } from './federation/federation-source.js'
+export type {
+  FederationFetchOptions,
+  FederationFilters,
+  FederationRecordDefaults,
+  FederationSource,
+} from './federation/federation-source.js'
+export type { SkippedEntity } from './federation/read-signed-aggregate.js'
+export { federationRecordId } from './federation/federation-record-id.js'
+export { searchIdps } from './federation/search-idps.js'
+export type { IdpSearchResult, SearchIdpsOptions } from './federation/search-idps.js'
+
 // Attribute maps
 export { ATTRIBUTE_PRESET_NAMES, defaultAttributeMap, presets } from './profile/presets.js'
 export type { AttributePresetName } from './profile/presets.js'
