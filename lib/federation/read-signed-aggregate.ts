@@ -84,7 +84,7 @@ const attr = (el: C14nElement, local: string) =>
  * otherwise. Throws `ERR_SAML_METADATA_SIGNATURE` or `ERR_SAML_METADATA_INVALID`.
  */
 export async function readSignedAggregate(
-  source: AsyncIterable<Uint8Array | string>,
+  source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   trust: TrustedKeys,
 ): Promise<SignedAggregate> {
   const reader = new AggregateReader()
