@@ -1,11 +1,13 @@
-// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, http, scale, users).
+// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, federation, http, scale, users).
 import { run as runAcs } from './acs.js'
+import { run as runFederation } from './federation.js'
 import { run as runHttp } from './http.js'
 import { run as runScale } from './scale.js'
 import { run as runUsers } from './users.js'
 
 const sections: Record<string, () => Promise<void>> = {
   acs: runAcs,
+  federation: runFederation,
   http: runHttp,
   scale: runScale,
   users: runUsers,

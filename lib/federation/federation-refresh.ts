@@ -43,6 +43,7 @@ export interface FederationRefresher {
  * @example
  * ```ts
  * import { startFederationRefresh } from 'passport-saml-multi-idp'
+ * const incommon = { id: 'incommon', url: 'https://md.incommon.org/aggregate.xml', signingCerts: [federationSigningCertPem] }
  * const refresher = startFederationRefresh(store, incommon, {
  *   onResult: ({ result, error }) => console.log(result ?? error),
  * })

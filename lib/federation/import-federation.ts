@@ -74,8 +74,8 @@ const MAX_URL = 4096
  * import { importFederation, REFEDS_RESEARCH_AND_SCHOLARSHIP } from 'passport-saml-multi-idp'
  * const result = await importFederation(store, {
  *   id: 'incommon',
- *   url: 'https://mdq.incommon.org/entities',
- *   signingCerts: [inCommonSigningCertPem],
+ *   url: 'https://md.incommon.org/InCommon/InCommon-metadata-idp-only.xml',
+ *   signingCerts: [federationSigningCertPem],
  *   filters: { entityCategories: [REFEDS_RESEARCH_AND_SCHOLARSHIP] },
  *   recordDefaults: { attributeMap: 'shibboleth' },
  * })

@@ -141,12 +141,20 @@ export async function searchIdps(
   const at = folded.lastIndexOf('@')
   const domain =
     at >= 0 ? folded.slice(at + 1) : /^[a-z0-9.-]+\.[a-z0-9-]+$/.test(folded) ? folded : undefined
-  const hits: { score: number; name: string; result: IdpSearchResult }[] = []
+  // The best `limit` kept in order as the scan goes: no sort of thousands of hits for "university".
+  const best: { score: number; idp: IndexedIdp; matchedBy: IdpSearchResult['matchedBy'] }[] = []
+  const before = (a: (typeof best)[number], b: (typeof best)[number]) =>
+    a.score > b.score ||
+    (a.score === b.score && (a.idp.name || a.idp.entityId) < (b.idp.name || b.idp.entityId))
   for (const idp of index.idps) {
     const [points, matchedBy] = score(idp, folded, domain)
-    if (points > 0)
-      hits.push({ score: points, name: idp.name || idp.entityId, result: { ...idp.result, matchedBy } })
+    if (points === 0) continue
+    const hit = { score: points, idp, matchedBy }
+    if (best.length === limit && !before(hit, best[limit - 1]!)) continue
+    let at = best.length
+    while (at > 0 && before(hit, best[at - 1]!)) at--
+    best.splice(at, 0, hit)
+    if (best.length > limit) best.pop()
   }
-  hits.sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-  return hits.slice(0, limit).map((h) => h.result)
+  return best.map((h) => ({ ...h.idp.result, matchedBy: h.matchedBy }))
 }
