@@ -25,22 +25,24 @@ export const REFEDS_RESEARCH_AND_SCHOLARSHIP = 'http://refeds.org/category/resea
 /** Sirtfi (an assurance certification). */
 export const SIRTFI = 'https://refeds.org/sirtfi'
 
-/** Record fields an import sets from the metadata; `recordDefaults` cannot give them. */
-type FederationOwnedField =
-  | 'id'
-  | 'metadataXml'
-  | 'metadataUrl'
-  | 'metadataSigningCerts'
-  | 'entityId'
-  | 'federation'
-  | 'displayName'
-  | 'logoUrl'
-  | 'scopes'
-  | 'registrationAuthority'
-  | 'emailDomains'
+/** Record fields an import sets from each entity; `recordDefaults` cannot give them. */
+const OWNED = [
+  'id',
+  'metadataXml',
+  'metadataUrl',
+  'metadataSigningCerts',
+  'entityId',
+  'federation',
+  'displayName',
+  'logoUrl',
+  'scopes',
+  'registrationAuthority',
+  'emailDomains',
+  'ssoUrl',
+] as const
 
 /** Fields every record of a federation gets besides its metadata (attribute map, policy flags…). */
-export type FederationRecordDefaults = Partial<Omit<IdpRecordFieldValues, FederationOwnedField | 'ssoUrl'>>
+export type FederationRecordDefaults = Partial<Omit<IdpRecordFieldValues, (typeof OWNED)[number]>>
 
 /** A federation's signed metadata aggregate and what to take from it. */
 export interface FederationSource {
@@ -80,20 +82,6 @@ export interface ResolvedFederationSource {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
-const OWNED: ReadonlySet<string> = new Set<FederationOwnedField | 'ssoUrl'>([
-  'id',
-  'metadataXml',
-  'metadataUrl',
-  'metadataSigningCerts',
-  'entityId',
-  'federation',
-  'displayName',
-  'logoUrl',
-  'scopes',
-  'registrationAuthority',
-  'emailDomains',
-  'ssoUrl',
-])
 
 function fail(option: string, message: string): never {
   throw new TypeError(`"source.${option}" ${message}`)
@@ -135,7 +123,8 @@ export function resolveFederationSource(source: FederationSource): ResolvedFeder
   if (recordDefaults === null || typeof recordDefaults !== 'object')
     fail('recordDefaults', 'must be an object')
   for (const key of Object.keys(recordDefaults)) {
-    if (OWNED.has(key)) fail(`recordDefaults.${key}`, 'is set by the import from each entity; leave it out')
+    if ((OWNED as readonly string[]).includes(key))
+      fail(`recordDefaults.${key}`, 'is set by the import from each entity; leave it out')
   }
   // Normalized once beside a placeholder IdP: what a store keeps of them, and a TypeError now rather
   // than one refusal per entity.

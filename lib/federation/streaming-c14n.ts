@@ -1,7 +1,7 @@
 // Canonical XML written from parser events, one element at a time, so a document of tens of MB is
 // digested (or cut into entities) without ever building its tree.
 
-/** An attribute as a namespace-aware parser reports it (namespace declarations excluded). */
+/** An attribute (not a namespace declaration) as a namespace-aware parser reports it. */
 export interface C14nAttribute {
   readonly prefix: string
   readonly local: string
@@ -27,13 +27,8 @@ export interface NamespaceScope {
 }
 
 /**
- * How namespace declarations are rendered.
- * - `exclusive`: Exclusive XML Canonicalization 1.0: a declaration is rendered where it is visibly
- *   utilized (by the element's or an attribute's prefix, or listed in `inclusivePrefixes`) and the
- *   nearest rendered one for that prefix differs.
- * - `in-scope`: every binding in scope at the apex, then every declaration that changes one: a
- *   subtree that stands alone as a document, QNames in content included (an entity cut out of an
- *   aggregate).
+ * `exclusive`: exclusive c14n (declarations where visibly utilized or in `inclusivePrefixes`);
+ * `in-scope`: every binding in scope at the apex, then each change (a subtree as its own document).
  */
 export type NamespaceRendering = 'exclusive' | 'in-scope'
 
