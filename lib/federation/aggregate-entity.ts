@@ -2,7 +2,7 @@
 // filters match on, and the discovery fields (mdui, shibmd, mdrpi). Everything else is in its XML.
 
 /** `mdattr:EntityAttributes` names whose values are entity categories and assurance certifications. */
-export const ENTITY_CATEGORY_ATTRIBUTES: ReadonlySet<string> = new Set([
+const ENTITY_CATEGORY_ATTRIBUTES: ReadonlySet<string> = new Set([
   'http://macedir.org/entity-category',
   'http://macedir.org/entity-category-support',
   'urn:oasis:names:tc:SAML:attribute:assurance-certification',

@@ -137,11 +137,6 @@ export class StreamingC14nWriter {
   processingInstruction(target: string, body: string): void {
     this.out(body === '' ? `<?${target}?>` : `<?${target} ${body}?>`)
   }
-
-  /** True while an element is open. */
-  get depth(): number {
-    return this.undo.length
-  }
 }
 
 /** A {@link NamespaceScope} over a stack of per-element declarations, innermost last. */
