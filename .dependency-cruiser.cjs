@@ -10,8 +10,9 @@ const LAYERS = [
   // Login traces: their store adapters, redaction and the writer the core feeds (core/instrument.ts).
   ['traces'],
   ['resolve', 'refresh', 'testing'],
-  // The MDQ source: a store wrapper that fetches and stores entities with lib/refresh's helpers.
-  ['mdq'],
+  // Metadata sources beyond one URL per IdP, both writing ordinary records with lib/refresh's
+  // helpers: the MDQ store wrapper, and federations (streamed signed aggregates, discovery over them).
+  ['mdq', 'federation'],
   // Logger and OpenTelemetry instruments, which the core wraps its flows in (core/instrument.ts).
   ['observability'],
   ['core'],

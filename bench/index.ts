@@ -1,5 +1,6 @@
-// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, http, scale, traces, users).
+// `npm run bench [section...]`: runs every benchmark section, or the named ones (acs, federation, http, scale, traces, users).
 import { run as runAcs } from './acs.js'
+import { run as runFederation } from './federation.js'
 import { run as runHttp } from './http.js'
 import { run as runScale } from './scale.js'
 import { run as runTraces } from './traces.js'
@@ -7,6 +8,7 @@ import { run as runUsers } from './users.js'
 
 const sections: Record<string, () => Promise<void>> = {
   acs: runAcs,
+  federation: runFederation,
   http: runHttp,
   scale: runScale,
   traces: runTraces,

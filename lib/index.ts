@@ -124,6 +124,7 @@ export type { SamlCache } from './cache/saml-cache.js'
 export { MemoryTraceStore } from './traces/memory-trace-store.js'
 export { REDACTED } from './traces/saml-trace.js'
 export { traceOfAttempt } from './traces/build-trace.js'
+export type { TraceSource } from './traces/build-trace.js'
 export type {
   ListTracesOptions,
   PruneTracesOptions,
@@ -177,6 +178,28 @@ export type { MetadataFetchScheduleOptions } from './refresh/refresh-options.js'
 export { withMdq } from './mdq/with-mdq.js'
 export { mdqIdpId } from './mdq/mdq-urls.js'
 export type { MdqLookup, MdqOptions, MdqRecordFields } from './mdq/mdq-options.js'
+
+// Federations: signed aggregates of thousands of IdPs, and discovery over them
+export { importFederation } from './federation/import-federation.js'
+export type { FederationImportResult, ImportFederationOptions } from './federation/import-federation.js'
+export { startFederationRefresh } from './federation/federation-refresh.js'
+export type {
+  FederationRefresher,
+  FederationRefreshOptions,
+  FederationRefreshOutcome,
+} from './federation/federation-refresh.js'
+export { REFEDS_RESEARCH_AND_SCHOLARSHIP, SIRTFI } from './federation/federation-source.js'
+export type {
+  FederationFetchOptions,
+  FederationFilters,
+  FederationOwnedField,
+  FederationRecordDefaults,
+  FederationSource,
+} from './federation/federation-source.js'
+export type { SkippedEntity } from './federation/read-signed-aggregate.js'
+export { federationRecordId } from './federation/federation-record-id.js'
+export { searchIdps } from './federation/search-idps.js'
+export type { IdpSearchResult, SearchIdpsOptions } from './federation/search-idps.js'
 
 // Attribute maps
 export { ATTRIBUTE_PRESET_NAMES, defaultAttributeMap, presets } from './profile/presets.js'

@@ -168,9 +168,39 @@ export async function fetchIdpMetadataDocument(
   url: string,
   options: FetchIdpMetadataDocumentOptions = {},
 ): Promise<FetchedIdpMetadata> {
+  const maxBytes = options.maxBytes ?? METADATA_XML_LIMITS.maxBytes
+  if (!Number.isInteger(maxBytes) || maxBytes < 1)
+    throw new TypeError('"options.maxBytes" must be a positive integer')
+  const opened = await openMetadataResponse(url, options)
+  if (opened.notModified) return Object.freeze({ notModified: true, ...opened.validators })
+  const xml = await readBody(opened.response, maxBytes, opened.url)
+  const metadata = parseIdpMetadata(xml, options.entityId === undefined ? {} : { entityId: options.entityId })
+  return Object.freeze({ notModified: false, xml, metadata, ...opened.validators })
+}
+
+/** An answer of {@link openMetadataResponse}: a 304, or a 200 whose body is still to be read. */
+export type OpenedMetadataResponse =
+  | { readonly notModified: true; readonly validators: MetadataValidators }
+  | {
+      readonly notModified: false
+      readonly validators: MetadataValidators
+      /** The body, to be read within the fetch's time limit (it aborts the stream). */
+      readonly response: IncomingMessage
+      /** The URL that answered, after redirects. */
+      readonly url: URL
+    }
+
+/**
+ * The request half of {@link fetchIdpMetadataDocument}, for callers that stream the body (a
+ * federation aggregate of tens of MB): the same URL checks, SSRF guard, redirects, time limit and
+ * conditional request, and the response once it is a 200 or a 304.
+ */
+export async function openMetadataResponse(
+  url: string,
+  options: Omit<FetchIdpMetadataDocumentOptions, 'maxBytes' | 'entityId'> = {},
+): Promise<OpenedMetadataResponse> {
   const {
     timeoutMs = 10_000,
-    maxBytes = METADATA_XML_LIMITS.maxBytes,
     allowHttp = false,
     allowPrivateNetwork = false,
     maxRedirects = 3,
@@ -179,8 +209,6 @@ export async function fetchIdpMetadataDocument(
   } = options
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
     throw new TypeError('"options.timeoutMs" must be a positive integer')
-  if (!Number.isInteger(maxBytes) || maxBytes < 1)
-    throw new TypeError('"options.maxBytes" must be a positive integer')
   if (!Number.isInteger(maxRedirects) || maxRedirects < 0)
     throw new TypeError('"options.maxRedirects" must be a non-negative integer')
   for (const [name, value] of [
@@ -225,7 +253,7 @@ export async function fetchIdpMetadataDocument(
     }
     if (status === 304 && Object.keys(conditional).length > 0) {
       response.resume()
-      return Object.freeze({ notModified: true, ...validators() })
+      return { notModified: true, validators: validators() }
     }
     if (status >= 300 && status < 400 && response.headers.location) {
       response.resume()
@@ -241,12 +269,7 @@ export async function fetchIdpMetadataDocument(
       response.resume()
       throw fetchError(current, `HTTP ${status}`)
     }
-    const xml = await readBody(response, maxBytes, current)
-    const metadata = parseIdpMetadata(
-      xml,
-      options.entityId === undefined ? {} : { entityId: options.entityId },
-    )
-    return Object.freeze({ notModified: false, xml, metadata, ...validators() })
+    return { notModified: false, validators: validators(), response, url: current }
   }
 }
 

@@ -155,7 +155,10 @@ function supportsSaml2(descriptor: XmlElement): boolean {
   return (attr(descriptor, 'protocolSupportEnumeration') ?? '').split(/\s+/).includes(SAML2_PROTOCOL)
 }
 
-function selectEntity(root: XmlElement, wanted: string | undefined): { entity: XmlElement; ancestors: XmlElement[] } {
+function selectEntity(
+  root: XmlElement,
+  wanted: string | undefined,
+): { entity: XmlElement; ancestors: XmlElement[] } {
   if (isElement(root, NS.metadata, 'EntityDescriptor')) {
     const id = entityIdOf(root)
     if (wanted !== undefined && id !== wanted) {

@@ -54,6 +54,25 @@ function readUrl(name: string, value: unknown, fail: Fail): string {
   return trimmed
 }
 
+/** A list of domain names (`emailDomains`, `scopes`): lower-cased, de-duplicated. */
+function readDomains(name: string, value: unknown, fail: Fail): readonly string[] {
+  if (!Array.isArray(value)) return fail(`"${name}" must be an array of domain names, got ${kind(value)}`)
+  if (value.length > MAX_EMAIL_DOMAINS) return fail(`"${name}" has more than ${MAX_EMAIL_DOMAINS} entries`)
+  const out: string[] = []
+  value.forEach((entry: unknown, i) => {
+    const domain = typeof entry === 'string' ? normalizeEmailDomain(entry) : undefined
+    if (domain === undefined) {
+      return fail(
+        `"${name}[${i}]" must be a domain name like "acme.com" (no "@", no scheme), got ${
+          typeof entry === 'string' ? JSON.stringify(entry.slice(0, 80)) : kind(entry)
+        }`,
+      )
+    }
+    if (!out.includes(domain)) out.push(domain)
+  })
+  return Object.freeze(out)
+}
+
 /** Validators per field kind: the admin's value in, the stored value out, or `fail`. */
 const READERS: {
   [K in IdpRecordFieldKind]: (
@@ -107,23 +126,8 @@ const READERS: {
     })
     return Object.freeze(out)
   },
-  emailDomains: (name, value, _spec, fail) => {
-    if (!Array.isArray(value)) return fail(`"${name}" must be an array of domain names, got ${kind(value)}`)
-    if (value.length > MAX_EMAIL_DOMAINS) return fail(`"${name}" has more than ${MAX_EMAIL_DOMAINS} entries`)
-    const out: string[] = []
-    value.forEach((entry: unknown, i) => {
-      const domain = typeof entry === 'string' ? normalizeEmailDomain(entry) : undefined
-      if (domain === undefined) {
-        return fail(
-          `"${name}[${i}]" must be a domain name like "acme.com" (no "@", no scheme), got ${
-            typeof entry === 'string' ? JSON.stringify(entry.slice(0, 80)) : kind(entry)
-          }`,
-        )
-      }
-      if (!out.includes(domain)) out.push(domain)
-    })
-    return Object.freeze(out)
-  },
+  emailDomains: (name, value, _spec, fail) => readDomains(name, value, fail),
+  domains: (name, value, _spec, fail) => readDomains(name, value, fail),
   attributeMap: (_name, value, _spec, fail) => mapped(() => normalizeAttributeMap(value), fail),
   groupsMap: (_name, value, _spec, fail) => mapped(() => normalizeGroupsMap(value), fail),
   boolean: (name, value, _spec, fail) =>

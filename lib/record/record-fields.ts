@@ -23,6 +23,8 @@ export interface IdpRecordFieldKinds {
   certificates: readonly string[]
   /** Domain names; lower-cased, punycode, de-duplicated once stored. */
   emailDomains: readonly string[]
+  /** Domain names as `emailDomains`, but not claimed: several records may list one. */
+  domains: readonly string[]
   attributeMap: AttributeMap | AttributePresetName
   groupsMap: GroupsMap
   boolean: boolean
@@ -205,6 +207,21 @@ export const IDP_RECORD_FIELDS = Object.freeze({
    * hand-off's own `frontendUrl`. Its host must be one the hand-off allows. Absolute.
    */
   frontendUrl: field({ kind: 'url', stored: 'when-given' }),
+  /**
+   * The id of the federation source whose import created this record (`importFederation`). Its
+   * imports replace the record when the entity changes and delete it when the entity leaves the
+   * federation; records without it are never touched by an import.
+   */
+  federation: field({ kind: 'text', stored: 'when-given', max: 64 }),
+  /** A logo for discovery pages (`mdui:Logo`). Absolute http(s). */
+  logoUrl: field({ kind: 'url', stored: 'when-given' }),
+  /**
+   * Domains the IdP asserts identities in (`shibmd:Scope`): discovery finds the IdP by them, as by
+   * `emailDomains`, but several IdPs may share one.
+   */
+  scopes: field({ kind: 'domains', stored: 'when-given' }),
+  /** Who registered the IdP in its federation (`mdrpi:RegistrationInfo/@registrationAuthority`). */
+  registrationAuthority: field({ kind: 'text', stored: 'when-given', max: 1024 }),
 })
 
 /** The name of an IdP record field. */

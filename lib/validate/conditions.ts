@@ -1,4 +1,11 @@
-import { attr, childElements, childrenNamed, isElement, optionalChild, trimmedText } from '../xml/read-element.js'
+import {
+  attr,
+  childElements,
+  childrenNamed,
+  isElement,
+  optionalChild,
+  trimmedText,
+} from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import type { ResponsePolicy } from './response-policy.js'
 import { checkWindow, parseTime } from './time.js'

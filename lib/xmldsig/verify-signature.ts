@@ -108,7 +108,8 @@ function readSignature(signature: XmlElement, signed: XmlElement, policy: Signat
   if (
     transformList.length > 2 ||
     !transformList.every((t) => isElement(t, NS.dsig, 'Transform')) ||
-    (enveloped === undefined || attr(enveloped, 'Algorithm') !== ENVELOPED_SIGNATURE) ||
+    enveloped === undefined ||
+    attr(enveloped, 'Algorithm') !== ENVELOPED_SIGNATURE ||
     (canonicalizing && !isCanonicalizationAlgorithm(attr(canonicalizing, 'Algorithm')))
   ) {
     throw structure('transforms must be enveloped-signature, then exclusive or inclusive c14n or none')
@@ -184,8 +185,7 @@ export function verifyEnvelopedSignature(
   policy: SignaturePolicy,
   now?: number,
 ): void {
-  if (signature.parent !== signed)
-    throw structure('the Signature must be a child of the element it signs')
+  if (signature.parent !== signed) throw structure('the Signature must be a child of the element it signs')
   const parts = readSignature(signature, signed, policy)
 
   // 1. SignatureValue over canonical SignedInfo, with a trusted key (cheap; fails fast on a wrong key).

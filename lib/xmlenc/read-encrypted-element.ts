@@ -68,7 +68,10 @@ function algorithmOf(wrapper: XmlElement, method: XmlElement | undefined, what: 
  * which of our keys it is for, so it is not read, but it may not hold XML Encryption elements: a key
  * wrapped in another key is a chain this SP does not follow.
  */
-function readEncryptedKey(wrapper: XmlElement, encryptedKey: XmlElement): EncryptedKeyParts & { id?: string } {
+function readEncryptedKey(
+  wrapper: XmlElement,
+  encryptedKey: XmlElement,
+): EncryptedKeyParts & { id?: string } {
   const [method, keyInfo, cipherData] = readSequence(encryptedKey, [
     { ns: NS.xenc, local: 'EncryptionMethod' },
     { ns: NS.dsig, local: 'KeyInfo' },
