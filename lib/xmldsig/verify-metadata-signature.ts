@@ -4,7 +4,6 @@ import { NS } from '../xml/namespaces.js'
 import { METADATA_XML_LIMITS, parseXml } from '../xml/parse-xml.js'
 import { compileTrustedKeys } from './trusted-keys.js'
 import { verifyEnvelopedSignature } from './verify-signature.js'
-import type { XmlElement } from '../xml/tree.js'
 
 function refused(message: string, cause?: unknown): SamlError {
   return new SamlError(
