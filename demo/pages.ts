@@ -3,7 +3,6 @@
  *
  * @module
  */
-import type { IdpRecord } from '../lib/index.js'
 import { html, layout, type Html } from './html.js'
 
 /**
@@ -141,11 +140,20 @@ export function deepLinkPage(user: DemoUser, url: string): string {
   })
 }
 
+/** One IdP on the sign-in page. */
+export interface LoginIdp {
+  readonly id: string
+  readonly name: string
+  /** Its email domains (and, for a federation's IdPs, its scopes). */
+  readonly domains: readonly string[]
+}
+
 export function loginPage(
-  idps: readonly IdpRecord[],
+  idps: readonly LoginIdp[],
   returnTo: string,
   error?: string,
   email?: string,
+  query = '',
 ): string {
   const q = (id: string) => `/saml/${encodeURIComponent(id)}/login?returnTo=${encodeURIComponent(returnTo)}`
   return layout({
@@ -175,22 +183,34 @@ export function loginPage(
         </p>
       </form>
       <div class="divider">or pick your company</div>
+      <form method="get" action="/login" id="idp-search" class="row">
+        <input
+          name="q"
+          type="search"
+          placeholder="Name, domain or entity ID"
+          value="${query}"
+          aria-label="Find your company"
+        />
+        <input type="hidden" name="returnTo" value="${returnTo}" />
+        <button type="submit">Find</button>
+      </form>
       ${
-        idps.length === 0
-          ? html`<p class="muted">
-              No IdP is registered yet. An admin can add one at <a href="/admin">/admin</a>.
-            </p>`
-          : html`<ul class="idp-list">
-              ${idps.map(
-                (r) =>
-                  html`<li>
-                    <a href="${q(r.id)}" data-idp="${r.id}"
-                      ><span>${r.displayName ?? r.id}</span>
-                      <span class="muted">${r.emailDomains.join(', ')}</span></a
-                    >
-                  </li>`,
-              )}
-            </ul>`
+        idps.length === 0 && query !== ''
+          ? html`<p class="muted" id="idp-search-empty">No company matches "${query}".</p>`
+          : idps.length === 0
+            ? html`<p class="muted">
+                No IdP is registered yet. An admin can add one at <a href="/admin">/admin</a>.
+              </p>`
+            : html`<ul class="idp-list">
+                ${idps.map(
+                  (r) =>
+                    html`<li>
+                      <a href="${q(r.id)}" data-idp="${r.id}"
+                        ><span>${r.name}</span> <span class="muted">${r.domains.join(', ')}</span></a
+                      >
+                    </li>`,
+                )}
+              </ul>`
       }
       ${returnTo !== '/' ? html`<p class="muted">After signing in you go back to <code>${returnTo}</code>.</p>` : ''}
     </div>`,

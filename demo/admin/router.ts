@@ -127,7 +127,9 @@ export function adminPages(options: AdminPagesOptions): Router {
       // `?vendor=okta` shows that vendor's setup steps; an unknown value shows the chooser alone.
       const vendor = isIdpVendorId(req.query.vendor) ? req.query.vendor : undefined
       const metadataStatus = await options.store.getMetadataStatus?.(record.id)
-      const health = checkIdpRecordHealth(record, { metadataStatus })
+      // Recent traces add what logins showed: clock skew, and the last login's error.
+      const recentTraces = await attempts.recent(record.id)
+      const health = checkIdpRecordHealth(record, { metadataStatus, recentTraces })
       const csrfToken = auth.csrfToken(req)
       const tenant = tenantOf(options, record)
       const done = typeof req.query.done === 'string' ? DONE[req.query.done] : undefined

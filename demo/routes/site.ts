@@ -6,11 +6,11 @@
  * @module
  */
 import express, { type Request, type RequestHandler, type Router } from 'express'
-import { safeReturnTo, type IdpStore } from '../../lib/index.js'
+import { safeReturnTo, searchIdps, type IdpStore } from '../../lib/index.js'
 import { SAML_SESSION_KEY } from '../../lib/entries/express.js'
 import { sendJsonError } from '../admin-auth.js'
 import type { LocalUsers } from '../local/local-users.js'
-import { deepLinkPage, homePage, loginPage, type DemoUser } from '../pages.js'
+import { deepLinkPage, homePage, loginPage, type DemoUser, type LoginIdp } from '../pages.js'
 
 /** Options of {@link siteRoutes}. */
 export interface SiteRoutesOptions {
@@ -53,12 +53,30 @@ const home: RequestHandler = (req, res) => {
   res.type('html').send(homePage(currentUser(req)))
 }
 
+/** Shown on the sign-in page when nothing is searched: the first IdPs by id. */
+const LISTED = 100
+
+/**
+ * The IdPs the sign-in page lists: those matching `?q=` (display name, domain or entityID, through
+ * `searchIdps`, so a federation of thousands stays usable), else the first {@link LISTED}.
+ */
+async function idpsToList(store: IdpStore, query: string): Promise<LoginIdp[]> {
+  if (query !== '') {
+    // A short index age: an IdP an admin just added is findable within seconds.
+    const found = await searchIdps(store, query, { limit: 50, maxAgeMs: 5_000 })
+    return found.map((r) => ({ id: r.id, name: r.displayName ?? r.id, domains: r.domains }))
+  }
+  const records = await store.list({ limit: LISTED })
+  return records.map((r) => ({ id: r.id, name: r.displayName ?? r.id, domains: r.emailDomains }))
+}
+
 function signIn(store: IdpStore, returnToOf: ReturnToOf): RequestHandler {
   return async (req, res, next) => {
     try {
-      const idps = await store.list({ limit: 100 })
+      const query = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : ''
+      const idps = await idpsToList(store, query)
       const error = typeof req.query.error === 'string' ? req.query.error.slice(0, 200) : undefined
-      res.type('html').send(loginPage(idps, returnToOf(req.query.returnTo), error))
+      res.type('html').send(loginPage(idps, returnToOf(req.query.returnTo), error, undefined, query))
     } catch (err) {
       next(err)
     }
@@ -83,7 +101,7 @@ function discovery(store: IdpStore, localUsers: LocalUsers, returnToOf: ReturnTo
         )
       }
       if (!record) {
-        const idps = await store.list({ limit: 100 })
+        const idps = await idpsToList(store, '')
         const message = domain
           ? `No company is set up for "${domain}". Pick one below or ask your admin.`
           : 'Enter your work email address.'

@@ -157,7 +157,7 @@ describe('demo: key rotation at the embedded IdP, metadata refresh', { timeout: 
     assert.equal(await adminAction(demo, admin, 'refresh'), 'refresh-not-modified')
   })
 
-  it('a login signed by a key the record does not hold yet is refused, and works after a refresh', async () => {
+  it('a login signed by a key the record does not hold yet is refused, and works after a refresh', async (t) => {
     const before = await aliceLogin(demo)
     assert.equal(before.status, 302)
     assert.equal(await adminAction(demo, admin, 'rotate-key', { mode: 'now' }), 'rotated-now')
@@ -172,6 +172,14 @@ describe('demo: key rotation at the embedded IdP, metadata refresh', { timeout: 
     assert.notEqual(refused.signer, before.signer, 'the IdP signs with the new key at once')
     assert.equal(refused.status, 400)
     assert.equal(refused.code, 'ERR_SAML_SIGNATURE_INVALID')
+    // The IdP page's health reads the refused login's trace, which is written after the answer.
+    await waitUntil(
+      async () =>
+        /<code>last-login-failed<\/code> \(warning\)[^<]*ERR_SAML_SIGNATURE_INVALID/.test(
+          await (await admin.get(`${demo.url}/admin/idp/acme`)).text(),
+        ),
+      { signal: t.signal, what: "the IdP page's health to name the last login's error" },
+    )
 
     assert.equal(await adminAction(demo, admin, 'refresh'), 'refresh-updated')
     const accepted = await aliceLogin(demo)
