@@ -126,9 +126,11 @@ describe('npm pack and package.json', () => {
 
   // The guard is against shipping what users must not get (lib/ sources, source maps, fixtures, the
   // specs): any of those adds far more than the margin. The JavaScript is written without comments;
-  // the docs (over 0.5 MB, shipped so README's links work offline) grow with the features.
-  it('is small: under 450 kB packed, 2.4 MB unpacked', () => {
-    assert.ok(pack.size < 450_000, `packed size ${pack.size} bytes`)
-    assert.ok(pack.unpackedSize < 2_400_000, `unpacked size ${pack.unpackedSize} bytes`)
+  // the docs (over 0.5 MB, shipped so README's links work offline) grow with the features. Raised
+  // from 450 kB / 2.4 MB when the XML reader, federations, MDQ and login traces came in (498 kB /
+  // 2.60 MB then); the specs alone would add well over the margin.
+  it('is small: under 540 kB packed, 2.9 MB unpacked', () => {
+    assert.ok(pack.size < 540_000, `packed size ${pack.size} bytes`)
+    assert.ok(pack.unpackedSize < 2_900_000, `unpacked size ${pack.unpackedSize} bytes`)
   })
 })
