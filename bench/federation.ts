@@ -4,8 +4,10 @@
 // RSS of that process), looks IdPs up by entityID (p50/p99, warm), searches them, then imports the
 // aggregate again with 1% of its entities changed and counts the records rewritten.
 //
-// Stores: SqlIdpStore on embedded PGlite (the default a user gets) and MemoryIdpStore (the import
-// alone, without a database).
+// Stores: SqlIdpStore on embedded PGlite (the default a user gets), SqlIdpStore on a PostgreSQL
+// server (what several instances share; FEDERATION_BENCH_DATABASE_URL, default the local server,
+// skipped when none answers; the bench owns the schema `federation_bench`) and MemoryIdpStore (the
+// import alone, without a database).
 import { execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
@@ -100,9 +102,38 @@ const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(4))
 
+const DATABASE_URL =
+  process.env.FEDERATION_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const BENCH_SCHEMA = 'federation_bench'
+const STORE_NAMES: Readonly<Record<string, string>> = {
+  sql: 'SqlIdpStore (PGlite)',
+  postgres: 'SqlIdpStore (PostgreSQL)',
+  memory: 'MemoryIdpStore',
+}
+
+/** Drops the bench's schema, so the import starts empty; false when no PostgreSQL server answers. */
+async function emptyPostgresSchema(): Promise<boolean> {
+  const { default: pg } = await import('pg')
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000 })
+  try {
+    await client.connect()
+    await client.query(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE`)
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
 /** The child: one store, one import, lookups, searches and the 1% refresh. Prints JSON. */
 async function child(url: string, switchUrl: string, kind: string): Promise<void> {
-  const store: IdpStore = kind === 'memory' ? new MemoryIdpStore() : await SqlIdpStore.open()
+  const store: IdpStore =
+    kind === 'memory'
+      ? new MemoryIdpStore()
+      : kind === 'postgres'
+        ? await SqlIdpStore.open({ connectionString: DATABASE_URL, schema: BENCH_SCHEMA })
+        : await SqlIdpStore.open()
   const source = { id: 'bench', url, signingCerts: [readFileSync(SIGNER.cert, 'utf8')] }
   const local = { allowHttp: true, allowPrivateNetwork: true }
   const rssBefore = process.memoryUsage().rss
@@ -146,7 +177,7 @@ async function child(url: string, switchUrl: string, kind: string): Promise<void
   await store.close?.()
   console.log(
     JSON.stringify({
-      store: kind === 'memory' ? 'MemoryIdpStore' : 'SqlIdpStore (PGlite)',
+      store: STORE_NAMES[kind],
       'import s': (importMs / 1000).toFixed(1),
       'import CPU s': ((importCpu.user + importCpu.system) / 1e6).toFixed(1),
       records: first.created.length,
@@ -191,8 +222,12 @@ export async function run(): Promise<void> {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const rows: Record<string, string>[] = []
   try {
-    for (const kind of ['sql', 'memory']) {
+    for (const kind of ['sql', 'postgres', 'memory']) {
       current = original.path
+      if (kind === 'postgres' && !(await emptyPostgresSchema())) {
+        console.log(`federation: no PostgreSQL server at ${DATABASE_URL}; its row is skipped`)
+        continue
+      }
       const proc = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname], {
         env: {
           ...process.env,
