@@ -4,6 +4,7 @@
  * (`mock.timers.enable({ apis: ['Date'], now: NOW })`): their validity windows derive from it.
  */
 import assert from 'node:assert/strict'
+import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml'
 import { createPrivateKey } from 'node:crypto'
 import type { SamlErrorCode } from '../../lib/errors/saml-error.js'
 import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
@@ -977,5 +978,31 @@ export function casePolicy(setup: Setup): ResponsePolicy {
     requireAesGcm: false,
     clockSkewMs: SKEW_MS,
     limits: MESSAGE_XML_LIMITS,
+  }
+}
+
+/**
+ * node-saml 5 configured as {@link casePolicy} configures ours (the same trust, audience, ACS and
+ * clock skew): the profile it accepts the base64 `samlResponse` with, or its error.
+ */
+export async function nodeSamlProfile(samlResponse: string, setup: Setup): Promise<Profile | null> {
+  const saml = new SAML({
+    callbackUrl: ACS_URL,
+    issuer: SP_ENTITY_ID,
+    audience: SP_ENTITY_ID,
+    idpIssuer: acme.entityId,
+    idpCert: setup.certs ?? [keys.idpAcme.cert],
+    wantAssertionsSigned: setup.wantAssertionsSigned ?? true,
+    wantAuthnResponseSigned: setup.wantResponseSigned ?? false,
+    decryptionPvk: keys.sp.key,
+    validateInResponseTo: ValidateInResponseTo.never,
+    acceptedClockSkewMs: SKEW_MS,
+  })
+  const warn = console.warn
+  console.warn = () => {} // xml-encryption warns about the insecure algorithms it accepts
+  try {
+    return (await saml.validatePostResponseAsync({ SAMLResponse: samlResponse })).profile
+  } finally {
+    console.warn = warn
   }
 }
