@@ -71,17 +71,6 @@ export class AttemptLog {
     }
   }
 
-  /**
-   * For a strategy given only `onAttempt: (a) => attempts.record(a)`: the trace of `attempt`, stored
-   * here and kept at hand (error pages then show no trace id: use {@link strategyOptions}).
-   */
-  record(attempt: SamlAttempt): SamlTrace {
-    const trace = this.remember(attempt)
-    // The login's answer never waits for the demo's store; a failed write only loses the trace.
-    this.store.add(trace).catch((err: unknown) => console.warn(`trace ${trace.id} not stored:`, err))
-    return trace
-  }
-
   /** Keeps the trace of `attempt` among its IdP's newest. */
   private remember(attempt: SamlAttempt): SamlTrace {
     const trace = traceOfAttempt(attempt, true)

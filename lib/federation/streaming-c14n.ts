@@ -1,5 +1,7 @@
 // Canonical XML written from parser events, one element at a time, so a document of tens of MB is
-// digested (or cut into entities) without ever building its tree.
+// digested (or cut into entities) without ever building its tree. Ordering and escaping are the
+// tree c14n's own, so both write the same bytes.
+import { compareCodePoints, escapeAttribute, escapeText } from '../xmldsig/canonicalization.js'
 
 /** An attribute (not a namespace declaration) as a namespace-aware parser reports it. */
 export interface C14nAttribute {
@@ -32,37 +34,7 @@ export interface NamespaceScope {
  */
 export type NamespaceRendering = 'exclusive' | 'in-scope'
 
-const TEXT_SPECIAL = /[&<>\r]/
-const ATTR_SPECIAL = /[&<"\t\n\r]/
-
-function escapeText(text: string): string {
-  if (!TEXT_SPECIAL.test(text)) return text
-  return text.replace(/[&<>\r]/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;',
-  )
-}
-
-function escapeAttribute(value: string): string {
-  if (!ATTR_SPECIAL.test(value)) return value
-  return value.replace(/[&<"\t\n\r]/g, (c) =>
-    c === '&'
-      ? '&amp;'
-      : c === '<'
-        ? '&lt;'
-        : c === '"'
-          ? '&quot;'
-          : c === '\t'
-            ? '&#x9;'
-            : c === '\n'
-              ? '&#xA;'
-              : '&#xD;',
-  )
-}
-
 const qualified = (prefix: string, local: string) => (prefix === '' ? local : `${prefix}:${local}`)
-
-/** Code-point order of ASCII-range names; UTF-16 order elsewhere, which only differs past U+FFFF. */
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
  * Writes the canonical form (XML-C14N 1.0 without comments: attributes sorted by namespace URI then
@@ -110,14 +82,16 @@ export class StreamingC14nWriter {
       declarations.push([prefix, uri])
     }
     this.undo.push(changes)
-    declarations.sort((a, b) => byString(a[0], b[0]))
+    declarations.sort((a, b) => compareCodePoints(a[0], b[0]))
     let tag = `<${qualified(element.prefix, element.local)}`
     for (const [prefix, uri] of declarations)
       tag += `${prefix === '' ? ' xmlns' : ` xmlns:${prefix}`}="${escapeAttribute(uri)}"`
     const attributes =
       element.attributes.length < 2
         ? element.attributes
-        : [...element.attributes].sort((a, b) => byString(a.uri, b.uri) || byString(a.local, b.local))
+        : [...element.attributes].sort(
+            (a, b) => compareCodePoints(a.uri, b.uri) || compareCodePoints(a.local, b.local),
+          )
     for (const a of attributes) tag += ` ${qualified(a.prefix, a.local)}="${escapeAttribute(a.value)}"`
     this.out(`${tag}>`)
   }

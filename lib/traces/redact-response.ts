@@ -66,7 +66,7 @@ function writeRedacted(el: XmlElement, includePersonalData: boolean): string {
     out += ` ${ns.prefix === '' ? 'xmlns' : `xmlns:${ns.prefix}`}="${escapeXmlAttribute(ns.uri)}"`
   }
   for (const a of el.attributes) {
-    const value = !includePersonalData && PERSONAL_ATTRIBUTES.includes(a.name) ? REDACTED : a.value
+    const value = !includePersonalData && PERSONAL_ATTRIBUTES.includes(a.localName) ? REDACTED : a.value
     out += ` ${a.name}="${escapeXmlAttribute(value)}"`
   }
   out += '>'

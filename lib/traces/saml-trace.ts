@@ -104,7 +104,7 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 
 /** True for a string that can be a trace id (URL-safe, 1 to 64 characters). */
-export function isTraceId(value: unknown): value is string {
+function isTraceId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value)
 }
 

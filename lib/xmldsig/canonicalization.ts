@@ -52,7 +52,7 @@ export function readCanonicalization(method: XmlElement): Canonicalization {
  * Orders by Unicode code point, as both recommendations require. UTF-16 order (`<`) differs only
  * where a surrogate (a code point above U+FFFF) meets U+E000–U+FFFF; `localeCompare` differs far more.
  */
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
   const n = a.length < b.length ? a.length : b.length
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i)
@@ -124,8 +124,10 @@ function escape(s: string, refs: ReadonlyArray<string | undefined>, special: Reg
 
 const TEXT_SPECIAL = /[&<>\r]/
 const ATTRIBUTE_SPECIAL = /[&<"\t\n\r]/
-const escapeText = (s: string) => escape(s, TEXT_REFS, TEXT_SPECIAL)
-const escapeAttribute = (s: string) => escape(s, ATTRIBUTE_REFS, ATTRIBUTE_SPECIAL)
+/** Character data as c14n writes it (§2.3). */
+export const escapeText = (s: string) => escape(s, TEXT_REFS, TEXT_SPECIAL)
+/** An attribute or namespace value as c14n writes it (§2.3). */
+export const escapeAttribute = (s: string) => escape(s, ATTRIBUTE_REFS, ATTRIBUTE_SPECIAL)
 
 /**
  * One pass over the subtree. `scope` holds the bindings in scope at the element being written

@@ -7,8 +7,7 @@ export interface TrustedKey {
   readonly keyType: 'rsa' | 'ec'
   /** Hex SHA-256 of the certificate's DER. */
   readonly fingerprint: string
-  /** The certificate's notBefore and notAfter, epoch ms. */
-  readonly notBefore: number
+  /** The certificate's notAfter, epoch ms. */
   readonly notAfter: number
 }
 
@@ -55,7 +54,6 @@ export function compileTrustedKeys(certs: readonly string[], idp: string): Trust
       key,
       keyType: type,
       fingerprint: fingerprintDer(cert.raw),
-      notBefore: Date.parse(cert.validFrom),
       notAfter: Date.parse(cert.validTo),
     }
     const base64 = cert.raw.toString('base64')

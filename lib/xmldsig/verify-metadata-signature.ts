@@ -3,7 +3,7 @@ import { childrenNamed, isElement } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { METADATA_XML_LIMITS, parseXml } from '../xml/parse-xml.js'
 import { compileTrustedKeys } from './trusted-keys.js'
-import { verifyEnvelopedSignature } from './verify-signature.js'
+import { isUntrustedKeyError, verifyEnvelopedSignature } from './verify-signature.js'
 
 function refused(message: string, cause?: unknown): SamlError {
   return new SamlError(
@@ -64,11 +64,7 @@ export function verifyIdpMetadataSignature(xml: string, signingCerts: readonly s
   try {
     verifyEnvelopedSignature(signatures[0]!, root, { trust, allowSha1: false })
   } catch (err) {
-    if (
-      err instanceof SamlError &&
-      err.code === 'ERR_SAML_SIGNATURE_INVALID' &&
-      /does not verify/.test(err.message)
-    )
+    if (isUntrustedKeyError(err))
       throw refused(
         `<${root.localName}> is signed by another key than the ${trust.keys.length} pinned metadata signing certificate(s) (metadataSigningCerts)`,
         err,

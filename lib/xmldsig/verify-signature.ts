@@ -172,6 +172,14 @@ function verifyWith(key: TrustedKey, parts: SignatureParts, signedInfoC14n: stri
   }
 }
 
+/** The errors of a well-formed signature that no trusted key verifies (not a malformed or altered one). */
+const NO_TRUSTED_KEY = new WeakSet<SamlError>()
+
+/** True when `err` says the signature is intact but made by a key that is not trusted. */
+export function isUntrustedKeyError(err: unknown): boolean {
+  return err instanceof SamlError && NO_TRUSTED_KEY.has(err)
+}
+
 /**
  * Verifies the enveloped signature `signature` over its parent `signed` with the IdP's trusted keys
  * only. The enveloped-signature transform leaves `signature` out of the digest without touching the
@@ -218,10 +226,12 @@ export function verifyEnvelopedSignature(
     )
   }
   if (!valid) {
-    throw new SamlError(
+    const err = new SamlError(
       `<${signed.localName}> signature does not verify with any of this IdP's ${policy.trust.keys.length} signing certificate(s)`,
       'ERR_SAML_SIGNATURE_INVALID',
     )
+    NO_TRUSTED_KEY.add(err)
+    throw err
   }
 
   // 2. Digest of the parent without the Signature (the enveloped transform), then canonicalized.
