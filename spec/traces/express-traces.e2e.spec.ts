@@ -162,6 +162,7 @@ describe('login traces through Express', () => {
     assert.equal(body.error.code, 'ERR_SAML_ACCESS_DENIED')
     const trace = await storedTrace(traces, body.error.traceId, t.signal)
     assert.equal(trace.outcome, 'denied')
+    assert.equal(attempts.at(-1)?.outcome, 'denied', 'the trace takes its outcome from the attempt')
     assert.equal(trace.profile?.nameID, REDACTED)
   })
 })
