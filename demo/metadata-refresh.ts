@@ -18,7 +18,7 @@ import {
   type MetadataRefreshResult,
   type MetadataRefresher,
 } from '../lib/index.js'
-import { metadataFetchOptions, type MetadataFetchPolicy } from './register-idp.js'
+import { isOwnMetadataUrl, metadataFetchOptions, type MetadataFetchPolicy } from './register-idp.js'
 
 /** The refresher's timing in the demo; every field is `startMetadataRefresh`'s option of that name. */
 export interface DemoRefreshIntervals {
@@ -107,12 +107,7 @@ export class DemoMetadataRefresh {
 
   /** True for a metadata URL of the demo's own origin (the embedded IdP). */
   isOwn(url: string | undefined): boolean {
-    if (url === undefined) return false
-    try {
-      return new URL(url).origin === this.ownOrigin
-    } catch {
-      return false
-    }
+    return isOwnMetadataUrl(url, this.ownOrigin)
   }
 
   /**

@@ -55,11 +55,12 @@ export function metadataFetchOptions(policy: MetadataFetchPolicy, own: boolean):
   }
 }
 
-function isOwnUrl(url: unknown, policy: MetadataFetchPolicy): boolean {
+/** True when `url` is a URL of `ownOrigin` (the embedded IdP's), whose fetches the policy exempts. */
+export function isOwnMetadataUrl(url: unknown, ownOrigin: string): boolean {
   try {
-    return typeof url === 'string' && new URL(url.trim()).origin === new URL(policy.ownOrigin).origin
+    return typeof url === 'string' && new URL(url.trim()).origin === new URL(ownOrigin).origin
   } catch {
-    return false // putIdpRecord's fetch reports the bad URL
+    return false // a bad URL is reported by the fetch
   }
 }
 
@@ -94,7 +95,7 @@ export async function registerIdp(
     // The library's admin write: fetches a URL-only record's metadata (and saves its fetch status
     // for the refresher), refuses expired metadata and unsigned metadata a record pins a signer for.
     record = await putIdpRecord(store, input as unknown as IdpRecordInput, {
-      fetch: metadataFetchOptions(policy, isOwnUrl(input.metadataUrl, policy)),
+      fetch: metadataFetchOptions(policy, isOwnMetadataUrl(input.metadataUrl, policy.ownOrigin)),
     })
   } catch (err) {
     // Registered, expired metadata would fail every login at once: the contract (docs/demo.md)
