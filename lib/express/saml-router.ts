@@ -9,7 +9,7 @@ import passport from 'passport'
 import type { SamlLogoutRequest } from '../core/logout.js'
 import type { SamlLogoutOutcome, SamlMetadataOutcome, SamlSessionInfo } from '../core/outcome.js'
 import { SamlError } from '../errors/saml-error.js'
-import type { TokenHandoff } from '../handoff/token-handoff.js'
+import { tokenHandoffOption, type TokenHandoff } from '../handoff/token-handoff.js'
 import { appendSetCookies, toSamlRequest } from '../strategy/passport-request.js'
 import { SAML_SESSION_KEY, samlSessionInfoOf } from '../strategy/session-key.js'
 import type {
@@ -107,13 +107,7 @@ export function samlRouter(options: SamlRouterOptions): Router {
   if (successRedirectStatus !== 302 && successRedirectStatus !== 303) {
     throw new TypeError('"options.successRedirectStatus" must be 302 or 303')
   }
-  const tokenHandoff = options.tokenHandoff
-  if (tokenHandoff !== undefined && typeof tokenHandoff?.issue !== 'function')
-    throw new TypeError('"options.tokenHandoff" must be a TokenHandoff from createTokenHandoff')
-  if (tokenHandoff !== undefined && options.onSuccess !== undefined)
-    throw new TypeError(
-      '"options.tokenHandoff" and "options.onSuccess" both decide where a login goes: give one',
-    )
+  const tokenHandoff = tokenHandoffOption(options)
   const saml = strategy.serviceProvider
   const router = express.Router()
   const limit = Math.ceil((saml.maxMessageBytes * 4) / 3) + 16 * 1024

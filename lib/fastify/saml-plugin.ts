@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SamlLogoutRequest } from '../core/logout.js'
 import type { SamlLoginOutcome, SamlLogoutOutcome, SamlMetadataOutcome } from '../core/outcome.js'
 import { SamlError } from '../errors/saml-error.js'
+import { tokenHandoffOption, type TokenHandoff } from '../handoff/token-handoff.js'
 import { samlErrorBody, samlErrorPage } from '../http/saml-error-page.js'
 import { samlErrorStatus } from '../http/saml-error-status.js'
 import type {
@@ -44,6 +45,12 @@ export interface SamlPluginOptions {
    * token. `info.returnTo` is the checked deep link. Send the reply from it.
    */
   onSuccess?: (request: FastifyRequest, reply: FastifyReply, info: SamlAuthInfo) => void | Promise<unknown>
+  /**
+   * After a successful login, send the browser to the front end with a short-lived signed token in
+   * the URL fragment (`createTokenHandoff`), instead of redirecting to the return target; the
+   * return target travels beside the token. Not together with `onSuccess`.
+   */
+  tokenHandoff?: TokenHandoff
   /** Status of the redirect to the return target after login: 302 (default) or 303. */
   successRedirectStatus?: 302 | 303
   /**
@@ -163,6 +170,7 @@ export async function samlPlugin(fastify: FastifyInstance, options: SamlPluginOp
   if (successRedirectStatus !== 302 && successRedirectStatus !== 303) {
     throw new TypeError('"options.successRedirectStatus" must be 302 or 303')
   }
+  const tokenHandoff = tokenHandoffOption(options)
   const saml = strategy.serviceProvider
 
   // SAML forms, within this plugin only: first value of each field, no more than a few fields.
@@ -226,9 +234,21 @@ export async function samlPlugin(fastify: FastifyInstance, options: SamlPluginOp
     if (typeof holder.logIn !== 'function') {
       throw new Error('request.logIn is missing: register fastifyPassport.initialize() before samlPlugin')
     }
+    // The token first: a hand-off that cannot happen (a front end on a foreign host) signs no one in.
+    const handoff = await tokenHandoff?.issue({
+      user,
+      profile: authInfo.profile,
+      returnTo: authInfo.returnTo,
+    })
     await holder.logIn(user, { session })
     if (session) holder.session?.set(SAML_SESSION_KEY, authInfo.session)
     holder.authInfo = authInfo
+    if (handoff) {
+      // The token is in the fragment; keep the answer out of caches and the URL out of Referer.
+      reply.header('Cache-Control', 'no-store').header('Referrer-Policy', 'no-referrer')
+      reply.redirect(handoff.location, successRedirectStatus)
+      return
+    }
     if (options.onSuccess) {
       await options.onSuccess(request, reply, authInfo)
       return

@@ -237,3 +237,22 @@ export function createTokenHandoff(options: TokenHandoffOptions): TokenHandoff {
     },
   })
 }
+
+/**
+ * An edge's `tokenHandoff` option, checked once when the edge is built (the Express router and the
+ * Fastify plugin): a hand-off from {@link createTokenHandoff}, and not beside `onSuccess`.
+ */
+export function tokenHandoffOption(options: {
+  readonly tokenHandoff?: TokenHandoff
+  readonly onSuccess?: unknown
+}): TokenHandoff | undefined {
+  const { tokenHandoff } = options
+  if (tokenHandoff === undefined) return undefined
+  if (typeof tokenHandoff?.issue !== 'function')
+    throw new TypeError('"options.tokenHandoff" must be a TokenHandoff from createTokenHandoff')
+  if (options.onSuccess !== undefined)
+    throw new TypeError(
+      '"options.tokenHandoff" and "options.onSuccess" both decide where a login goes: give one',
+    )
+  return tokenHandoff
+}

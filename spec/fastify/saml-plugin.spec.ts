@@ -8,13 +8,28 @@ import fastifyCookie from '@fastify/cookie'
 import { Authenticator } from '@fastify/passport'
 import fastifySession from '@fastify/session'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { MemoryIdpStore, MultiIdpSamlStrategy } from '../../lib/index.js'
+import { generateKeyPairSync } from 'node:crypto'
+import {
+  createTokenHandoff,
+  MemoryIdpStore,
+  MultiIdpSamlStrategy,
+  verifyHandoffToken,
+} from '../../lib/index.js'
 import { samlPlugin, SAML_SESSION_KEY } from '../../lib/entries/fastify.js'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import { TestBrowser } from '../support/app.js'
-import { acme } from '../support/tenant-idps.js'
+import type { TestIdp } from '../support/test-idp.js'
+import { acme, globex } from '../support/tenant-idps.js'
 
 const BASE_URL = 'http://sp.test'
+const handoffKeys = generateKeyPairSync('ed25519')
+const tokenHandoff = createTokenHandoff({
+  algorithm: 'EdDSA',
+  key: handoffKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  frontendUrl: 'https://app.example.test/auth/callback',
+  issuer: 'https://api.example.test',
+  audience: 'app.example.test',
+})
 function strategyWith(verify: (nameID: string) => Promise<unknown>) {
   const store = new MemoryIdpStore()
   const strategy = new MultiIdpSamlStrategy({ store, sp: { baseUrl: BASE_URL } }, async (profile) =>
@@ -31,6 +46,8 @@ describe('samlPlugin', () => {
       [{ passport }, /options\.strategy/],
       [{ strategy }, /options\.passport/],
       [{ strategy, passport, successRedirectStatus: 301 }, /options\.successRedirectStatus/],
+      [{ strategy, passport, tokenHandoff: { issue: 'no' } }, /options\.tokenHandoff/],
+      [{ strategy, passport, tokenHandoff, onSuccess: () => undefined }, /tokenHandoff.*onSuccess/],
     ]
     for (const [options, message] of cases) {
       const app = Fastify()
@@ -61,6 +78,12 @@ describe('samlPlugin', () => {
 
     before(async () => {
       await store.put({ id: 'acme', metadataXml: acme.metadataXml() })
+      // A front end on a host the hand-off does not allow: its users get an error, never a token.
+      await store.put({
+        id: 'globex',
+        metadataXml: globex.metadataXml(),
+        frontendUrl: 'https://evil.example.net/',
+      })
       const passport = new Authenticator()
       passport.registerUserSerializer(async (user) => user)
       passport.registerUserDeserializer(async (user) => user)
@@ -97,6 +120,7 @@ describe('samlPlugin', () => {
           return reply.send({ token: 'issued' })
         },
       })
+      await app.register(samlPlugin, { prefix: '/spa', strategy, passport, tokenHandoff })
       app.post('/form', async (request) => request.body)
       app.get('/own/:idp/login', { preValidation: passport.authenticate(strategy) }, async () => 'unreached')
       await app.listen({ port: 0, host: '127.0.0.1' })
@@ -104,18 +128,23 @@ describe('samlPlugin', () => {
     })
     after(() => app.close())
 
-    async function respond(browser: TestBrowser, prefix: string, nameId: string): Promise<Response> {
-      const start = await browser.get(`${url}${prefix}/acme/login`)
+    async function respond(
+      browser: TestBrowser,
+      prefix: string,
+      nameId: string,
+      [idp, idpId]: [TestIdp, string] = [acme, 'acme'],
+    ): Promise<Response> {
+      const start = await browser.get(`${url}${prefix}/${idpId}/login?returnTo=%2Freports`)
       assert.equal(start.status, 302)
       const { id } = readRedirectAuthnRequest(start.headers.get('location')!)
       // The SP's URLs are built from /saml (sp.pathPrefix), wherever the plugin was registered.
-      const response = await acme.createResponse({
-        spEntityId: `${BASE_URL}/saml/acme/metadata`,
-        acsUrl: `${BASE_URL}/saml/acme/acs`,
+      const response = await idp.createResponse({
+        spEntityId: `${BASE_URL}/saml/${idpId}/metadata`,
+        acsUrl: `${BASE_URL}/saml/${idpId}/acs`,
         inResponseTo: id,
         nameId,
       })
-      return browser.post(`${url}${prefix}/acme/acs`, { SAMLResponse: response.base64 })
+      return browser.post(`${url}${prefix}/${idpId}/acs`, { SAMLResponse: response.base64 })
     }
 
     it("keeps the app's form parser outside its scope and its own inside", async () => {
@@ -154,9 +183,39 @@ describe('samlPlugin', () => {
       assert.deepEqual(await res.json(), { token: 'issued' })
       assert.deepEqual(successes.at(-1), {
         user: { id: 'alice@acme.test' },
-        returnTo: '/',
+        returnTo: '/reports',
         session: undefined,
       })
+    })
+
+    it('tokenHandoff: redirects to the front end with a verifiable token in the fragment, never the query', async () => {
+      const res = await respond(new TestBrowser(), '/spa', 'alice@acme.test')
+      assert.equal(res.status, 302)
+      assert.equal(res.headers.get('cache-control'), 'no-store')
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer')
+      const location = new URL(res.headers.get('location')!)
+      assert.equal(location.origin + location.pathname, 'https://app.example.test/auth/callback')
+      assert.equal(location.search, '')
+      const fragment = new URLSearchParams(location.hash.slice(1))
+      assert.equal(fragment.get('returnTo'), '/reports')
+      const claims = await verifyHandoffToken(fragment.get('token')!, {
+        key: handoffKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+        algorithms: ['EdDSA'],
+        issuer: 'https://api.example.test',
+        audience: 'app.example.test',
+      })
+      assert.equal(claims.sub, 'alice@acme.test')
+      assert.equal(claims.idp, 'acme')
+    })
+
+    it('tokenHandoff to a front end on a foreign host: 500 ERR_SAML_IDP_UNUSABLE and no redirect (no token leaves)', async () => {
+      const browser = new TestBrowser()
+      const res = await respond(browser, '/spa', 'mallory@globex.test', [globex, 'globex'])
+      assert.equal(res.status, 500)
+      assert.equal(res.headers.get('location'), null)
+      const body = (await res.json()) as { error: { code: string; message: string } }
+      assert.equal(body.error.code, 'ERR_SAML_IDP_UNUSABLE')
+      assert.match(body.error.message, /evil\.example\.net/)
     })
   })
 })
