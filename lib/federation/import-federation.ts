@@ -2,6 +2,7 @@ import { SamlError } from '../errors/saml-error.js'
 import { normalizeEmailDomain } from '../record/email-domain.js'
 import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
 import type { IdpStore } from '../store/idp-store.js'
+import { putIdpRecords } from '../store/put-idp-records.js'
 import type { AggregateEntity } from './aggregate-entity.js'
 import { fetchSignedAggregate } from './fetch-aggregate.js'
 import { federationRecordId } from './federation-record-id.js'
@@ -22,7 +23,10 @@ export interface ImportFederationOptions {
   etag?: string
   /** The `Last-Modified` of the aggregate last imported: sent as `If-Modified-Since`. */
   lastModified?: string
-  /** Records written at once. Default 8. */
+  /**
+   * Records written at once when the store has no `putMany` (one `put` each). Default 8. A store
+   * with `putMany` (every store of this package but `FileIdpStore`) gets all writes in one call.
+   */
   concurrency?: number
   /** Current time in epoch ms (checks the aggregate's `validUntil`). Default `Date.now`. */
   clock?: () => number
@@ -174,11 +178,6 @@ async function listRecords(store: IdpStore, sourceId: string) {
   }
 }
 
-/** Store errors end the import (the next one retries); a refused record is the entity's problem. */
-function entityRefusal(err: unknown): err is SamlError {
-  return err instanceof SamlError && err.code !== 'ERR_SAML_STORE_UNAVAILABLE'
-}
-
 async function applyAggregate(
   store: IdpStore,
   source: ResolvedFederationSource,
@@ -210,20 +209,16 @@ async function applyAggregate(
   }
   const created: string[] = []
   const updated: string[] = []
-  let next = 0
-  const worker = async () => {
-    while (next < writes.length) {
-      const write = writes[next++]!
-      try {
-        await store.put(write.input)
-        ;(write.created ? created : updated).push(write.input.id)
-      } catch (err) {
-        if (!entityRefusal(err)) throw err
-        skipped.push({ entityId: write.entityId, code: err.code, reason: err.message })
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, writes.length) }, worker))
+  const outcomes = await putIdpRecords(
+    store,
+    writes.map((w) => w.input),
+    { concurrency },
+  )
+  outcomes.forEach((outcome, i) => {
+    const write = writes[i]!
+    if (outcome.record) (write.created ? created : updated).push(write.input.id)
+    else skipped.push({ entityId: write.entityId, code: outcome.error.code, reason: outcome.error.message })
+  })
   const removed: string[] = []
   for (const id of mine.keys()) {
     if (!present.has(id) && (await store.delete(id))) removed.push(id)

@@ -32,6 +32,7 @@ export function guardStore(store: IdpStore): IdpStore {
     list: guarded((options) => store.list(options)),
     put: (input) => store.put(input),
     delete: (id) => store.delete(id),
+    ...(store.putMany && { putMany: (inputs) => store.putMany!(inputs) }),
     ...(store.close && { close: () => store.close!() }),
     ...(hasMetadataStatus(store) && {
       getMetadataStatus: guarded((id: string) => store.getMetadataStatus(id)),

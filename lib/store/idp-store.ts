@@ -1,3 +1,4 @@
+import type { SamlError } from '../errors/saml-error.js'
 import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
 import type { IdpMetadataStatus } from './metadata-status.js'
 
@@ -8,6 +9,11 @@ export interface ListIdpsOptions {
   /** Only ids sorting after this one (keyset paging). */
   after?: string
 }
+
+/** What {@link IdpStore.putMany} did with one input: the stored record, or why it was refused. */
+export type PutManyOutcome =
+  | { readonly record: IdpRecord; readonly error?: undefined }
+  | { readonly record?: undefined; readonly error: SamlError }
 
 /**
  * Checks {@link ListIdpsOptions} as every adapter must (a TypeError for misuse). `after` may not hold
@@ -44,6 +50,14 @@ export interface IdpStore {
   put(input: IdpRecordInput): Promise<IdpRecord>
   /** True when a record was deleted. */
   delete(id: string): Promise<boolean>
+  /**
+   * Optional: many `put`s in one go (a federation import writes thousands). The outcome is that of
+   * `put` on each input in order: an input that does not validate, or whose entityID or email
+   * domain belongs to another record (or to an earlier input), gets its `error` and is not written;
+   * the others are stored, all or none (a store failure throws `ERR_SAML_STORE_UNAVAILABLE` and
+   * writes nothing). Each input is validated once. Without it, callers fall back to `put`.
+   */
+  putMany?(inputs: readonly IdpRecordInput[]): Promise<PutManyOutcome[]>
   close?(): Promise<void>
 
   // The metadata-refresh capability (optional: all three methods or none). It keeps, beside each

@@ -1,8 +1,9 @@
+import { SamlError } from '../errors/saml-error.js'
 import { normalizeEmailDomain } from '../record/email-domain.js'
 import { normalizeIdpRecord } from '../record/normalize-idp-record.js'
-import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
+import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../record/record-fields.js'
 import { compareCodeUnits } from './compare-code-units.js'
-import { checkListOptions, type IdpStore, type ListIdpsOptions } from './idp-store.js'
+import { checkListOptions, type IdpStore, type ListIdpsOptions, type PutManyOutcome } from './idp-store.js'
 import {
   checkClaimArguments,
   checkMetadataStatus,
@@ -58,7 +59,31 @@ export class MemoryIdpStore implements IdpStore {
   }
 
   async put(input: IdpRecordInput): Promise<IdpRecord> {
-    const fields = normalizeIdpRecord(input)
+    return this.store(normalizeIdpRecord(input))
+  }
+
+  /** Every input validated first, then all written in one synchronous step (nothing interleaves). */
+  async putMany(inputs: readonly IdpRecordInput[]): Promise<PutManyOutcome[]> {
+    const validated = inputs.map((input): IdpRecordFields | SamlError => {
+      try {
+        return normalizeIdpRecord(input)
+      } catch (err) {
+        if (err instanceof SamlError) return err
+        throw err
+      }
+    })
+    return validated.map((fields) => {
+      if (fields instanceof SamlError) return { error: fields }
+      try {
+        return { record: this.store(fields) }
+      } catch (err) {
+        if (err instanceof SamlError) return { error: err }
+        throw err
+      }
+    })
+  }
+
+  private store(fields: IdpRecordFields): IdpRecord {
     checkUniqueClaims(fields, this.idByEntityId, this.idByDomain)
     const previous = this.byId.get(fields.id)
     const record: IdpRecord = Object.freeze({

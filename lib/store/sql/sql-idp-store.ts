@@ -1,7 +1,7 @@
 import { SamlError } from '../../errors/saml-error.js'
 import { normalizeEmailDomain } from '../../record/email-domain.js'
 import { normalizeIdpRecord } from '../../record/normalize-idp-record.js'
-import type { IdpRecord, IdpRecordInput } from '../../record/record-fields.js'
+import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../../record/record-fields.js'
 import {
   checkConnectionOptions,
   isUniqueViolation,
@@ -9,13 +9,14 @@ import {
   type SqlConnectionOptions,
   type SqlDriver,
 } from '../../sql/sql-driver.js'
-import { checkListOptions, type IdpStore, type ListIdpsOptions } from '../idp-store.js'
+import { checkListOptions, type IdpStore, type ListIdpsOptions, type PutManyOutcome } from '../idp-store.js'
 import {
   checkClaimArguments,
   checkMetadataStatus,
   readMetadataStatus,
   type IdpMetadataStatus,
 } from '../metadata-status.js'
+import { findBatchConflicts, writeBatchRows } from './idp-batch.js'
 import { conflictError } from './idp-conflict.js'
 import { idpChangeChannel, IdpLookupCache } from './idp-lookup-cache.js'
 import { IDP_ROW_COLUMNS, recordOfRow, ValidatedRecords, type IdpRow } from './idp-rows.js'
@@ -84,6 +85,8 @@ export class SqlIdpStore implements IdpStore {
     /** The LISTEN/NOTIFY channel of this schema's changes. */
     private readonly channel: string,
     cacheTtlMs: number,
+    /** Whether this store opened the schema without the unique entityID index. */
+    private readonly sharedEntityIds: boolean,
   ) {
     this.lookupCache = new IdpLookupCache(cacheTtlMs)
   }
@@ -122,7 +125,13 @@ export class SqlIdpStore implements IdpStore {
       if (err instanceof SamlError) throw err
       throw unavailable(`cannot create or migrate the IdP store schema "${schema}"`, err)
     }
-    const store = new SqlIdpStore(driver, `"${schema}"`, idpChangeChannel(schema), cacheTtlMs)
+    const store = new SqlIdpStore(
+      driver,
+      `"${schema}"`,
+      idpChangeChannel(schema),
+      cacheTtlMs,
+      allowSharedEntityIds,
+    )
     // With no TTL the cache is never used, so there is nothing to keep honest.
     if (cacheTtlMs > 0) {
       try {
@@ -231,6 +240,73 @@ export class SqlIdpStore implements IdpStore {
     this.lookupCache.invalidate()
     this.validatedRecords.remember(row, record)
     return record
+  }
+
+  /**
+   * Validates every input once, then writes the accepted ones in one transaction: the conflicts
+   * `put` would report are found first with two queries (under the per-id locks `put` takes), the
+   * rows are upserted a few hundred per statement, and one notification drops every store's cache.
+   * Should a concurrent writer take an entityID or domain meanwhile (a unique violation), nothing
+   * of the batch is kept and its inputs are put one by one instead, each with `put`'s outcome.
+   */
+  async putMany(inputs: readonly IdpRecordInput[]): Promise<PutManyOutcome[]> {
+    const outcomes: PutManyOutcome[] = new Array(inputs.length)
+    const valid: { index: number; fields: IdpRecordFields; text: string }[] = []
+    inputs.forEach((input, index) => {
+      try {
+        const fields = normalizeIdpRecord(input)
+        valid.push({ index, fields, text: JSON.stringify(fields) })
+      } catch (err) {
+        if (!(err instanceof SamlError)) throw err
+        outcomes[index] = { error: err }
+      }
+    })
+    if (valid.length === 0) return outcomes
+    if (this.closed) throw unavailable('the IdP store is closed', undefined)
+    let written: { index: number; fields: IdpRecordFields; row: IdpRow }[]
+    try {
+      written = await this.driver.transaction(async (tx) => {
+        await tx.query(
+          `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
+           FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) AS keys`,
+          [valid.map((v) => `${this.quotedSchema}.idps:${v.fields.id}`)],
+        )
+        const conflicts = await findBatchConflicts(
+          tx,
+          this.quotedSchema,
+          valid.map((v) => v.fields),
+          this.sharedEntityIds,
+        )
+        const accepted = valid.filter((v, i) => {
+          const conflict = conflicts[i]
+          if (conflict) outcomes[v.index] = { error: conflict }
+          return !conflict
+        })
+        if (accepted.length === 0) return []
+        const rows = await writeBatchRows(tx, this.quotedSchema, accepted)
+        await tx.query('SELECT pg_notify($1, $2)', [this.channel, accepted[0]!.fields.id])
+        return accepted.map((v, i) => ({ index: v.index, fields: v.fields, row: rows[i]! }))
+      })
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw unavailable('cannot store a batch of IdPs', err)
+      // Raced by another writer: put one by one, which names each conflict exactly.
+      for (const v of valid) {
+        try {
+          outcomes[v.index] = { record: await this.put(v.fields) }
+        } catch (putErr) {
+          if (!(putErr instanceof SamlError) || putErr.code === 'ERR_SAML_STORE_UNAVAILABLE') throw putErr
+          outcomes[v.index] = { error: putErr }
+        }
+      }
+      return outcomes
+    }
+    this.lookupCache.invalidate()
+    for (const { index, fields, row } of written) {
+      const record = recordOfRow(fields, row)
+      this.validatedRecords.remember(row, record)
+      outcomes[index] = { record }
+    }
+    return outcomes
   }
 
   async delete(id: string): Promise<boolean> {
