@@ -59,6 +59,8 @@ export interface FederationImportResult {
 }
 
 const LIST_PAGE = 1000
+/** Records written per `putMany` call: bounded, as a larger batch costs memory (peak RSS) and gains little. */
+const WRITE_BATCH = 100
 const MAX_DISPLAY_NAME = 256
 const MAX_URL = 4096
 
@@ -209,16 +211,22 @@ async function applyAggregate(
   }
   const created: string[] = []
   const updated: string[] = []
-  const outcomes = await putIdpRecords(
-    store,
-    writes.map((w) => w.input),
-    { concurrency },
-  )
-  outcomes.forEach((outcome, i) => {
-    const write = writes[i]!
-    if (outcome.record) (write.created ? created : updated).push(write.input.id)
-    else skipped.push({ entityId: write.entityId, code: outcome.error.code, reason: outcome.error.message })
-  })
+  // A bounded batch per call: all-or-nothing each, and the process never holds every serialized
+  // record at once. Should the store fail midway, the batches before stay and the next import
+  // writes the rest (they are not unchanged).
+  for (let start = 0; start < writes.length; start += WRITE_BATCH) {
+    const batch = writes.slice(start, start + WRITE_BATCH)
+    const outcomes = await putIdpRecords(
+      store,
+      batch.map((w) => w.input),
+      { concurrency },
+    )
+    outcomes.forEach((outcome, i) => {
+      const write = batch[i]!
+      if (outcome.record) (write.created ? created : updated).push(write.input.id)
+      else skipped.push({ entityId: write.entityId, code: outcome.error.code, reason: outcome.error.message })
+    })
+  }
   const removed: string[] = []
   for (const id of mine.keys()) {
     if (!present.has(id) && (await store.delete(id))) removed.push(id)

@@ -7,6 +7,7 @@ import { checkListOptions, type IdpStore, type ListIdpsOptions, type PutManyOutc
 import {
   checkClaimArguments,
   checkMetadataStatus,
+  checkSourceId,
   claimable,
   type IdpMetadataStatus,
 } from './metadata-status.js'
@@ -32,6 +33,11 @@ export class MemoryIdpStore implements IdpStore {
   private readonly idByDomain = new Map<string, string>()
   /** Metadata status and refresh claim per IdP id. */
   private readonly refresh = new Map<
+    string,
+    { status?: IdpMetadataStatus; lease?: { holder: string; until: number } }
+  >()
+  /** Refresh status and import claim per federation source id. */
+  private readonly federations = new Map<
     string,
     { status?: IdpMetadataStatus; lease?: { holder: string; until: number } }
   >()
@@ -129,6 +135,31 @@ export class MemoryIdpStore implements IdpStore {
       ...(lease && lease.holder !== holder && { lease }),
     })
     return true
+  }
+
+  async getFederationStatus(source: string): Promise<IdpMetadataStatus | undefined> {
+    return typeof source === 'string' ? this.federations.get(source)?.status : undefined
+  }
+
+  async claimFederationRefresh(
+    source: string,
+    holder: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<boolean> {
+    checkClaimArguments(holder, now, leaseMs)
+    checkSourceId(source)
+    const state = this.federations.get(source) ?? {}
+    if (!claimable(state, holder, now)) return false
+    this.federations.set(source, { ...state, lease: { holder, until: now + leaseMs } })
+    return true
+  }
+
+  async saveFederationStatus(source: string, status: IdpMetadataStatus, holder?: string): Promise<void> {
+    const checked = checkMetadataStatus(status)
+    checkSourceId(source)
+    const lease = this.federations.get(source)?.lease
+    this.federations.set(source, { status: checked, ...(lease && lease.holder !== holder && { lease }) })
   }
 
   async close(): Promise<void> {}

@@ -17,6 +17,7 @@ import {
 import { registerListingTests } from './idp-store-conformance/listing.js'
 import { registerMetadataStatusTests } from './idp-store-conformance/metadata-status.js'
 import { registerLookupTests } from './idp-store-conformance/lookups.js'
+import { registerPutManyTests } from './idp-store-conformance/put-many.js'
 import { registerUniquenessTests } from './idp-store-conformance/uniqueness.js'
 import { registerValidationTests } from './idp-store-conformance/validation.js'
 import { registerWriteTests } from './idp-store-conformance/writes.js'
@@ -97,6 +98,7 @@ export function idpStoreConformance(
       registerWriteTests(harness)
       registerValidationTests(harness)
       registerUniquenessTests(harness)
+      registerPutManyTests(harness)
       registerInputIsolationTests(harness)
       registerConcurrencyTests(harness)
     })

@@ -17,3 +17,13 @@ idpStoreConformance(
   },
   { readOnly: true },
 )
+
+// A user's store without `putMany`: batch writes fall back to `put`, with the same outcomes.
+idpStoreConformance(
+  'memory without putMany (the put fallback)',
+  async () => {
+    const store = new MemoryIdpStore()
+    return Object.assign(Object.create(store) as MemoryIdpStore, { putMany: undefined })
+  },
+  { metadataStatus: true },
+)

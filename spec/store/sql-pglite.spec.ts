@@ -108,6 +108,7 @@ describe('SqlIdpStore on PGlite', () => {
       [
         { component: 'idp-store', version: 1 },
         { component: 'idp-store', version: 2 },
+        { component: 'idp-store', version: 3 },
       ],
     )
   })

@@ -4,7 +4,7 @@ import type { SqlQueryable } from '../../sql/sql-driver.js'
 import { IDP_ROW_COLUMNS, type IdpRow } from './idp-rows.js'
 
 /** Rows per statement of a batch write: bounded, so no statement carries tens of MB. */
-const ROWS_PER_STATEMENT = 500
+const ROWS_PER_STATEMENT = 100
 
 /**
  * Which inputs of a batch `put` would refuse, given what the schema holds: goes through the inputs

@@ -13,6 +13,7 @@ import { checkListOptions, type IdpStore, type ListIdpsOptions, type PutManyOutc
 import {
   checkClaimArguments,
   checkMetadataStatus,
+  checkSourceId,
   readMetadataStatus,
   type IdpMetadataStatus,
 } from '../metadata-status.js'
@@ -383,6 +384,55 @@ export class SqlIdpStore implements IdpStore {
       if (isForeignKeyViolation(err)) return false
       throw err
     }
+  }
+
+  async getFederationStatus(source: string): Promise<IdpMetadataStatus | undefined> {
+    if (!storable(source, 256)) return undefined
+    const rows = await this.query<{ status: string | null }>(
+      `SELECT status::text AS status FROM ${this.quotedSchema}.federation_status WHERE source_id = $1`,
+      [source],
+    )
+    const text = rows[0]?.status
+    if (text === undefined || text === null) return undefined
+    const status = readMetadataStatus(JSON.parse(text))
+    return typeof status === 'string' ? undefined : status
+  }
+
+  /** One conditional upsert, as {@link SqlIdpStore.claimMetadataRefresh}: of concurrent claims at most one wins. */
+  async claimFederationRefresh(
+    source: string,
+    holder: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<boolean> {
+    checkClaimArguments(holder, now, leaseMs)
+    checkSourceId(source)
+    const rows = await this.query(
+      `INSERT INTO ${this.quotedSchema}.federation_status AS m (source_id, lease_holder, lease_until)
+       VALUES ($1, $2, $4::timestamptz)
+       ON CONFLICT (source_id) DO UPDATE SET lease_holder = EXCLUDED.lease_holder, lease_until = EXCLUDED.lease_until
+       WHERE (m.next_refresh_at IS NULL OR m.next_refresh_at <= $3::timestamptz)
+         AND (m.lease_until IS NULL OR m.lease_until <= $3::timestamptz OR m.lease_holder = $2)
+       RETURNING 1`,
+      [source, holder, new Date(now).toISOString(), new Date(now + leaseMs).toISOString()],
+    )
+    return rows.length > 0
+  }
+
+  async saveFederationStatus(source: string, status: IdpMetadataStatus, holder?: string): Promise<void> {
+    const checked = checkMetadataStatus(status)
+    checkSourceId(source)
+    if (holder !== undefined && typeof holder !== 'string') throw new TypeError('"holder" must be a string')
+    await this.query(
+      `INSERT INTO ${this.quotedSchema}.federation_status AS m (source_id, status, next_refresh_at)
+       VALUES ($1, $2::jsonb, $3::timestamptz)
+       ON CONFLICT (source_id) DO UPDATE SET
+         status = EXCLUDED.status,
+         next_refresh_at = EXCLUDED.next_refresh_at,
+         lease_holder = CASE WHEN m.lease_holder = $4 THEN NULL ELSE m.lease_holder END,
+         lease_until = CASE WHEN m.lease_holder = $4 THEN NULL ELSE m.lease_until END`,
+      [source, JSON.stringify(checked), checked.nextRefreshAt, holder ?? null],
+    )
   }
 
   /** Closes the connection pool or PGlite database the store opened (not one you passed in). */
