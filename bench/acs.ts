@@ -24,7 +24,7 @@ import { BREAKDOWN_COLUMNS, profileBreakdown, type Breakdown } from './support/b
 import { allocatedKbPerItem } from './support/allocation.js'
 import { acsRequest, authenticateOnce, type PassportStrategyLike } from './support/edge.js'
 import { floorValidate, type FloorKeys } from './support/floor.js'
-import { inPackage, inRepo, profileWhile, selfTimeByGroup } from './support/profile.js'
+import { inLibrary, inPackage, profileWhile, selfTimeByGroup } from './support/profile.js'
 import { benchInputs, rotatingIdps, signPool, spFor, type BenchInput } from './support/inputs.js'
 import { fmtMs, machineLine, markdownTable, summarize, type Timing } from './support/stats.js'
 import { createOurs, createPassportSaml } from './support/strategies.js'
@@ -336,7 +336,7 @@ export async function run(): Promise<void> {
     const floorGroups = selfTimeByGroup(floorProfile, [
       {
         label: 'parse',
-        match: (url) => inPackage('@rgrove/parse-xml')(url) || inRepo('lib/xml/resolve-namespaces.ts')(url),
+        match: (url) => inPackage('@rgrove/parse-xml')(url) || inLibrary('xml/resolve-namespaces')(url),
       },
     ])
     const perResponse = (us: number) => us / 1000 / pool.length

@@ -31,6 +31,7 @@ import { OKTA_ATTRIBUTES } from './support/inputs.js'
 import {
   APPLICATION,
   inPackage,
+  inLibrary,
   inRepo,
   isGc,
   selfTimeByGroup,
@@ -242,15 +243,15 @@ const SERVER_GROUPS: ModuleGroup[] = [
   {
     label: 'SAML validation (lib/xml, lib/validate, lib/xmldsig, xmldom, xml-crypto; RSA and SHA included)',
     match: (url) =>
-      inRepo('lib/xml/')(url) ||
-      inRepo('lib/validate/')(url) ||
-      inRepo('lib/xmldsig/')(url) ||
+      inLibrary('xml/')(url) ||
+      inLibrary('validate/')(url) ||
+      inLibrary('xmldsig/')(url) ||
       inPackage('@xmldom/xmldom')(url) ||
       inPackage('xml-crypto')(url),
   },
   {
     label: 'library around it (lib/core, lib/strategy, lib/express, lib/store, lib/cache, lib/profile, …)',
-    match: (url) => inRepo('lib/')(url),
+    match: (url) => inLibrary('')(url),
   },
   { label: 'PGlite (IdP store)', match: inPackage('@electric-sql/pglite') },
   {

@@ -18,7 +18,7 @@ import {
   type MetadataRefreshResult,
   type MetadataRefresher,
 } from '../lib/index.js'
-import type { MetadataFetchPolicy } from './register-idp.js'
+import { isOwnMetadataUrl, metadataFetchOptions, type MetadataFetchPolicy } from './register-idp.js'
 
 /** The refresher's timing in the demo; every field is `startMetadataRefresh`'s option of that name. */
 export interface DemoRefreshIntervals {
@@ -95,32 +95,19 @@ export class DemoMetadataRefresh {
       if (this.last.size > 1000) this.last.delete(this.last.keys().next().value!)
     }
     const common = { ...intervals, onResult }
-    const timeoutMs = policy.timeoutMs ?? 10_000
     this.own = startMetadataRefresh(
       storeView(store, (r) => this.isOwn(r.metadataUrl)),
-      { ...common, fetch: { allowHttp: true, allowPrivateNetwork: true, timeoutMs } },
+      { ...common, fetch: metadataFetchOptions(policy, true) },
     )
     this.others = startMetadataRefresh(
       storeView(store, (r) => !this.isOwn(r.metadataUrl)),
-      {
-        ...common,
-        fetch: {
-          allowHttp: policy.allowHttp === true,
-          allowPrivateNetwork: policy.allowPrivateNetwork === true,
-          timeoutMs,
-        },
-      },
+      { ...common, fetch: metadataFetchOptions(policy, false) },
     )
   }
 
   /** True for a metadata URL of the demo's own origin (the embedded IdP). */
   isOwn(url: string | undefined): boolean {
-    if (url === undefined) return false
-    try {
-      return new URL(url).origin === this.ownOrigin
-    } catch {
-      return false
-    }
+    return isOwnMetadataUrl(url, this.ownOrigin)
   }
 
   /**

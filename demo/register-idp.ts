@@ -1,12 +1,14 @@
 /**
  * The one place where admin input (JSON from `PUT /admin/idps/:id` or the admin page's form) becomes
- * an IdP record: field whitelist, metadata by URL, then `store.put`, which validates.
+ * an IdP record: field whitelist, then the library's `putIdpRecord` (metadata by URL, expired or
+ * unsigned-but-pinned metadata refused), which ends in `store.put`, which validates.
  *
  * @module
  */
 import {
-  fetchIdpMetadata,
-  parseIdpMetadata,
+  isSamlError,
+  putIdpRecord,
+  type FetchIdpMetadataOptions,
   type IdpRecord,
   type IdpRecordInput,
   type IdpStore,
@@ -42,55 +44,31 @@ export interface MetadataFetchPolicy {
 }
 
 /**
- * Fetches IdP metadata XML; every failure is a `SamlError` (`ERR_SAML_METADATA_FETCH` or
- * `ERR_SAML_METADATA_INVALID`).
+ * How to fetch metadata from the demo's own origin (`own`: its embedded IdP, over http on a private
+ * address) or from anywhere else (as the policy allows).
  */
-export async function fetchMetadataXml(
-  url: string,
-  policy: MetadataFetchPolicy,
-  entityId?: string,
-): Promise<string> {
-  let own = false
-  try {
-    own = new URL(url).origin === new URL(policy.ownOrigin).origin
-  } catch {
-    // fetchIdpMetadata reports the bad URL
-  }
-  return fetchIdpMetadata(url, {
+export function metadataFetchOptions(policy: MetadataFetchPolicy, own: boolean): FetchIdpMetadataOptions {
+  return {
     allowHttp: own || policy.allowHttp === true,
     allowPrivateNetwork: own || policy.allowPrivateNetwork === true,
     timeoutMs: policy.timeoutMs ?? 10_000,
-    ...(typeof entityId === 'string' && { entityId }),
-  })
+  }
 }
 
-/**
- * Metadata past its `validUntil` is never adopted (as `putIdpRecord` refuses it): registered, the IdP's
- * logins would fail at once with ERR_SAML_METADATA_EXPIRED. Answered as invalid metadata, one of the
- * contract's three codes. Malformed metadata is left to `store.put`, which says what is wrong.
- */
-function refuseExpiredMetadata(input: Record<string, unknown>): void {
-  if (typeof input.metadataXml !== 'string') return
-  let validUntil: string | undefined
+/** True when `url` is a URL of `ownOrigin` (the embedded IdP's), whose fetches the policy exempts. */
+export function isOwnMetadataUrl(url: unknown, ownOrigin: string): boolean {
   try {
-    const entityId = typeof input.entityId === 'string' ? input.entityId : undefined
-    validUntil = parseIdpMetadata(input.metadataXml, entityId ? { entityId } : {}).validUntil
+    return typeof url === 'string' && new URL(url.trim()).origin === new URL(ownOrigin).origin
   } catch {
-    return
-  }
-  if (validUntil !== undefined && Date.parse(validUntil) <= Date.now()) {
-    throw new DemoHttpError(
-      400,
-      'ERR_SAML_METADATA_INVALID',
-      `the metadata expired at ${validUntil} (validUntil); ask the IdP for current metadata`,
-    )
+    return false // a bad URL is reported by the fetch
   }
 }
 
 /**
- * Validates the shape of the admin's input, fetches `metadataUrl` when no `metadataXml` is given,
- * and writes the record (a full replacement). Throws {@link DemoHttpError} for a malformed body and
- * the store's `SamlError` for a record it refuses.
+ * Validates the shape of the admin's input and writes the record (a full replacement) with
+ * `putIdpRecord`, which fetches `metadataUrl` when no `metadataXml` is given. Throws
+ * {@link DemoHttpError} for a malformed body or expired metadata, and the library's `SamlError` for
+ * metadata it cannot fetch or a record the store refuses.
  */
 export async function registerIdp(
   store: IdpStore,
@@ -111,15 +89,20 @@ export async function registerIdp(
   if (input.metadataUrl !== undefined && typeof input.metadataUrl !== 'string') {
     throw new DemoHttpError(400, 'ERR_BAD_REQUEST', '"metadataUrl" must be a string')
   }
-  if (input.metadataXml === undefined && typeof input.metadataUrl === 'string') {
-    input.metadataXml = await fetchMetadataXml(
-      input.metadataUrl,
-      policy,
-      input.entityId as string | undefined,
-    )
-  }
-  refuseExpiredMetadata(input)
   const existed = (await store.get(id)) !== undefined
-  const record = await store.put(input as unknown as IdpRecordInput)
+  let record: IdpRecord
+  try {
+    // The library's admin write: fetches a URL-only record's metadata (and saves its fetch status
+    // for the refresher), refuses expired metadata and unsigned metadata a record pins a signer for.
+    record = await putIdpRecord(store, input as unknown as IdpRecordInput, {
+      fetch: metadataFetchOptions(policy, isOwnMetadataUrl(input.metadataUrl, policy.ownOrigin)),
+    })
+  } catch (err) {
+    // Registered, expired metadata would fail every login at once: the contract (docs/demo.md)
+    // answers it as invalid metadata, one of its three codes for a refused record.
+    if (isSamlError(err) && err.code === 'ERR_SAML_METADATA_EXPIRED')
+      throw new DemoHttpError(400, 'ERR_SAML_METADATA_INVALID', err.message)
+    throw err
+  }
   return { record, created: !existed }
 }

@@ -6,7 +6,7 @@
  *
  * Attribution: a frame of Node's internals or a builtin passes its time up to the nearest caller in
  * this repository or a package, except crypto (`node:internal/crypto/…`: RSA, SHA, AES, RSA-OAEP),
- * which is a group of its own. Reading XML is three groups: the pre-scan (`lib/xml/parse-xml.ts`),
+ * which is a group of its own. Reading XML is three groups: the pre-scan (`lib/xml/parse-xml`),
  * `@rgrove/parse-xml` and the namespace pass that builds the tree (`lib/xml/resolve-namespaces.ts`);
  * c14n (`lib/xmldsig/canonicalization.ts`) is its own.
  *
@@ -15,7 +15,7 @@
 import type { Profiler } from 'node:inspector'
 import {
   inPackage,
-  inRepo,
+  inLibrary,
   isGc,
   profileWhile,
   selfTimeByGroup,
@@ -49,16 +49,16 @@ const CHARGE_TO: ChargeTo = (frame) =>
   frame.url.startsWith('file://') || frame.url.startsWith('node:internal/crypto/')
 
 const GROUPS: (ModuleGroup & { readonly label: BreakdownColumn })[] = [
-  { label: 'base64', match: inRepo('lib/xml/base64.ts') },
+  { label: 'base64', match: inLibrary('xml/base64') },
   // scanXml, and parseXml's own few lines around the parser.
-  { label: 'pre-parse scan', match: inRepo('lib/xml/parse-xml.ts') },
+  { label: 'pre-parse scan', match: inLibrary('xml/parse-xml') },
   { label: 'parse-xml', match: inPackage('@rgrove/parse-xml') },
-  { label: 'namespace pass', match: inRepo('lib/xml/resolve-namespaces.ts') },
-  { label: 'c14n', match: inRepo('lib/xmldsig/canonicalization.ts') },
+  { label: 'namespace pass', match: inLibrary('xml/resolve-namespaces') },
+  { label: 'c14n', match: inLibrary('xmldsig/canonicalization') },
   { label: 'crypto', match: (url) => url.startsWith('node:internal/crypto/') },
   {
     label: 'validate + xmldsig',
-    match: (url) => inRepo('lib/validate/')(url) || inRepo('lib/xmldsig/')(url) || inRepo('lib/xml/')(url),
+    match: (url) => inLibrary('validate/')(url) || inLibrary('xmldsig/')(url) || inLibrary('xml/')(url),
   },
   { label: 'GC', match: isGc },
 ]

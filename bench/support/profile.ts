@@ -166,6 +166,17 @@ export function inRepo(path: string): (url: string) => boolean {
   return (url) => url.startsWith('file://') && !url.includes('/node_modules/') && url.includes(needle)
 }
 
+/**
+ * A frame's file is the library's `path` (a file like `xml/base64`, or a folder like `validate/`),
+ * as source (`lib/…/*.ts`) or as the build the bench runs (`dist/esm/…/*.js`, see use-build.mjs).
+ */
+export function inLibrary(path: string): (url: string) => boolean {
+  const folder = path === '' || path.endsWith('/')
+  const source = inRepo(`lib/${folder ? path : `${path}.ts`}`)
+  const built = inRepo(`dist/esm/${folder ? path : `${path}.js`}`)
+  return (url) => source(url) || built(url)
+}
+
 /** The garbage collector's pseudo-frame. */
 export function isGc(_url: string, functionName: string): boolean {
   return functionName === GC

@@ -3,7 +3,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { SamlError } from '../errors/saml-error.js'
 import { resolveSigningKey, type SigningHash } from '../xmldsig/signing-key.js'
 import { SIGNATURE_ALGORITHMS } from '../xmldsig/algorithms.js'
-import type { SignaturePolicy } from '../xmldsig/verify-signature.js'
+import { verifiedByTrustedKey, type SignaturePolicy } from '../xmldsig/verify-signature.js'
 import { decodeBase64Strict } from '../xml/base64.js'
 
 /** A SAML message received with the HTTP-Redirect binding, with the raw query kept for its signature. */
@@ -75,10 +75,15 @@ export function parseRedirectQuery(rawQuery: string): RedirectMessage {
 }
 
 /**
- * Verifies the query-string signature of a Redirect-binding message with the IdP's keys. Unsigned
- * messages are refused: a logout message changes state, so it must come from the IdP.
+ * Verifies the query-string signature of a Redirect-binding message with the IdP's keys, judging
+ * certificate expiry at `now` as for responses. Unsigned messages are refused: a logout message
+ * changes state, so it must come from the IdP.
  */
-export function verifyRedirectSignature(message: RedirectMessage, policy: SignaturePolicy): void {
+export function verifyRedirectSignature(
+  message: RedirectMessage,
+  policy: SignaturePolicy,
+  now: number,
+): void {
   if (message.signature === undefined || message.sigAlg === undefined) {
     throw new SamlError(
       'the logout message is not signed (Signature and SigAlg are required)',
@@ -97,7 +102,7 @@ export function verifyRedirectSignature(message: RedirectMessage, policy: Signat
   const data = Buffer.from(message.signedOctets, 'utf8')
   // ECDSA query signatures come as r‖s (XMLDSig's encoding, what Santuario-based IdPs send) or
   // as DER; both are tried. Replays are caught by message ID, so the two forms give nothing extra.
-  const verified = policy.trust.keys.some((trusted) => {
+  const verified = verifiedByTrustedKey(policy, now, `the ${message.type} query`, (trusted) => {
     if (trusted.keyType !== algorithm.keyType) return false
     if (trusted.keyType === 'rsa') return cryptoVerify(algorithm.hash, data, trusted.key, signature)
     return (['ieee-p1363', 'der'] as const).some((dsaEncoding) =>

@@ -255,6 +255,7 @@ function report<User>(
       describeAttempt({
         at: now,
         ...(compiled && { idp: compiled.record.id }),
+        outcome: outcome.type,
         ...(outcome.type !== 'accepted' && { error: outcome.error }),
         samlResponse: bodyOf(request).SAMLResponse,
         maxBytes: ctx.options.limits.maxBytes,

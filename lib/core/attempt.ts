@@ -35,6 +35,12 @@ export interface SamlAttempt {
   readonly at: Date
   readonly ok: boolean
   /**
+   * `accepted`; `denied` when the IdP said the user is not signed in (a SAML status, no passive
+   * login, a weaker authentication context) or your verify refused the user (Passport's `fail`);
+   * `error` for everything else (a bad response, an attack, an outage).
+   */
+  readonly outcome: SamlAttemptOutcome
+  /**
    * Why it was refused. `ERR_SAML_VERIFY_ERROR` when the error was not a SamlError (thrown by your
    * verify callback, or by the app code Passport runs after it).
    */
@@ -50,6 +56,9 @@ export interface SamlAttempt {
   /** The checks as they ran, in order: all passed, or the last one failed. */
   readonly checks: readonly SamlCheck[]
 }
+
+/** How an attempt ended, as Passport sees it: `success`, `fail` (a denial) or `error`. */
+export type SamlAttemptOutcome = 'accepted' | 'denied' | 'error'
 
 /** Where an attempt keeps the `SamlError` that refused it (see {@link markTraced}). */
 const REFUSAL = Symbol('SamlAttempt refusal')
@@ -67,6 +76,7 @@ export function markTraced(attempt: SamlAttempt): void {
 export interface AttemptFacts {
   readonly at: number
   readonly idp?: string
+  readonly outcome: SamlAttemptOutcome
   readonly error?: unknown
   readonly samlResponse: unknown
   readonly maxBytes: number
@@ -122,6 +132,7 @@ export function describeAttempt(facts: AttemptFacts): SamlAttempt {
   if (facts.idp !== undefined) attempt.idp = facts.idp
   attempt.at = new Date(facts.at)
   attempt.ok = error === undefined
+  attempt.outcome = facts.outcome
   if (error !== undefined) {
     attempt.error = {
       code: error instanceof SamlError ? error.code : 'ERR_SAML_VERIFY_ERROR',

@@ -179,6 +179,7 @@ export function compileIdp(record: IdpRecord, settings: CompileSettings): Compil
       sloUrl: endpoints.sloUrl,
       trust,
       allowSha1: record.allowSha1,
+      acceptExpiredSigningCerts: policy.acceptExpiredSigningCerts,
       clockSkewMs,
       maxAgeMs: settings.logoutMaxAgeMs,
       limits: settings.limits,

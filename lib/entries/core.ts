@@ -27,7 +27,7 @@ export type {
 } from '../core/outcome.js'
 export type { SamlProfile, SamlLoginContext } from '../core/saml-profile.js'
 export type { SpEndpoints } from '../core/compile-idp.js'
-export type { SamlAttempt } from '../core/attempt.js'
+export type { SamlAttempt, SamlAttemptOutcome } from '../core/attempt.js'
 export type { SamlLogger } from '../observability/saml-logger.js'
 export type {
   SamlMeter,

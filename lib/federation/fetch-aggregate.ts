@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http'
 import { SamlError } from '../errors/saml-error.js'
 import { openMetadataResponse, type MetadataValidators } from '../metadata/fetch-idp-metadata.js'
+import { readCappedBody } from '../metadata/read-capped-body.js'
 import {
   FEDERATION_FETCH_DEFAULTS,
   type FederationFetchOptions,
@@ -25,34 +25,6 @@ function fetchError(url: URL, message: string, cause?: unknown): SamlError {
   )
 }
 
-/** The body's chunks, refused past `maxBytes`; a broken or timed-out connection is a fetch error. */
-async function* capped(response: IncomingMessage, maxBytes: number, url: URL): AsyncGenerator<Buffer> {
-  const declared = Number(response.headers['content-length'])
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    response.destroy()
-    throw fetchError(url, `the document is larger than ${maxBytes} bytes (fetch.maxBytes)`)
-  }
-  let size = 0
-  try {
-    for await (const chunk of response) {
-      size += (chunk as Buffer).length
-      if (size > maxBytes)
-        throw fetchError(url, `the document is larger than ${maxBytes} bytes (fetch.maxBytes)`)
-      yield chunk as Buffer
-    }
-  } catch (err) {
-    if (err instanceof SamlError) throw err
-    const timedOut = (err as { name?: string }).name === 'AbortError'
-    throw fetchError(
-      url,
-      timedOut ? 'timed out (fetch.timeoutMs)' : 'the connection failed while reading',
-      err,
-    )
-  } finally {
-    response.destroy()
-  }
-}
-
 /**
  * Fetches a source's aggregate with the SSRF guard, redirects and conditional request of metadata
  * fetches, streaming the body into {@link readSignedAggregate} under the size and time caps.
@@ -71,7 +43,12 @@ export async function fetchSignedAggregate(
   })
   if (opened.notModified) return { notModified: true, validators: opened.validators }
   const aggregate = await readSignedAggregate(
-    capped(opened.response, fetch.maxBytes, opened.url),
+    readCappedBody(
+      opened.response,
+      fetch.maxBytes,
+      (message, cause) => fetchError(opened.url, message, cause),
+      { maxBytes: 'fetch.maxBytes', timeoutMs: 'fetch.timeoutMs' },
+    ),
     source.trust,
   )
   return { notModified: false, validators: opened.validators, aggregate }

@@ -10,6 +10,7 @@ import {
   type SignedReference,
 } from './aggregate-signature.js'
 import { ScopeStack, StreamingC14nWriter, type C14nElement } from './streaming-c14n.js'
+import { parseXsDurationMs } from '../metadata/xs-duration.js'
 import type { TrustedKeys } from '../xmldsig/trusted-keys.js'
 
 /** An entity of the aggregate that cannot become a record, and why. */
@@ -52,16 +53,6 @@ function refused(message: string, cause?: unknown): SamlError {
     'ERR_SAML_METADATA_SIGNATURE',
     cause === undefined ? undefined : { cause },
   )
-}
-
-/** An xs:duration in ms (years and months at 365 and 30 days), or undefined. */
-export function parseDurationMs(value: string): number | undefined {
-  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
-    value.trim(),
-  )
-  if (!m || value.trim() === 'P' || value.trim().endsWith('T')) return undefined
-  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as number[]
-  return Math.round(((((y! * 365 + mo! * 30 + d!) * 24 + h!) * 60 + mi!) * 60 + s!) * 1000)
 }
 
 function toElement(tag: SaxesTagNS): C14nElement {
@@ -234,7 +225,7 @@ class AggregateReader {
       this.validUntil = at
     }
     const cacheDuration = attr(el, 'cacheDuration')
-    if (cacheDuration !== undefined) this.cacheDurationMs = parseDurationMs(cacheDuration)
+    if (cacheDuration !== undefined) this.cacheDurationMs = parseXsDurationMs(cacheDuration)
     this.root((w) => w.open(el, this.scope))
   }
 

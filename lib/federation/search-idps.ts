@@ -1,5 +1,6 @@
 import type { IdpRecord } from '../record/record-fields.js'
 import type { IdpStore } from '../store/idp-store.js'
+import { listAllRecords } from '../store/list-all-records.js'
 
 /** Options for {@link searchIdps}. */
 export interface SearchIdpsOptions {
@@ -64,12 +65,7 @@ async function buildIndex(store: IdpStore): Promise<SearchIndex> {
       words: name.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== ''),
     })
   }
-  for (let after: string | undefined; ;) {
-    const page = await store.list({ limit: LIST_PAGE, ...(after !== undefined && { after }) })
-    page.forEach(add)
-    if (page.length < LIST_PAGE) break
-    after = page[page.length - 1]!.id
-  }
+  for await (const record of listAllRecords(store, LIST_PAGE)) add(record)
   return { builtAt: Date.now(), idps }
 }
 

@@ -5,6 +5,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net'
 import { SamlError } from '../errors/saml-error.js'
 import { METADATA_XML_LIMITS } from '../xml/parse-xml.js'
 import { parseIdpMetadata, type ParsedIdpMetadata } from './parse-idp-metadata.js'
+import { readCappedBody } from './read-capped-body.js'
 
 /** Options for {@link fetchIdpMetadata}. */
 export interface FetchIdpMetadataOptions {
@@ -311,27 +312,10 @@ function get(
   })
 }
 
+/** The whole body as text, within the size cap (see {@link readCappedBody}). */
 async function readBody(response: IncomingMessage, maxBytes: number, url: URL): Promise<string> {
-  const declared = Number(response.headers['content-length'])
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    response.destroy()
-    throw fetchError(url, `the document is larger than ${maxBytes} bytes`)
-  }
+  const fail = (message: string, cause?: unknown) => fetchError(url, message, cause)
   const chunks: Buffer[] = []
-  let size = 0
-  try {
-    for await (const chunk of response) {
-      size += (chunk as Buffer).length
-      if (size > maxBytes) {
-        response.destroy()
-        throw fetchError(url, `the document is larger than ${maxBytes} bytes`)
-      }
-      chunks.push(chunk as Buffer)
-    }
-  } catch (err) {
-    if (err instanceof SamlError) throw err
-    const timedOut = (err as { name?: string }).name === 'AbortError'
-    throw fetchError(url, timedOut ? 'timed out' : 'the connection failed while reading', err)
-  }
+  for await (const chunk of readCappedBody(response, maxBytes, fail)) chunks.push(chunk)
   return Buffer.concat(chunks).toString('utf8')
 }

@@ -3,6 +3,7 @@ import { attr, childElements, childrenNamed, isElement } from '../xml/read-eleme
 import { NS } from '../xml/namespaces.js'
 import { METADATA_XML_LIMITS, parseXml } from '../xml/parse-xml.js'
 import { normalizeCertificate } from './certificate.js'
+import { parseXsDurationMs } from './xs-duration.js'
 import type { XmlElement } from '../xml/tree.js'
 
 /** One URL per binding, as an IdP's metadata lists its SingleSignOnService / SingleLogoutService. */
@@ -55,10 +56,6 @@ const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST'
 const MAX_ENTITY_ID = 1024
 /** How many entityIDs an error message lists before "and N more" (aggregates hold thousands). */
 const MAX_LISTED = 10
-/** xs:duration, without a sign: a negative cache duration means nothing. */
-const XS_DURATION =
-  /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/
-const DURATION_UNITS_MS = [365 * 86_400_000, 30 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000]
 const XS_DATE_TIME = /^(-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:\d{2})?$/
 
 function invalid(message: string, cause?: unknown): SamlError {
@@ -97,22 +94,6 @@ function parseDateTime(value: string, where: string): number {
   const ms = m ? Date.parse(`${m[1]}${m[2] ?? 'Z'}`) : Number.NaN
   if (Number.isNaN(ms)) throw invalid(`${where} validUntil ${quote(value)} is not an xs:dateTime`)
   return ms
-}
-
-/**
- * A cacheDuration in ms, or undefined when it is not a non-negative xs:duration we read: it is only
- * a hint for when to fetch again, so an odd one (or a negative one) is ignored, never a reason to
- * refuse the metadata (or to make records stored before it was read unreadable).
- */
-function parseDuration(value: string): number | undefined {
-  const m = XS_DURATION.exec(value.trim())
-  if (!m) return undefined
-  let ms = 0
-  DURATION_UNITS_MS.forEach((unit, i) => {
-    const part = m[i + 1]
-    if (part !== undefined) ms += Number(part) * unit
-  })
-  return Math.min(Math.round(ms), Number.MAX_SAFE_INTEGER)
 }
 
 function parseBoolean(value: string | undefined, where: string): boolean {
@@ -364,7 +345,9 @@ export function parseIdpMetadata(xml: string, options: ParseIdpMetadataOptions =
   for (const el of [...ancestors, entity, descriptor]) {
     const value = attr(el, 'cacheDuration')
     if (value === undefined) continue
-    const ms = parseDuration(value)
+    // A hint for when to fetch again only: an odd one is ignored, never a reason to refuse the
+    // metadata (or to make records stored before it was read unreadable).
+    const ms = parseXsDurationMs(value)
     if (ms !== undefined && (cacheDurationMs === undefined || ms < cacheDurationMs)) cacheDurationMs = ms
   }
 

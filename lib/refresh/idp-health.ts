@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto'
 import type { IdpRecord } from '../record/record-fields.js'
 import { hasMetadataStatus, type IdpStore } from '../store/idp-store.js'
+import { listAllRecords } from '../store/list-all-records.js'
 import type { IdpMetadataStatus } from '../store/metadata-status.js'
 import type { SamlTrace, SamlTraceStore } from '../traces/saml-trace.js'
 import { fingerprintDer } from '../xmldsig/trusted-keys.js'
@@ -114,6 +115,8 @@ const TIME_CODES: ReadonlySet<string> = new Set(['ERR_SAML_NOT_YET_VALID', 'ERR_
 const AHEAD_NOTICED_MS = 1000
 /** How many of an IdP's latest traces {@link checkIdpHealth} reads. */
 const RECENT_TRACES = 20
+/** Records read from the store at a time. */
+const LIST_PAGE = 200
 
 /** What an IdP's recent traces say: clock skew, and the latest login's error. */
 function traceReasons(traces: readonly SamlTrace[]): IdpHealthReason[] {
@@ -423,22 +426,17 @@ export async function checkIdpHealth(
   }
   const withStatus = hasMetadataStatus(store)
   const out: IdpHealth[] = []
-  for (let after: string | undefined; ;) {
-    const page = await store.list({ limit: 200, ...(after !== undefined && { after }) })
-    for (const record of page) {
-      const metadataStatus =
-        withStatus && record.metadataUrl !== undefined ? await store.getMetadataStatus(record.id) : undefined
-      out.push(
-        checkIdpRecordHealth(record, {
-          now: resolved.now,
-          expiringWithinMs: resolved.within,
-          metadataStatus,
-          ...(traces && { recentTraces: await traces.list({ idp: record.id, limit: RECENT_TRACES }) }),
-        }),
-      )
-    }
-    if (page.length < 200) break
-    after = page[page.length - 1]!.id
+  for await (const record of listAllRecords(store, LIST_PAGE)) {
+    const metadataStatus =
+      withStatus && record.metadataUrl !== undefined ? await store.getMetadataStatus(record.id) : undefined
+    out.push(
+      checkIdpRecordHealth(record, {
+        now: resolved.now,
+        expiringWithinMs: resolved.within,
+        metadataStatus,
+        ...(traces && { recentTraces: await traces.list({ idp: record.id, limit: RECENT_TRACES }) }),
+      }),
+    )
   }
   return out
 }

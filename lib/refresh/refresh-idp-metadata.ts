@@ -5,6 +5,7 @@ import { verifyFetchedSignature } from './fetch-status.js'
 import { recordInputWithMetadata } from '../record/merge-metadata.js'
 import type { IdpRecord } from '../record/record-fields.js'
 import type { IdpStore } from '../store/idp-store.js'
+import { listAllRecords } from '../store/list-all-records.js'
 import type { IdpMetadataStatus } from '../store/metadata-status.js'
 import {
   checkNotExpired,
@@ -307,17 +308,12 @@ export function startMetadataRefresh(
     const now = schedule.clock()
     const due: IdpRecord[] = []
     const seen = new Set<string>()
-    for (let after: string | undefined; ;) {
-      const page = await store.list({ limit: PAGE, ...(after !== undefined && { after }) })
-      for (const record of page) {
-        if (record.metadataUrl === undefined) continue
-        seen.add(record.id)
-        // What is known is about one URL: an admin's new URL is looked at now.
-        const known = dueAt.get(record.id)
-        if (known === undefined || known.url !== record.metadataUrl || known.at <= now) due.push(record)
-      }
-      if (page.length < PAGE) break
-      after = page[page.length - 1]!.id
+    for await (const record of listAllRecords(store, PAGE)) {
+      if (record.metadataUrl === undefined) continue
+      seen.add(record.id)
+      // What is known is about one URL: an admin's new URL is looked at now.
+      const known = dueAt.get(record.id)
+      if (known === undefined || known.url !== record.metadataUrl || known.at <= now) due.push(record)
     }
     for (const id of dueAt.keys()) if (!seen.has(id)) dueAt.delete(id)
     const results: MetadataRefreshResult[] = []

@@ -9,6 +9,8 @@ export interface TraceSource {
   readonly at: Date
   readonly idp?: string
   readonly ok: boolean
+  /** How the attempt ended: the trace's outcome. */
+  readonly outcome: SamlTraceOutcome
   readonly error?: { readonly code: SamlErrorCode; readonly message: string }
   readonly responseXml?: string
   /** The verified assertion, decrypted: kept (redacted) only when the response carried it encrypted. */
@@ -16,14 +18,6 @@ export interface TraceSource {
   readonly profile?: object
   readonly checks: readonly SamlCheck[]
 }
-
-/** Codes the core answers as a user-level denial rather than an error. */
-const DENIALS: ReadonlySet<SamlErrorCode> = new Set([
-  'ERR_SAML_STATUS',
-  'ERR_SAML_NO_PASSIVE',
-  'ERR_SAML_AUTHN_CONTEXT',
-  'ERR_SAML_ACCESS_DENIED',
-])
 
 /** Profile fields that say how the user signed in, not who they are: kept as they are. */
 const NOT_PERSONAL: ReadonlySet<string> = new Set([
@@ -76,8 +70,7 @@ function redactProfile(profile: object): Record<string, unknown> {
  */
 export function traceOfAttempt(source: TraceSource, includePersonalData = false): SamlTrace {
   const at = source.at.getTime()
-  const code = source.error?.code
-  const outcome: SamlTraceOutcome = source.ok ? 'accepted' : code && DENIALS.has(code) ? 'denied' : 'error'
+  const outcome = source.outcome
   const response =
     source.responseXml === undefined ? undefined : redactResponse(source.responseXml, includePersonalData)
   // An encrypted assertion is only cipher text in the response: its decrypted form is what an admin reads.

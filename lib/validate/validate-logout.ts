@@ -114,7 +114,7 @@ export function validateLogoutMessage(
   let verifyRoot: ((root: XmlElement) => void) | undefined
   if (input.binding === 'redirect') {
     const message = parseRedirectQuery(input.rawQuery)
-    verifyRedirectSignature(message, policy)
+    verifyRedirectSignature(message, policy, now)
     type = message.type
     relayState = message.relayState
     xml = inflateRedirectMessage(message.message, policy.limits.maxBytes)
@@ -135,7 +135,7 @@ export function validateLogoutMessage(
     verifyRoot = (root) => {
       const signature = optionalChild(root, NS.dsig, 'Signature')
       if (!signature) fail('ERR_SAML_SIGNATURE_MISSING', 'the logout message is not signed', idp)
-      verifyEnvelopedSignature(signature!, root, policy)
+      verifyEnvelopedSignature(signature!, root, policy, now)
     }
   }
 

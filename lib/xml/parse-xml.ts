@@ -44,6 +44,52 @@ function isSpace(c: number): boolean {
 }
 
 /**
+ * A start tag from its `<`: a name, then (after a space or `/`) anything but `<`, `>` and quotes,
+ * and quoted values (which may hold `>`). Each part must be followed by a character the part
+ * before cannot hold, so a failed match backtracks in constant time per character: linear, even on
+ * a 256 KB name with no end.
+ */
+const START_TAG = /<([^\s/>"'<]+)(?:[\s/][^<>"']*)?(?:(?:"[^"]*"|'[^']*')[^<>"']*)*>/y
+
+/** The index of the `>` ending the end tag at `i` when it closes `expected` (`</name` + spaces), else -1. */
+function endOfEndTag(xml: string, i: number, expected: string): number {
+  if (!xml.startsWith(expected, i + 2)) return -1
+  let k = i + 2 + expected.length
+  while (k < xml.length && isSpace(xml.charCodeAt(k))) k++
+  return xml.charCodeAt(k) === GT ? k : -1
+}
+
+/** Why the end tag at `i` does not close `expected` (only called on failure). */
+function endTagMismatch(xml: string, i: number, expected: string | undefined): string {
+  const end = xml.indexOf('>', i + 2)
+  if (end === -1) return 'an unterminated end tag'
+  let nameEnd = end
+  while (nameEnd > i + 2 && isSpace(xml.charCodeAt(nameEnd - 1))) nameEnd--
+  const name = xml.slice(i + 2, nameEnd)
+  return expected === undefined
+    ? `an end tag </${name.slice(0, 40)}> with no open element`
+    : `</${name.slice(0, 40)}> closes <${expected.slice(0, 40)}>`
+}
+
+/** Why the start tag at `i` did not match {@link START_TAG} (only called on failure). */
+function startTagFault(xml: string, i: number): string {
+  let quote = 0
+  for (let j = i + 1; j < xml.length; j++) {
+    const c = xml.charCodeAt(j)
+    if (quote !== 0) {
+      if (c === quote) quote = 0
+    } else if (c === DQUOTE || c === SQUOTE) {
+      quote = c
+    } else if (c === GT) {
+      return 'a start tag without a name'
+    } else if (c === LT) {
+      return '"<" inside a tag'
+    }
+  }
+  return 'an unterminated start tag'
+}
+
+/**
  * One linear pass over the text, before any DOM exists: rejects DTDs (and so every entity trick),
  * processing instructions other than the XML declaration, and documents over the element or depth
  * caps. Start and end tags are matched by name on a stack of at most `maxDepth` names, so the depth
@@ -94,19 +140,9 @@ export function scanXml(xml: string, limits: XmlLimits, errorCode: XmlErrorCode)
       continue
     }
     if (next === SLASH) {
-      const end = xml.indexOf('>', i + 2)
-      if (end === -1) malformed('an unterminated end tag')
-      let nameEnd = end
-      while (nameEnd > i + 2 && isSpace(xml.charCodeAt(nameEnd - 1))) nameEnd--
-      const name = xml.slice(i + 2, nameEnd)
       const expected = open.pop()
-      if (expected !== name) {
-        malformed(
-          expected === undefined
-            ? `an end tag </${name.slice(0, 40)}> with no open element`
-            : `</${name.slice(0, 40)}> closes <${expected.slice(0, 40)}>`,
-        )
-      }
+      const end = expected === undefined ? -1 : endOfEndTag(xml, i, expected)
+      if (end === -1) malformed(endTagMismatch(xml, i, expected))
       if (open.length === 0) rootClosed = true
       i = xml.indexOf('<', end + 1)
       continue
@@ -117,33 +153,16 @@ export function scanXml(xml: string, limits: XmlLimits, errorCode: XmlErrorCode)
     if (elements > limits.maxElements) {
       throw new SamlError(`XML has more than ${limits.maxElements} elements`, 'ERR_SAML_XML_LIMITS')
     }
-    let nameEnd = i + 1
-    let j = i + 1
-    let quote = 0
-    for (; j < n; j++) {
-      const c = xml.charCodeAt(j)
-      if (quote !== 0) {
-        if (c === quote) quote = 0
-      } else if (c === DQUOTE || c === SQUOTE) {
-        quote = c
-      } else if (c === GT) {
-        break
-      } else if (c === LT) {
-        malformed('"<" inside a tag')
-      } else if (nameEnd === i + 1 && (isSpace(c) || c === SLASH)) {
-        nameEnd = j
-      }
-    }
-    if (j >= n) malformed('an unterminated start tag')
-    if (nameEnd === i + 1) nameEnd = j
-    if (nameEnd === i + 1) malformed('a start tag without a name')
+    START_TAG.lastIndex = i
+    const tag = START_TAG.exec(xml) ?? malformed(startTagFault(xml, i))
+    const j = START_TAG.lastIndex - 1 // the closing '>'
     if (xml.charCodeAt(j - 1) === SLASH) {
       if (open.length === 0) rootClosed = true
     } else {
       if (open.length >= limits.maxDepth) {
         throw new SamlError(`XML nests deeper than ${limits.maxDepth} elements`, 'ERR_SAML_XML_LIMITS')
       }
-      open.push(xml.slice(i + 1, nameEnd))
+      open.push(tag[1]!)
     }
     i = xml.indexOf('<', j + 1)
   }

@@ -12,15 +12,11 @@ const DOCUMENT_SCOPE: Scope = new Map([['xml', XML_URI]])
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
-/** A qualified name split at its colon; anything but `NCName` or `NCName:NCName` is refused. */
-function splitName(name: string, fail: (message: string) => never): [prefix: string, local: string] {
-  const colon = name.indexOf(':')
-  if (colon === -1) return ['', name]
-  if (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) !== -1) {
-    fail(`"${name.slice(0, 60)}" is not a qualified name`)
-  }
-  return [name.slice(0, colon), name.slice(colon + 1)]
-}
+type NamespaceErrorCode = 'ERR_SAML_MALFORMED' | 'ERR_SAML_METADATA_INVALID'
+
+// Shared by every element without declarations or attributes (the tree is never mutated).
+const NO_DECLARATIONS = Object.freeze([]) as unknown as XmlNamespaceDeclaration[]
+const NO_ATTRIBUTES = Object.freeze([]) as unknown as XmlAttribute[]
 
 /**
  * The bindings in scope at `context` (nearest declaration wins): where a decrypted element sat.
@@ -51,107 +47,161 @@ export function scopeAt(context: XmlElement | null): Scope {
  */
 export function resolveNamespaces(
   parsed: ParsedElement,
-  errorCode: 'ERR_SAML_MALFORMED' | 'ERR_SAML_METADATA_INVALID',
+  errorCode: NamespaceErrorCode,
   context: XmlElement | null = null,
 ): XmlElement {
-  const fail = (message: string): never => {
-    throw new SamlError(`XML is not namespace-well-formed: ${message}`, errorCode)
+  return build(parsed, context, context === null ? DOCUMENT_SCOPE : scopeAt(context), errorCode)
+}
+
+/** The namespace URI bound to `prefix` in `scope`; an undeclared prefix is refused. */
+function uriOf(scope: Scope, prefix: string, what: string, errorCode: NamespaceErrorCode): string {
+  const uri = scope.get(prefix)
+  if (uri === undefined || uri === '') fail(`the prefix "${prefix}" of ${what} is not declared`, errorCode)
+  return uri
+}
+
+/** The position of a qualified name's colon (-1 for none); anything but `NCName` or `NCName:NCName` is refused. */
+function colonOf(name: string, errorCode: NamespaceErrorCode): number {
+  const colon = name.indexOf(':')
+  if (colon !== -1 && (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) !== -1)) {
+    fail(`"${name.slice(0, 60)}" is not a qualified name`, errorCode)
+  }
+  return colon
+}
+
+// Plain functions, no closures: this walk runs once per element of every response.
+function build(
+  source: ParsedElement,
+  parent: XmlElement | null,
+  outer: Scope,
+  errorCode: NamespaceErrorCode,
+): XmlElement {
+  const written = source.attributes
+  let namespaces: XmlNamespaceDeclaration[] = NO_DECLARATIONS
+  let plainCount = 0
+  const names = Object.keys(written)
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!
+    if (name === 'xmlns') {
+      const value = written[name]!
+      if (value === XML_URI || value === XMLNS_URI)
+        fail(`the default namespace may not be ${value}`, errorCode)
+      if (namespaces === NO_DECLARATIONS) namespaces = []
+      namespaces.push({ prefix: '', uri: value })
+    } else if (name.startsWith('xmlns:')) {
+      const value = written[name]!
+      const prefix = name.slice(colonOf(name, errorCode) + 1)
+      if (prefix === 'xmlns') fail('the xmlns prefix may not be declared', errorCode)
+      if ((prefix === 'xml') !== (value === XML_URI))
+        fail(`the xml prefix is bound to ${XML_URI} only`, errorCode)
+      if (value === XMLNS_URI) fail(`${XMLNS_URI} may not be bound to a prefix`, errorCode)
+      if (value === '') fail(`xmlns:${prefix}="" cannot undeclare a prefix in XML 1.0`, errorCode)
+      // Declaring xml to its own URI changes nothing: it is not a binding to render or inherit.
+      if (prefix !== 'xml') {
+        if (namespaces === NO_DECLARATIONS) namespaces = []
+        namespaces.push({ prefix, uri: value })
+      }
+    } else {
+      plainCount++
+    }
   }
 
-  const build = (source: ParsedElement, parent: XmlElement | null, outer: Scope): XmlElement => {
-    const namespaces: XmlNamespaceDeclaration[] = []
-    const plain: [name: string, value: string][] = []
-    const written = source.attributes
-    for (const name in written) {
-      const value = written[name]!
-      if (name === 'xmlns') {
-        if (value === XML_URI || value === XMLNS_URI) fail(`the default namespace may not be ${value}`)
-        namespaces.push({ prefix: '', uri: value })
-      } else if (name.startsWith('xmlns:')) {
-        const prefix = splitName(name, fail)[1]
-        if (prefix === 'xmlns') fail('the xmlns prefix may not be declared')
-        if ((prefix === 'xml') !== (value === XML_URI)) fail(`the xml prefix is bound to ${XML_URI} only`)
-        if (value === XMLNS_URI) fail(`${XMLNS_URI} may not be bound to a prefix`)
-        if (value === '') fail(`xmlns:${prefix}="" cannot undeclare a prefix in XML 1.0`)
-        // Declaring xml to its own URI changes nothing: it is not a binding to render or inherit.
-        if (prefix !== 'xml') namespaces.push({ prefix, uri: value })
-      } else {
-        plain.push([name, value])
-      }
-    }
+  let scope = outer
+  if (namespaces.length > 0) {
+    const inner = new Map(outer)
+    for (const { prefix, uri } of namespaces) inner.set(prefix, uri)
+    scope = inner
+  }
 
-    let scope = outer
-    if (namespaces.length > 0) {
-      const inner = new Map(outer)
-      for (const { prefix, uri } of namespaces) inner.set(prefix, uri)
-      scope = inner
-    }
-    const uriOf = (prefix: string, what: string): string => {
-      const uri = scope.get(prefix)
-      if (uri === undefined || uri === '') fail(`the prefix "${prefix}" of ${what} is not declared`)
-      return uri!
-    }
+  const name = source.name
+  const colon = colonOf(name, errorCode)
+  let prefix = ''
+  let localName = name
+  let namespaceURI: string
+  if (colon === -1) {
+    namespaceURI = scope.get('') ?? ''
+  } else {
+    prefix = name.slice(0, colon)
+    localName = name.slice(colon + 1)
+    if (prefix === 'xmlns') fail(`the element <${name}> may not use the xmlns prefix`, errorCode)
+    namespaceURI = uriOf(scope, prefix, `<${name}>`, errorCode)
+  }
 
-    const [prefix, localName] = splitName(source.name, fail)
-    if (prefix === 'xmlns') fail(`the element <${source.name}> may not use the xmlns prefix`)
-    const namespaceURI = prefix === '' ? (scope.get('') ?? '') : uriOf(prefix, `<${source.name}>`)
-
-    const attributes: XmlAttribute[] = []
+  const attributes: XmlAttribute[] = plainCount === 0 ? NO_ATTRIBUTES : []
+  if (plainCount > 0) {
     let prefixed = 0
-    for (const [name, value] of plain) {
-      const [attrPrefix, attrLocal] = splitName(name, fail)
-      if (attrPrefix === '') {
-        attributes.push({ name, prefix: '', localName: attrLocal, namespaceURI: '', value })
+    for (let a = 0; a < names.length; a++) {
+      const attrName = names[a]!
+      if (attrName === 'xmlns' || attrName.startsWith('xmlns:')) continue
+      const value = written[attrName]!
+      const attrColon = colonOf(attrName, errorCode)
+      if (attrColon === -1) {
+        attributes.push({ name: attrName, prefix: '', localName: attrName, namespaceURI: '', value })
         continue
       }
-      const attrUri = uriOf(attrPrefix, `the attribute ${name}`)
+      const attrPrefix = attrName.slice(0, attrColon)
+      const attrLocal = attrName.slice(attrColon + 1)
+      const attrUri = uriOf(scope, attrPrefix, `the attribute ${attrName}`, errorCode)
       // Unprefixed attributes are in no namespace, so only prefixed ones can share an expanded name.
       for (let i = 0; i < attributes.length && prefixed > 0; i++) {
         const other = attributes[i]!
         if (other.namespaceURI === attrUri && other.localName === attrLocal) {
-          fail(`<${source.name}> has two attributes named {${attrUri}}${attrLocal}`)
+          fail(`<${name}> has two attributes named {${attrUri}}${attrLocal}`, errorCode)
         }
       }
       prefixed++
-      attributes.push({ name, prefix: attrPrefix, localName: attrLocal, namespaceURI: attrUri, value })
+      attributes.push({
+        name: attrName,
+        prefix: attrPrefix,
+        localName: attrLocal,
+        namespaceURI: attrUri,
+        value,
+      })
     }
-
-    const children: XmlNode[] = []
-    const element: Mutable<XmlElement> = {
-      type: 'element',
-      name: source.name,
-      prefix,
-      localName,
-      namespaceURI,
-      attributes,
-      namespaces,
-      children,
-      parent,
-    }
-    for (const child of source.children) {
-      switch (child.type) {
-        case 'element':
-          children.push(build(child as ParsedElement, element, scope))
-          break
-        case 'text':
-        case 'cdata': {
-          // parse-xml merges adjacent text, but a CDATA section next to text stays apart.
-          const text = (child as { text: string }).text
-          const last = children[children.length - 1]
-          if (last?.type === 'text') children[children.length - 1] = { type: 'text', text: last.text + text }
-          else children.push({ type: 'text', text })
-          break
-        }
-        case 'comment':
-          children.push({ type: 'comment', text: (child as { content: string }).content })
-          break
-        default:
-          // The pre-scan refuses processing instructions and DTDs before parse-xml sees them.
-          fail(`unexpected ${child.type} node`)
-      }
-    }
-    return element
   }
 
-  return build(parsed, context, context === null ? DOCUMENT_SCOPE : scopeAt(context))
+  const children: XmlNode[] = []
+  const element: Mutable<XmlElement> = {
+    type: 'element',
+    name,
+    prefix,
+    localName,
+    namespaceURI,
+    attributes,
+    namespaces,
+    children,
+    parent,
+  }
+  const sourceChildren = source.children
+  for (let i = 0; i < sourceChildren.length; i++) {
+    const child = sourceChildren[i]!
+    switch (child.type) {
+      case 'element':
+        children.push(build(child as ParsedElement, element, scope, errorCode))
+        break
+      case 'text':
+      case 'cdata': {
+        // parse-xml merges adjacent text, but a CDATA section next to text stays apart.
+        const text = (child as { text: string }).text
+        const last = children.length === 0 ? undefined : children[children.length - 1]!
+        if (last !== undefined && last.type === 'text') {
+          children[children.length - 1] = { type: 'text', text: last.text + text }
+        } else {
+          children.push({ type: 'text', text })
+        }
+        break
+      }
+      case 'comment':
+        children.push({ type: 'comment', text: (child as { content: string }).content })
+        break
+      default:
+        // The pre-scan refuses processing instructions and DTDs before parse-xml sees them.
+        fail(`unexpected ${child.type} node`, errorCode)
+    }
+  }
+  return element
+}
+
+function fail(message: string, errorCode: NamespaceErrorCode): never {
+  throw new SamlError(`XML is not namespace-well-formed: ${message}`, errorCode)
 }

@@ -62,7 +62,8 @@ export function verifyIdpMetadataSignature(xml: string, signingCerts: readonly s
     throw refused('a pinned metadata signing certificate cannot be used', err)
   }
   try {
-    verifyEnvelopedSignature(signatures[0]!, root, { trust, allowSha1: false })
+    // Pinned metadata certificates are trust anchors: their expiry is not judged (no acceptExpiredSigningCerts).
+    verifyEnvelopedSignature(signatures[0]!, root, { trust, allowSha1: false }, Date.now())
   } catch (err) {
     if (isUntrustedKeyError(err))
       throw refused(

@@ -19,7 +19,8 @@ export interface SignaturePolicy {
   readonly allowSha1: boolean
   /**
    * False: a certificate whose notAfter is before the `now` given to the verifier does not verify
-   * (`ERR_SAML_CERTIFICATE_EXPIRED` when it is the only one that would). Default true.
+   * (`ERR_SAML_CERTIFICATE_EXPIRED` when it is the only one that would), for responses and logout
+   * messages alike. Default true.
    */
   readonly acceptExpiredSigningCerts?: boolean
 }
@@ -181,50 +182,67 @@ export function isUntrustedKeyError(err: unknown): boolean {
 }
 
 /**
+ * Whether one of the IdP's trusted keys verifies (`verifies(key)`), `hinted` (the key KeyInfo names)
+ * first. With `policy.acceptExpiredSigningCerts: false`, a key whose certificate expired before
+ * `now` does not count, and when only such keys verify the message is refused with
+ * `ERR_SAML_CERTIFICATE_EXPIRED` (naming `what`): the same rule for responses and logout messages,
+ * with either binding.
+ */
+export function verifiedByTrustedKey(
+  policy: SignaturePolicy,
+  now: number,
+  what: string,
+  verifies: (key: TrustedKey) => boolean,
+  hinted?: TrustedKey,
+): boolean {
+  const checkExpiry = policy.acceptExpiredSigningCerts === false
+  let expired: TrustedKey | undefined
+  const counts = (key: TrustedKey): boolean => {
+    if (!verifies(key)) return false
+    if (!checkExpiry || key.notAfter >= now) return true
+    // Signed by an expired certificate: another (renewed) certificate may hold the same key.
+    expired ??= key
+    return false
+  }
+  if (hinted && counts(hinted)) return true
+  for (const key of policy.trust.keys) if (key !== hinted && counts(key)) return true
+  if (expired) {
+    throw new SamlError(
+      `${what} is signed with a certificate that expired at ${new Date(expired.notAfter).toISOString()}, and this IdP does not accept expired signing certificates (acceptExpiredSigningCerts: false); the IdP must sign with a current certificate, listed in the record`,
+      'ERR_SAML_CERTIFICATE_EXPIRED',
+    )
+  }
+  return false
+}
+
+/**
  * Verifies the enveloped signature `signature` over its parent `signed` with the IdP's trusted keys
  * only. The enveloped-signature transform leaves `signature` out of the digest without touching the
- * tree, so what the caller reads afterwards is the tree that was digested. With
- * `policy.acceptExpiredSigningCerts: false`, a key whose certificate expired before `now` does not
- * count. Throws `SamlError` on any failure.
+ * tree, so what the caller reads afterwards is the tree that was digested. `now` is the time
+ * certificate expiry is judged at (see {@link verifiedByTrustedKey}). Throws `SamlError` on any
+ * failure.
  */
 export function verifyEnvelopedSignature(
   signature: XmlElement,
   signed: XmlElement,
   policy: SignaturePolicy,
-  now?: number,
+  now: number,
 ): void {
   if (signature.parent !== signed) throw structure('the Signature must be a child of the element it signs')
   const parts = readSignature(signature, signed, policy)
 
   // 1. SignatureValue over canonical SignedInfo, with a trusted key (cheap; fails fast on a wrong key).
   const signedInfoC14n = canonicalize(parts.signedInfo, parts.signedInfoCanonicalization)
-  const checkExpiry = policy.acceptExpiredSigningCerts === false && now !== undefined
-  let expired: TrustedKey | undefined
-  const verifies = (key: TrustedKey): boolean => {
-    if (!verifyWith(key, parts, signedInfoC14n)) return false
-    if (!checkExpiry || key.notAfter >= now) return true
-    // Signed by an expired certificate: another (renewed) certificate may hold the same key.
-    expired ??= key
-    return false
-  }
   const hinted = parts.keyInfoCertificate
     ? policy.trust.byCertificateBase64.get(parts.keyInfoCertificate)
     : undefined
-  let valid = hinted ? verifies(hinted) : false
-  if (!valid) {
-    for (const key of policy.trust.keys) {
-      if (key !== hinted && verifies(key)) {
-        valid = true
-        break
-      }
-    }
-  }
-  if (!valid && expired) {
-    throw new SamlError(
-      `<${signed.localName}> is signed with a certificate that expired at ${new Date(expired.notAfter).toISOString()}, and this IdP does not accept expired signing certificates (acceptExpiredSigningCerts: false); the IdP must sign with a current certificate, listed in the record`,
-      'ERR_SAML_CERTIFICATE_EXPIRED',
-    )
-  }
+  const valid = verifiedByTrustedKey(
+    policy,
+    now,
+    `<${signed.localName}>`,
+    (key) => verifyWith(key, parts, signedInfoC14n),
+    hinted,
+  )
   if (!valid) {
     const err = new SamlError(
       `<${signed.localName}> signature does not verify with any of this IdP's ${policy.trust.keys.length} signing certificate(s)`,

@@ -31,11 +31,13 @@ describe('HTTP-Redirect query signatures', () => {
     verifyRedirectSignature(
       parseRedirectQuery(signedQuery(keys.idpAcme.key, RSA_SHA256)),
       policy(keys.idpAcme.cert),
+      Date.now(),
     )
     for (const encoding of ['ieee-p1363', 'der'] as const) {
       verifyRedirectSignature(
         parseRedirectQuery(signedQuery(keys.idpEc.key, ECDSA_SHA256, encoding)),
         policy(keys.idpEc.cert),
+        Date.now(),
       )
     }
   })
@@ -43,7 +45,7 @@ describe('HTTP-Redirect query signatures', () => {
   it('refuses another key, a key of the wrong type for SigAlg, and a changed parameter', () => {
     const refused = (query: string, cert: string, code: string) =>
       assert.throws(
-        () => verifyRedirectSignature(parseRedirectQuery(query), policy(cert)),
+        () => verifyRedirectSignature(parseRedirectQuery(query), policy(cert), Date.now()),
         (err: unknown) => isSamlError(err) && err.code === code,
       )
     refused(signedQuery(keys.attacker.key, RSA_SHA256), keys.idpAcme.cert, 'ERR_SAML_SIGNATURE_INVALID')

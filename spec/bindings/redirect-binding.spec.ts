@@ -90,7 +90,7 @@ describe('encodeRedirect', () => {
       const parsed = parseRedirectQuery(query)
       assert.equal(parsed.sigAlg, sigAlg)
       assert.equal(parsed.signedOctets, query.slice('tenant=a&'.length, query.indexOf('&Signature=')))
-      verifyRedirectSignature(parsed, policy(pair.cert))
+      verifyRedirectSignature(parsed, policy(pair.cert), Date.now())
       const signature = Buffer.from(parsed.signature!, 'base64')
       if (name.startsWith('EC')) {
         assert.equal(signature.length, 64, 'r‖s as XML-DSig defines ECDSA signature values, not DER')
@@ -98,7 +98,7 @@ describe('encodeRedirect', () => {
         assert.equal(verify(algorithm, Buffer.from(parsed.signedOctets), key, signature), true)
       }
       assert.throws(
-        () => verifyRedirectSignature(parsed, policy(keys.attacker.cert)),
+        () => verifyRedirectSignature(parsed, policy(keys.attacker.cert), Date.now()),
         (err: unknown) => isSamlError(err) && err.code === 'ERR_SAML_SIGNATURE_INVALID',
       )
     })
@@ -129,7 +129,7 @@ describe('encodeRedirect', () => {
     const theirs = parseRedirectQuery(queryOf(await saml.getAuthorizeUrlAsync(relayState, undefined, {})))
     assert.equal(theirs.relayState, relayState)
     assert.throws(
-      () => verifyRedirectSignature(theirs, policy(keys.sp.cert)),
+      () => verifyRedirectSignature(theirs, policy(keys.sp.cert), Date.now()),
       (err: unknown) => isSamlError(err) && err.code === 'ERR_SAML_SIGNATURE_INVALID',
     )
     const ours = encodeRedirect('https://idp.test/sso', {
@@ -138,6 +138,6 @@ describe('encodeRedirect', () => {
       relayState,
       signing: signing(keys.sp),
     })
-    verifyRedirectSignature(parseRedirectQuery(queryOf(ours)), policy(keys.sp.cert))
+    verifyRedirectSignature(parseRedirectQuery(queryOf(ours)), policy(keys.sp.cert), Date.now())
   })
 })

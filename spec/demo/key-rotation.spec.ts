@@ -4,14 +4,12 @@
 // refresh; the refresher brings a rotation to the record on its own; the keys persist in DATA_DIR.
 import assert from 'node:assert/strict'
 import { X509Certificate } from 'node:crypto'
-import { once } from 'node:events'
 import { statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { startMetadataServer } from '../support/metadata-server.js'
 import { waitUntil } from '../support/wait-until.js'
 import { TestBrowser, inputValue, postToAcs, spInitiated, startTestDemo } from './demo-client.js'
 
@@ -189,17 +187,14 @@ describe('demo: key rotation at the embedded IdP, metadata refresh', { timeout: 
   })
 
   it("the embedded IdP's exemption (http, loopback) does not extend to an admin's metadata URLs", async () => {
-    let requests = 0
-    const server = createServer((_req, res) => {
-      requests++
-      res.end()
-    }).listen(0, '127.0.0.1')
-    await once(server, 'listening')
+    const server = await startMetadataServer()
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`
+      const url = server.url('/metadata')
       const metadataXml = demo.idp
         .metadataXml('globex')
         .replace(/entityID="[^"]+"/, 'entityID="https://idp.other.example/"')
+      // Were it ever fetched, the URL would serve this document (and count the request).
+      server.answer('/metadata', { kind: 'document', xml: metadataXml })
       const put = await fetch(`${demo.url}/admin/idps/other`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
@@ -217,10 +212,14 @@ describe('demo: key rotation at the embedded IdP, metadata refresh', { timeout: 
         (await demo.store.getMetadataStatus?.('other'))?.lastError?.code,
         'ERR_SAML_METADATA_FETCH',
       )
-      assert.equal(requests, 0, 'an http URL on loopback is refused before any request')
+      assert.equal(
+        server.requests('/metadata').length,
+        0,
+        'an http URL on loopback is refused before any request',
+      )
       assert.doesNotMatch(page, /id="signing-keys"/, 'not a tenant of the embedded IdP: no rotation')
     } finally {
-      server.close()
+      await server.close()
       await fetch(`${demo.url}/admin/idps/other`, {
         method: 'DELETE',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },

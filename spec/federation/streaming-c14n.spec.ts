@@ -3,12 +3,8 @@
 // spec compares ours with it over documents made of the awkward parts of c14n (escaping, attribute
 // order, namespace rendering, PIs, comments, CDATA, InclusiveNamespaces).
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { DOMParser, XMLSerializer } from '@xmldom/xmldom'
+import { DOMParser } from '@xmldom/xmldom'
 import { SaxesParser } from 'saxes'
 import { readSignedAggregate } from '../../lib/federation/read-signed-aggregate.js'
 import { SamlError } from '../../lib/index.js'
@@ -17,70 +13,18 @@ import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import { MD, signMetadata } from '../support/signed-metadata.js'
 import { acme } from '../support/tenant-idps.js'
 import { keys, NS } from '../support/test-idp.js'
-import { signatureTemplate, signWithXmlsec1, XMLSEC1 } from '../support/xmlsec1-signer.js'
+import { xmlsec1PreDigest } from '../support/xmlsec1-signer.js'
 import { aggregate, registered, spEntity } from './federation-fixtures.js'
 
 const signer = keys.idpGlobex
-const EC = 'http://www.w3.org/2001/10/xml-exc-c14n#'
 
 /** `xml` with an enveloped signature on its root made by xmlsec1, optionally with PrefixLists. */
-function sign(xml: string, prefixList?: string): string {
-  const doc = new DOMParser().parseFromString(xml, 'text/xml') as unknown as Document
-  const root = doc.documentElement
-  root.setAttribute('ID', '_agg')
-  const template = signatureTemplate(doc, {
-    referenceId: '_agg',
-    canonicalization: 'exc-c14n',
-    referenceCanonicalization: 'exc-c14n',
-  })
-  if (prefixList !== undefined) {
-    for (const method of [
-      ...Array.from(template.getElementsByTagNameNS(NS.dsig, 'CanonicalizationMethod')),
-      ...Array.from(template.getElementsByTagNameNS(NS.dsig, 'Transform')).slice(1),
-    ]) {
-      const list = doc.createElementNS(EC, 'ec:InclusiveNamespaces')
-      list.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:ec', EC)
-      list.setAttribute('PrefixList', prefixList)
-      method.appendChild(list)
-    }
-  }
-  root.insertBefore(template, root.firstChild)
-  return signWithXmlsec1(
-    new XMLSerializer().serializeToString(doc as never),
-    signer,
-    `${MD}:EntitiesDescriptor`,
-  )
-}
+const sign = (xml: string, prefixList?: string): string =>
+  signMetadata(xml, signer, { id: '_agg', ...(prefixList !== undefined && { prefixList }) })
 
 /** What xmlsec1 digested when verifying `xml` (its pre-digest buffer), after checking it verifies. */
-function xmlsec1PreDigest(xml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'c14n-'))
-  try {
-    writeFileSync(join(dir, 'in.xml'), xml)
-    writeFileSync(join(dir, 'cert.pem'), signer.cert)
-    const out = execFileSync(
-      XMLSEC1,
-      [
-        '--verify',
-        '--store-references',
-        '--print-debug',
-        '--id-attr:ID',
-        `${MD}:EntitiesDescriptor`,
-        '--pubkey-cert-pem',
-        join(dir, 'cert.pem'),
-        join(dir, 'in.xml'),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 },
-    ).toString('utf8')
-    const start = '== PreDigest data - start buffer:\n'
-    const from = out.indexOf(start) + start.length
-    const to = out.indexOf('\n== PreDigest data - end buffer', from)
-    assert.ok(from >= start.length && to > from, 'xmlsec1 printed its pre-digest buffer')
-    return out.slice(from, to)
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
+const xmlsec1PreDigestOf = (xml: string): string =>
+  xmlsec1PreDigest(xml, signer.cert, `${MD}:EntitiesDescriptor`)
 
 /** Our streaming c14n of the root, its Signature left out (the enveloped-signature transform). */
 function streamingC14n(xml: string, prefixList = ''): string {
@@ -153,7 +97,7 @@ describe('streaming exclusive c14n of an aggregate', () => {
   for (const [name, xml, prefixList] of cases) {
     it(`is byte-identical to what xmlsec1 digests: ${name}`, async () => {
       const signed = sign(xml, prefixList)
-      const expected = xmlsec1PreDigest(signed)
+      const expected = xmlsec1PreDigestOf(signed)
       assert.equal(streamingC14n(signed, prefixList), expected)
       // And the reader verifies xmlsec1's signature (SignedInfo canonicalized the same way), in
       // chunks cut anywhere, even inside a multi-byte character.

@@ -85,10 +85,15 @@ describe('signEnveloped', () => {
       }
 
       const tree = parseXml(signed, MESSAGE_XML_LIMITS).root
-      verifyEnvelopedSignature(childElements(tree)[1]!, tree, {
-        trust: compileTrustedKeys([pair.cert], 'sp'),
-        allowSha1: false,
-      })
+      verifyEnvelopedSignature(
+        childElements(tree)[1]!,
+        tree,
+        {
+          trust: compileTrustedKeys([pair.cert], 'sp'),
+          allowSha1: false,
+        },
+        Date.now(),
+      )
       assert.equal(xmlsecVerifies(signed, pair.cert), true)
       assert.equal(xmlsecVerifies(signed.replace('dave@acme.test', 'eve@acme.test'), pair.cert), false)
       assert.equal(xmlsecVerifies(signed, keys.attacker.cert), false)
@@ -101,10 +106,15 @@ describe('signEnveloped', () => {
     const signature = elements(root)[1]!
     assert.equal(signature.getElementsByTagNameNS(NS.dsig, 'KeyInfo').length, 0)
     const tree = parseXml(signed, MESSAGE_XML_LIMITS).root
-    verifyEnvelopedSignature(childElements(tree)[1]!, tree, {
-      trust: compileTrustedKeys([keys.sp.cert], 'sp'),
-      allowSha1: false,
-    })
+    verifyEnvelopedSignature(
+      childElements(tree)[1]!,
+      tree,
+      {
+        trust: compileTrustedKeys([keys.sp.cert], 'sp'),
+        allowSha1: false,
+      },
+      Date.now(),
+    )
   })
 
   it('misuse is a TypeError: no root ID, Issuer not first, unsupported key or hash', () => {

@@ -1,5 +1,5 @@
-// What the observability specs run: the test app with a capturing logger, OpenTelemetry's SDK with its
-// in-memory exporters, and the logins that drive each flow.
+// What the observability specs run: OpenTelemetry's SDK with its in-memory exporters, and the logins
+// that drive each flow (the capturing logger is spec/support/capturing-logger.ts).
 import assert from 'node:assert/strict'
 import { SpanStatusCode } from '@opentelemetry/api'
 import {
@@ -11,55 +11,11 @@ import {
   type Histogram,
 } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import type { SamlLogger } from '../../lib/index.js'
 import type { TestApp, TestBrowser } from '../support/app.js'
 import { readRedirectAuthnRequest } from '../support/authn-request.js'
 import type { TestIdp } from '../support/test-idp.js'
 
 export { SpanStatusCode }
-
-/** One line a {@link CapturingLogger} got, with the bindings of the child that wrote it. */
-export interface LogLine {
-  readonly level: 'debug' | 'info' | 'warn' | 'error'
-  readonly fields: Record<string, unknown>
-  readonly msg: string | undefined
-  readonly bindings: Record<string, unknown>
-}
-
-/** A pino-shaped logger that keeps its lines, and the `child` calls made of it. */
-export class CapturingLogger implements SamlLogger {
-  readonly lines: LogLine[]
-  readonly children: Array<Record<string, unknown>>
-
-  constructor(
-    private readonly bindings: Record<string, unknown> = {},
-    shared?: { lines: LogLine[]; children: Array<Record<string, unknown>> },
-  ) {
-    this.lines = shared?.lines ?? []
-    this.children = shared?.children ?? []
-  }
-
-  private write(level: LogLine['level'], fields: object, msg?: string): void {
-    this.lines.push({ level, fields: { ...fields }, msg, bindings: this.bindings })
-  }
-
-  debug(fields: object, msg?: string): void {
-    this.write('debug', fields, msg)
-  }
-  info(fields: object, msg?: string): void {
-    this.write('info', fields, msg)
-  }
-  warn(fields: object, msg?: string): void {
-    this.write('warn', fields, msg)
-  }
-  error(fields: object, msg?: string): void {
-    this.write('error', fields, msg)
-  }
-  child(bindings: Record<string, unknown>): CapturingLogger {
-    this.children.push(bindings)
-    return new CapturingLogger({ ...this.bindings, ...bindings }, this)
-  }
-}
 
 /** OpenTelemetry's SDK, exporting to memory: spans as they end, metrics when flushed. */
 export function makeTelemetry() {

@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test'
 import type { SamlLogger, SamlMeter, SamlProfile, SamlTracer } from '../../lib/index.js'
 import { startTestApp, TestBrowser, type TestApp, type TestAppOptions } from '../support/app.js'
 import { acme } from '../support/tenant-idps.js'
-import { CapturingLogger, logIn } from './capture.js'
+import { CapturingLogger } from '../support/capturing-logger.js'
+import { logIn } from './capture.js'
 
 const RESPONDER = 'urn:oasis:names:tc:SAML:2.0:status:Responder'
 const apps: TestApp[] = []

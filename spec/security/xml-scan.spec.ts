@@ -83,4 +83,31 @@ describe('scanXml', () => {
     assert.equal(code('<r><?pi x?></r>'), 'ERR_SAML_MALFORMED')
     assert.equal(code('<!-- c --><?xml version="1.0"?><r/>'), 'ERR_SAML_MALFORMED')
   })
+
+  it('refuses start tags that never end, of any shape, in one linear pass', () => {
+    // The start-tag pattern must not backtrack per character: a quadratic one would take minutes on
+    // these 250 KB inputs (and this spec would hang) instead of refusing them at once.
+    const big = { maxBytes: 256 * 1024, maxElements: 4000, maxDepth: 24 }
+    const n = 250_000
+    for (const xml of [
+      `<${'a'.repeat(n)}`,
+      `<${'a'.repeat(n)}"`,
+      `<r ${'a'.repeat(n)}`,
+      `<r a="${'x'.repeat(n)}`,
+      `<r${' a="1"'.repeat(n / 6)}`,
+      `<r${' a="1'.repeat(n / 5)}`,
+      `<r>${'<a '.repeat(n / 3)}`,
+      `<r${'/'.repeat(n)}`,
+      `<r${" '>'".repeat(n / 4)}`,
+    ]) {
+      assert.equal(code(xml, big), 'ERR_SAML_MALFORMED', xml.slice(0, 30))
+    }
+  })
+
+  it('reads quoted ">" and "/>" inside start tags as values, not as tag ends', () => {
+    assert.equal(code(`<r a="/>"><b c='>'/></r>`), 'accepted')
+    assert.equal(code('<r a="/>"/>'), 'accepted')
+    // The "/" of "/>" inside a value does not make the tag self-closing: <a> stays open.
+    assert.equal(code('<r><a b="/>"></r>'), 'ERR_SAML_MALFORMED')
+  })
 })

@@ -63,6 +63,7 @@ describe('strategy edge: diagnostics, outages, options', () => {
     assert.equal(attempts.length, 1)
     const [attempt] = attempts
     assert.equal(attempt!.ok, true)
+    assert.equal(attempt!.outcome, 'accepted')
     assert.equal(attempt!.idp, 'acme')
     assert.equal(attempt!.profile?.nameID, 'alice@acme.test')
     assert.equal(attempt!.responseXml, res.xml)
@@ -99,6 +100,7 @@ describe('strategy edge: diagnostics, outages, options', () => {
     assert.equal(post.status, 400)
     const attempt = attempts[0]!
     assert.equal(attempt.ok, false)
+    assert.equal(attempt.outcome, 'error')
     assert.equal(attempt.error?.code, 'ERR_SAML_AUDIENCE_MISMATCH')
     const last = attempt.checks.at(-1)!
     assert.deepEqual([last.ok, last.code], [false, 'ERR_SAML_AUDIENCE_MISMATCH'])

@@ -4,17 +4,7 @@
 // from their concatenation, character references in text and attribute values, CDATA, CR/LF/TAB,
 // `xml:*` attributes on ancestors, comments and whitespace-only text. Always namespace-well-formed.
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same document on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { Rng } from './rng.js'
 
 /**
  * `a` < `B` under localeCompare, `B` < `a` by code point; U+FFFD < U+10000 by code point, not by
@@ -69,29 +59,28 @@ export interface GenerateOptions {
 
 /** A random namespace-well-formed document, the same for the same seed. */
 export function generateDocument(seed: number, options: GenerateOptions = {}): GeneratedDocument {
-  const rnd = random(seed)
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!
+  const rng = new Rng(seed)
   const texts = options.comments === false ? TEXTS.filter((t) => !t.startsWith('<!--')) : TEXTS
-  const maxDepth = 2 + Math.floor(rnd() * 3)
-  const targetDepth = 1 + Math.floor(rnd() * maxDepth)
+  const maxDepth = 2 + rng.int(3)
+  const targetDepth = 1 + rng.int(maxDepth)
   let target = ''
 
   function element(depth: number, scope: ReadonlyMap<string, string>): string {
     const inScope = new Map(scope)
     const parts: string[] = []
     const declared = new Set<string>()
-    for (let n = Math.floor(rnd() * 3); n > 0; n--) {
-      const prefix = pick(PREFIXES)
+    for (let n = rng.int(3); n > 0; n--) {
+      const prefix = rng.pick(PREFIXES)
       if (declared.has(prefix)) continue
       declared.add(prefix)
       // Sometimes a redundant redeclaration, which c14n must not write again.
-      const uri = rnd() < 0.3 && scope.has(prefix) ? scope.get(prefix)! : pick(URIS)
+      const uri = rng.next() < 0.3 && scope.has(prefix) ? scope.get(prefix)! : rng.pick(URIS)
       parts.push(` xmlns:${prefix}="${uri}"`)
       inScope.set(prefix, uri)
     }
-    const defaultRoll = rnd()
+    const defaultRoll = rng.next()
     if (defaultRoll < 0.25) {
-      const uri = pick(URIS)
+      const uri = rng.pick(URIS)
       parts.push(` xmlns="${uri}"`)
       inScope.set('', uri)
     } else if (defaultRoll < 0.35) {
@@ -99,9 +88,9 @@ export function generateDocument(seed: number, options: GenerateOptions = {}): G
       inScope.set('', '')
     }
     const prefixes = [...inScope.keys()].filter((p) => p !== '')
-    const prefix = prefixes.length > 0 && rnd() < 0.6 ? pick(prefixes) : ''
+    const prefix = prefixes.length > 0 && rng.next() < 0.6 ? rng.pick(prefixes) : ''
     const isTarget = depth === targetDepth && target === ''
-    const localName = isTarget ? 'Target' : pick(['e', 'doc', 'Item', 'x'])
+    const localName = isTarget ? 'Target' : rng.pick(['e', 'doc', 'Item', 'x'])
     const name = prefix ? `${prefix}:${localName}` : localName
     if (isTarget) {
       const ns = inScope.get(prefix) ?? ''
@@ -111,34 +100,34 @@ export function generateDocument(seed: number, options: GenerateOptions = {}): G
     // Attributes unique by expanded name (namespace URI + local name).
     const seen = new Set<string>()
     if (isTarget) parts.push(' ID="target"')
-    for (let n = Math.floor(rnd() * 5); n > 0; n--) {
-      const attrPrefix = prefixes.length > 0 && rnd() < 0.5 ? pick(prefixes) : ''
-      const local = pick(LOCAL_NAMES)
+    for (let n = rng.int(5); n > 0; n--) {
+      const attrPrefix = prefixes.length > 0 && rng.next() < 0.5 ? rng.pick(prefixes) : ''
+      const local = rng.pick(LOCAL_NAMES)
       const key = `${attrPrefix ? inScope.get(attrPrefix) : ''}|${local}`
       if (seen.has(key)) continue
       seen.add(key)
-      const quote = rnd() < 0.5 ? '"' : "'"
-      const value = pick(VALUES).replace(quote === '"' ? /"/g : /'/g, quote === '"' ? '&quot;' : '&apos;')
+      const quote = rng.next() < 0.5 ? '"' : "'"
+      const value = rng.pick(VALUES).replace(quote === '"' ? /"/g : /'/g, quote === '"' ? '&quot;' : '&apos;')
       parts.push(` ${attrPrefix ? `${attrPrefix}:` : ''}${local}=${quote}${value}${quote}`)
     }
-    if (rnd() < 0.3) parts.push(` xml:lang="${pick(['en', 'fr', ''])}"`)
-    if (rnd() < 0.15) parts.push(` xml:space="${pick(['default', 'preserve'])}"`)
+    if (rng.next() < 0.3) parts.push(` xml:lang="${rng.pick(['en', 'fr', ''])}"`)
+    if (rng.next() < 0.15) parts.push(` xml:space="${rng.pick(['default', 'preserve'])}"`)
 
     // Declarations and attributes interleaved in a random order, as a parser must accept them.
     for (let i = parts.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1))
+      const j = rng.int(i + 1)
       ;[parts[i], parts[j]] = [parts[j]!, parts[i]!]
     }
     let content = isTarget && options.insideTarget ? options.insideTarget : ''
-    let childCount = depth < maxDepth ? Math.floor(rnd() * 4) : 0
+    let childCount = depth < maxDepth ? rng.int(4) : 0
     // The path to the target's depth always exists.
     if (target === '' && depth < targetDepth) childCount = Math.max(childCount, 1)
     for (let i = 0; i < childCount; i++) {
-      if (rnd() < 0.5) content += pick(texts)
+      if (rng.next() < 0.5) content += rng.pick(texts)
       content += element(depth + 1, inScope)
     }
-    if (rnd() < 0.5) content += pick(texts)
-    if (content === '' && !isTarget && rnd() < 0.5) return `<${name}${parts.join('')}/>`
+    if (rng.next() < 0.5) content += rng.pick(texts)
+    if (content === '' && !isTarget && rng.next() < 0.5) return `<${name}${parts.join('')}/>`
     return `<${name}${parts.join('')}>${content}</${name}>`
   }
 

@@ -7,29 +7,7 @@
  * the same mutations on every run. Structural edits go through @xmldom/xmldom (spec-side only).
  */
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom'
-
-/** A small seeded PRNG (mulberry32): deterministic, fast, good enough to pick mutations. */
-export class Rng {
-  private state: number
-  constructor(seed: number) {
-    this.state = seed >>> 0
-  }
-  /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n)
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!
-  }
-}
+import type { Rng } from './rng.js'
 
 export interface Mutation {
   readonly name: string

@@ -9,7 +9,8 @@
  * - what we accept carries exactly the seed's signed NameID and attributes.
  */
 import { performance } from 'node:perf_hooks'
-import { mutateResponse, Rng } from './fuzz-mutations.js'
+import { mutateResponse } from './fuzz-mutations.js'
+import { Rng } from './rng.js'
 import { runNodeSaml, runOurs, type FuzzSeed, type Outcome, type Profile } from './fuzz-targets.js'
 
 export interface FuzzInput {

@@ -12,6 +12,8 @@ export interface SignMetadataOptions {
   /** `sha1`: RSA-SHA1 over a SHA-1 digest, which metadata never accepts. Default `sha256`. */
   hash?: 'sha256' | 'sha1'
   canonicalization?: CanonicalizationName
+  /** An InclusiveNamespaces PrefixList for both exclusive canonicalizations (see signatureTemplate). */
+  prefixList?: string
 }
 
 /** `xml` (an EntityDescriptor or EntitiesDescriptor) with an enveloped signature on its root by `key`. */
@@ -25,6 +27,7 @@ export function signMetadata(xml: string, key: KeyPair, options: SignMetadataOpt
     referenceId: id,
     canonicalization: c14n,
     referenceCanonicalization: c14n,
+    ...(options.prefixList !== undefined && { prefixList: options.prefixList }),
   })
   if (options.hash === 'sha1') {
     template

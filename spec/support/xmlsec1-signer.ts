@@ -21,6 +21,11 @@ export interface TemplateOptions {
   referenceCanonicalization: CanonicalizationName | 'none'
   /** `ds` (default) or `''`: the Signature in the default namespace, as Entra writes it. */
   prefix?: 'ds' | ''
+  /**
+   * An `ec:InclusiveNamespaces` with this PrefixList in SignedInfo's CanonicalizationMethod and the
+   * Reference's c14n transform (both exclusive c14n, then).
+   */
+  prefixList?: string
 }
 
 /**
@@ -37,15 +42,22 @@ export function signatureTemplate(doc: Document, options: TemplateOptions): Elem
   }
   const signature = el(null, 'Signature')
   signature.setAttributeNS(NS.xmlns, prefix ? `xmlns:${prefix}` : 'xmlns', NS.dsig)
+  const inclusiveNamespaces = (method: Element) => {
+    if (options.prefixList === undefined) return
+    const list = doc.createElementNS(NS.excC14n, 'ec:InclusiveNamespaces')
+    list.setAttributeNS(NS.xmlns, 'xmlns:ec', NS.excC14n)
+    list.setAttribute('PrefixList', options.prefixList)
+    method.appendChild(list)
+  }
   const signedInfo = el(signature, 'SignedInfo')
-  el(signedInfo, 'CanonicalizationMethod', ALGORITHMS.c14n[options.canonicalization])
+  inclusiveNamespaces(el(signedInfo, 'CanonicalizationMethod', ALGORITHMS.c14n[options.canonicalization]))
   el(signedInfo, 'SignatureMethod', ALGORITHMS.signature['rsa-sha256'])
   const reference = el(signedInfo, 'Reference')
   reference.setAttribute('URI', `#${options.referenceId}`)
   const transforms = el(reference, 'Transforms')
   el(transforms, 'Transform', ALGORITHMS.envelopedSignature)
   if (options.referenceCanonicalization !== 'none') {
-    el(transforms, 'Transform', ALGORITHMS.c14n[options.referenceCanonicalization])
+    inclusiveNamespaces(el(transforms, 'Transform', ALGORITHMS.c14n[options.referenceCanonicalization]))
   }
   el(reference, 'DigestMethod', ALGORITHMS.digest.sha256)
   el(reference, 'DigestValue')
@@ -121,5 +133,37 @@ export function xmlsec1Verifies(xml: string, cert: string, idElement: IdElement)
     } catch {
       return false
     }
+  })
+}
+
+/**
+ * What xmlsec1 digested for the Reference of the Signature in the element `idElement` names (its
+ * pre-digest buffer), after checking that the signature verifies with `cert`.
+ */
+export function xmlsec1PreDigest(xml: string, cert: string, idElement: IdElement): string {
+  return inTempDir((dir) => {
+    const input = join(dir, 'in.xml')
+    const certFile = join(dir, 'cert.pem')
+    writeFileSync(input, xml)
+    writeFileSync(certFile, cert)
+    const out = execFileSync(
+      XMLSEC1,
+      [
+        '--verify',
+        '--store-references',
+        '--print-debug',
+        '--id-attr:ID',
+        idElement,
+        '--pubkey-cert-pem',
+        certFile,
+        input,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 },
+    ).toString('utf8')
+    const start = '== PreDigest data - start buffer:\n'
+    const from = out.indexOf(start) + start.length
+    const to = out.indexOf('\n== PreDigest data - end buffer', from)
+    if (from < start.length || to <= from) throw new Error('xmlsec1 printed no pre-digest buffer')
+    return out.slice(from, to)
   })
 }

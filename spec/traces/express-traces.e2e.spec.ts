@@ -9,11 +9,11 @@ import {
   MultiIdpSamlStrategy,
   REDACTED,
   type SamlAttempt,
-  type SamlLogger,
   type SamlTrace,
   type SamlTraceStore,
 } from '../../lib/index.js'
 import { startTestApp, TestBrowser, type TestApp } from '../support/app.js'
+import { CapturingLogger, type LogLine } from '../support/capturing-logger.js'
 import { keys, mutateXml, TestIdp, type TestResponse } from '../support/test-idp.js'
 import { waitUntil } from '../support/wait-until.js'
 
@@ -162,6 +162,7 @@ describe('login traces through Express', () => {
     assert.equal(body.error.code, 'ERR_SAML_ACCESS_DENIED')
     const trace = await storedTrace(traces, body.error.traceId, t.signal)
     assert.equal(trace.outcome, 'denied')
+    assert.equal(attempts.at(-1)?.outcome, 'denied', 'the trace takes its outcome from the attempt')
     assert.equal(trace.profile?.nameID, REDACTED)
   })
 })
@@ -193,13 +194,7 @@ describe('login traces: options and failures', () => {
   })
 
   it('a store that fails is logged and a store that never answers delays nothing: logins go on', async (t) => {
-    const warnings: string[] = []
-    const logger: SamlLogger = {
-      debug: () => {},
-      info: () => {},
-      warn: (_fields, msg) => warnings.push(msg ?? ''),
-      error: () => {},
-    }
+    const logger = new CapturingLogger()
     const failing: SamlTraceStore = {
       add: async () => {
         throw new Error('disk full')
@@ -230,7 +225,8 @@ describe('login traces: options and failures', () => {
         await app.close()
       }
     }
-    await waitUntil(() => warnings.some((w) => /was not stored/.test(w)), {
+    const stored = (line: LogLine) => line.level === 'warn' && /was not stored/.test(line.msg ?? '')
+    await waitUntil(() => logger.lines.some(stored), {
       signal: t.signal,
       what: 'the warning',
     })

@@ -17,6 +17,7 @@ import {
   type ValidatedAssertion,
 } from '../../lib/validate/validate-response.js'
 import { MESSAGE_XML_LIMITS } from '../../lib/xml/parse-xml.js'
+import { Rng } from '../support/rng.js'
 import { keys, reencode, TestIdp, type ResponseOptions } from '../support/test-idp.js'
 
 const SP_ENTITY_ID = 'https://sp.example.test/saml/acme/metadata'
@@ -53,18 +54,6 @@ interface Fixture {
   policy: ResponsePolicy
 }
 
-/** mulberry32: a small seeded PRNG, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const ODD_VALUES = [
   '',
   ' ',
@@ -88,16 +77,16 @@ function elementsOf(doc: Document): Element[] {
   return Array.from(doc.getElementsByTagName('*') as unknown as ArrayLike<Element>)
 }
 
-function mutateOnce(xml: string, rand: () => number): string {
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!
-  const kind = Math.floor(rand() * 11)
+function mutateOnce(xml: string, rng: Rng): string {
+  const kind = rng.int(11)
   if (kind >= 8) {
     // Text-level: truncate, flip a character, insert markup.
-    const at = Math.floor(rand() * xml.length)
+    const at = rng.int(xml.length)
     if (kind === 8) return xml.slice(0, at)
-    if (kind === 9)
-      return xml.slice(0, at) + String.fromCharCode(32 + Math.floor(rand() * 95)) + xml.slice(at + 1)
-    return xml.slice(0, at) + pick(['<', '&', ']]>', '<!---->', '<![CDATA[x]]>', '"', '<x/>']) + xml.slice(at)
+    if (kind === 9) return xml.slice(0, at) + String.fromCharCode(32 + rng.int(95)) + xml.slice(at + 1)
+    return (
+      xml.slice(0, at) + rng.pick(['<', '&', ']]>', '<!---->', '<![CDATA[x]]>', '"', '<x/>']) + xml.slice(at)
+    )
   }
   let doc: Document
   try {
@@ -107,41 +96,41 @@ function mutateOnce(xml: string, rand: () => number): string {
   }
   const elements = elementsOf(doc)
   if (elements.length < 2) return xml
-  const el = pick(elements.slice(1))
+  const el = rng.pick(elements.slice(1))
   const parent = el.parentNode as Element
   switch (kind) {
     case 0:
       parent.removeChild(el)
       break
     case 1:
-      parent.insertBefore(el.cloneNode(true), rand() < 0.5 ? el : el.nextSibling)
+      parent.insertBefore(el.cloneNode(true), rng.next() < 0.5 ? el : el.nextSibling)
       break
     case 2: {
       const names = Array.from(el.attributes as unknown as ArrayLike<Attr>).map((a) => a.name)
-      if (names.length > 0) el.removeAttribute(pick(names))
+      if (names.length > 0) el.removeAttribute(rng.pick(names))
       break
     }
     case 3: {
       const names = Array.from(el.attributes as unknown as ArrayLike<Attr>).map((a) => a.name)
-      if (names.length > 0) el.setAttribute(pick(names), pick(ODD_VALUES))
+      if (names.length > 0) el.setAttribute(rng.pick(names), rng.pick(ODD_VALUES))
       break
     }
     case 4:
-      if (el.firstChild && el.firstChild.nodeType === 3) el.firstChild.nodeValue = pick(ODD_VALUES)
-      else el.appendChild(doc.createTextNode(pick(ODD_VALUES)))
+      if (el.firstChild && el.firstChild.nodeType === 3) el.firstChild.nodeValue = rng.pick(ODD_VALUES)
+      else el.appendChild(doc.createTextNode(rng.pick(ODD_VALUES)))
       break
     case 5:
       el.insertBefore(doc.createComment(''), el.firstChild)
       break
     case 6: {
-      const target = pick(elements)
+      const target = rng.pick(elements)
       let inside = false
       for (let n: Node | null = target; n; n = n.parentNode) if (n === el) inside = true
       if (!inside) target.appendChild(el)
       break
     }
     default:
-      el.setAttributeNS('http://www.w3.org/2000/xmlns/', `xmlns:${el.prefix ?? 'p'}`, pick(ODD_VALUES))
+      el.setAttributeNS('http://www.w3.org/2000/xmlns/', `xmlns:${el.prefix ?? 'p'}`, rng.pick(ODD_VALUES))
   }
   return new XMLSerializer().serializeToString(doc as unknown as Node)
 }
@@ -212,14 +201,14 @@ describe('validator: every failure is a typed 4xx SamlError', () => {
   })
 
   it(`${ITERATIONS} mutated responses: a typed error, or exactly what was signed`, () => {
-    const rand = prng(0x5a41)
+    const rng = new Rng(0x5a41)
     const codes = new Map<string, number>()
     let accepted = 0
     for (let i = 0; i < ITERATIONS; i++) {
       const fixture = fixtures[i % fixtures.length]!
       let xml = fixture.xml
-      const rounds = 1 + Math.floor(rand() * 3)
-      for (let r = 0; r < rounds; r++) xml = mutateOnce(xml, rand)
+      const rounds = 1 + rng.int(3)
+      for (let r = 0; r < rounds; r++) xml = mutateOnce(xml, rng)
       const result = run(reencode(xml), fixture.policy)
       if ('error' in result) {
         codes.set(result.error.code, (codes.get(result.error.code) ?? 0) + 1)
