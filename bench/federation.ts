@@ -4,14 +4,24 @@
 // RSS of that process), looks IdPs up by entityID (p50/p99, warm), searches them, then imports the
 // aggregate again with 1% of its entities changed and counts the records rewritten.
 //
-// Stores: SqlIdpStore on embedded PGlite (the default a user gets), SqlIdpStore on a PostgreSQL
+// Stores: SqlIdpStore on embedded PGlite, in memory (the default a user gets) and on a data directory
+// another process created (as an instance restarted on its data finds it: opening an existing
+// directory skips initdb, most of PGlite's memory), SqlIdpStore on a PostgreSQL
 // server (what several instances share; FEDERATION_BENCH_DATABASE_URL, default the local server,
 // skipped when none answers; the bench owns the schema `federation_bench`) and MemoryIdpStore (the
 // import alone, without a database).
 import { execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
@@ -106,7 +116,8 @@ const DATABASE_URL =
   process.env.FEDERATION_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const BENCH_SCHEMA = 'federation_bench'
 const STORE_NAMES: Readonly<Record<string, string>> = {
-  sql: 'SqlIdpStore (PGlite)',
+  sql: 'SqlIdpStore (PGlite, in memory)',
+  'sql-dir': 'SqlIdpStore (PGlite, data directory)',
   postgres: 'SqlIdpStore (PostgreSQL)',
   memory: 'MemoryIdpStore',
 }
@@ -127,13 +138,16 @@ async function emptyPostgresSchema(): Promise<boolean> {
 }
 
 /** The child: one store, one import, lookups, searches and the 1% refresh. Prints JSON. */
-async function child(url: string, switchUrl: string, kind: string): Promise<void> {
+async function child(url: string, switchUrl: string, kind: string, dataDir: string): Promise<void> {
+  if (kind === 'sql-dir-init') return void (await (await SqlIdpStore.open({ dataDir })).close())
   const store: IdpStore =
     kind === 'memory'
       ? new MemoryIdpStore()
       : kind === 'postgres'
         ? await SqlIdpStore.open({ connectionString: DATABASE_URL, schema: BENCH_SCHEMA })
-        : await SqlIdpStore.open()
+        : kind === 'sql-dir'
+          ? await SqlIdpStore.open({ dataDir })
+          : await SqlIdpStore.open()
   const source = { id: 'bench', url, signingCerts: [readFileSync(SIGNER.cert, 'utf8')] }
   const local = { allowHttp: true, allowPrivateNetwork: true }
   const rssBefore = process.memoryUsage().rss
@@ -221,33 +235,48 @@ export async function run(): Promise<void> {
   await once(server, 'listening')
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const rows: Record<string, string>[] = []
+  const dataDir = join(dir, 'pglite-data')
+  /** Runs one child (a store kind) to its end; returns its last line of output. */
+  const runChild = async (kind: string): Promise<string> => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname], {
+      env: {
+        ...process.env,
+        FEDERATION_BENCH_CHILD: JSON.stringify([
+          `${origin}/aggregate.xml`,
+          `${origin}/switch`,
+          kind,
+          dataDir,
+        ]),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    const [code] = (await once(proc, 'exit')) as [number]
+    if (code !== 0) throw new Error(`federation bench child (${kind}) exited with ${code}`)
+    return out.trim().split('\n').at(-1) ?? ''
+  }
   try {
-    for (const kind of ['sql', 'postgres', 'memory']) {
+    for (const kind of ['sql', 'sql-dir', 'postgres', 'memory']) {
       current = original.path
       if (kind === 'postgres' && !(await emptyPostgresSchema())) {
         console.log(`federation: no PostgreSQL server at ${DATABASE_URL}; its row is skipped`)
         continue
       }
-      const proc = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname], {
-        env: {
-          ...process.env,
-          FEDERATION_BENCH_CHILD: JSON.stringify([`${origin}/aggregate.xml`, `${origin}/switch`, kind]),
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      })
-      let out = ''
-      proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
-      const [code] = (await once(proc, 'exit')) as [number]
-      if (code !== 0) throw new Error(`federation bench child (${kind}) exited with ${code}`)
-      rows.push(JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, string>)
+      if (kind === 'sql-dir') {
+        rmSync(dataDir, { recursive: true, force: true })
+        await runChild('sql-dir-init')
+      }
+      rows.push(JSON.parse(await runChild(kind)) as Record<string, string>)
     }
   } finally {
     server.close()
+    rmSync(dataDir, { recursive: true, force: true })
   }
   console.table(rows)
 }
 
 if (process.env.FEDERATION_BENCH_CHILD) {
-  const [url, switchUrl, kind] = JSON.parse(process.env.FEDERATION_BENCH_CHILD) as [string, string, string]
-  await child(url, switchUrl, kind)
+  const [url, switchUrl, kind, dataDir] = JSON.parse(process.env.FEDERATION_BENCH_CHILD) as string[]
+  await child(url!, switchUrl!, kind!, dataDir!)
 }

@@ -89,7 +89,13 @@ export { samlErrorStatus } from './http/saml-error-status.js'
 export { MemoryIdpStore } from './store/memory-idp-store.js'
 export { FileIdpStore } from './store/file/file-idp-store.js'
 export type { FileIdpStoreOptions } from './store/file/file-idp-store.js'
-export type { IdpStore, ListIdpsOptions, MetadataStatusStore } from './store/idp-store.js'
+export type {
+  FederationStatusStore,
+  IdpStore,
+  ListIdpsOptions,
+  MetadataStatusStore,
+  PutManyOutcome,
+} from './store/idp-store.js'
 export type { IdpMetadataStatus } from './store/metadata-status.js'
 export { IDP_RECORD_FIELDS } from './record/record-fields.js'
 export type {

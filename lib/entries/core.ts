@@ -91,7 +91,7 @@ export { SamlError, SAML_ERROR_CODES, isSamlError } from '../errors/saml-error.j
 export type { SamlErrorCode, SamlErrorOptions } from '../errors/saml-error.js'
 export { samlErrorStatus } from '../http/saml-error-status.js'
 export { POST_FORM_SCRIPT_HASH } from '../bindings/post-binding.js'
-export type { IdpStore, ListIdpsOptions } from '../store/idp-store.js'
+export type { IdpStore, ListIdpsOptions, PutManyOutcome } from '../store/idp-store.js'
 export type { IdpResolver, ResolveInput } from '../resolve/resolvers.js'
 export type { SamlCache } from '../cache/saml-cache.js'
 export type { SamlTraceStore, SamlTrace } from '../traces/saml-trace.js'

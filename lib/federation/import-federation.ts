@@ -2,6 +2,7 @@ import { SamlError } from '../errors/saml-error.js'
 import { normalizeEmailDomain } from '../record/email-domain.js'
 import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
 import type { IdpStore } from '../store/idp-store.js'
+import { putIdpRecords } from '../store/put-idp-records.js'
 import type { AggregateEntity } from './aggregate-entity.js'
 import { fetchSignedAggregate } from './fetch-aggregate.js'
 import { federationRecordId } from './federation-record-id.js'
@@ -22,7 +23,10 @@ export interface ImportFederationOptions {
   etag?: string
   /** The `Last-Modified` of the aggregate last imported: sent as `If-Modified-Since`. */
   lastModified?: string
-  /** Records written at once. Default 8. */
+  /**
+   * Records written at once when the store has no `putMany` (one `put` each). Default 8. A store
+   * with `putMany` (every store of this package but `FileIdpStore`) gets all writes in one call.
+   */
   concurrency?: number
   /** Current time in epoch ms (checks the aggregate's `validUntil`). Default `Date.now`. */
   clock?: () => number
@@ -55,6 +59,8 @@ export interface FederationImportResult {
 }
 
 const LIST_PAGE = 1000
+/** Records written per `putMany` call: bounded, as a larger batch costs memory (peak RSS) and gains little. */
+const WRITE_BATCH = 100
 const MAX_DISPLAY_NAME = 256
 const MAX_URL = 4096
 
@@ -174,11 +180,6 @@ async function listRecords(store: IdpStore, sourceId: string) {
   }
 }
 
-/** Store errors end the import (the next one retries); a refused record is the entity's problem. */
-function entityRefusal(err: unknown): err is SamlError {
-  return err instanceof SamlError && err.code !== 'ERR_SAML_STORE_UNAVAILABLE'
-}
-
 async function applyAggregate(
   store: IdpStore,
   source: ResolvedFederationSource,
@@ -210,20 +211,22 @@ async function applyAggregate(
   }
   const created: string[] = []
   const updated: string[] = []
-  let next = 0
-  const worker = async () => {
-    while (next < writes.length) {
-      const write = writes[next++]!
-      try {
-        await store.put(write.input)
-        ;(write.created ? created : updated).push(write.input.id)
-      } catch (err) {
-        if (!entityRefusal(err)) throw err
-        skipped.push({ entityId: write.entityId, code: err.code, reason: err.message })
-      }
-    }
+  // A bounded batch per call: all-or-nothing each, and the process never holds every serialized
+  // record at once. Should the store fail midway, the batches before stay and the next import
+  // writes the rest (they are not unchanged).
+  for (let start = 0; start < writes.length; start += WRITE_BATCH) {
+    const batch = writes.slice(start, start + WRITE_BATCH)
+    const outcomes = await putIdpRecords(
+      store,
+      batch.map((w) => w.input),
+      { concurrency },
+    )
+    outcomes.forEach((outcome, i) => {
+      const write = batch[i]!
+      if (outcome.record) (write.created ? created : updated).push(write.input.id)
+      else skipped.push({ entityId: write.entityId, code: outcome.error.code, reason: outcome.error.message })
+    })
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, writes.length) }, worker))
   const removed: string[] = []
   for (const id of mine.keys()) {
     if (!present.has(id) && (await store.delete(id))) removed.push(id)

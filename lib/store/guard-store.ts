@@ -1,5 +1,5 @@
 import { SamlError } from '../errors/saml-error.js'
-import { hasMetadataStatus, type IdpStore } from './idp-store.js'
+import { hasFederationStatus, hasMetadataStatus, type IdpStore } from './idp-store.js'
 
 /** A read that turns any failure other than a SamlError into `ERR_SAML_STORE_UNAVAILABLE`. */
 function guarded<A extends unknown[], R>(read: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
@@ -32,12 +32,19 @@ export function guardStore(store: IdpStore): IdpStore {
     list: guarded((options) => store.list(options)),
     put: (input) => store.put(input),
     delete: (id) => store.delete(id),
+    ...(store.putMany && { putMany: (inputs) => store.putMany!(inputs) }),
     ...(store.close && { close: () => store.close!() }),
     ...(hasMetadataStatus(store) && {
       getMetadataStatus: guarded((id: string) => store.getMetadataStatus(id)),
       claimMetadataRefresh: (id, holder, now, leaseMs) =>
         store.claimMetadataRefresh(id, holder, now, leaseMs),
       saveMetadataStatus: (id, status, holder) => store.saveMetadataStatus(id, status, holder),
+    }),
+    ...(hasFederationStatus(store) && {
+      getFederationStatus: guarded((source: string) => store.getFederationStatus(source)),
+      claimFederationRefresh: (source, holder, now, leaseMs) =>
+        store.claimFederationRefresh(source, holder, now, leaseMs),
+      saveFederationStatus: (source, status, holder) => store.saveFederationStatus(source, status, holder),
     }),
   }
 }

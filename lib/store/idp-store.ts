@@ -1,3 +1,4 @@
+import type { SamlError } from '../errors/saml-error.js'
 import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
 import type { IdpMetadataStatus } from './metadata-status.js'
 
@@ -8,6 +9,11 @@ export interface ListIdpsOptions {
   /** Only ids sorting after this one (keyset paging). */
   after?: string
 }
+
+/** What {@link IdpStore.putMany} did with one input: the stored record, or why it was refused. */
+export type PutManyOutcome =
+  | { readonly record: IdpRecord; readonly error?: undefined }
+  | { readonly record?: undefined; readonly error: SamlError }
 
 /**
  * Checks {@link ListIdpsOptions} as every adapter must (a TypeError for misuse). `after` may not hold
@@ -44,6 +50,14 @@ export interface IdpStore {
   put(input: IdpRecordInput): Promise<IdpRecord>
   /** True when a record was deleted. */
   delete(id: string): Promise<boolean>
+  /**
+   * Optional: many `put`s in one go (a federation import writes thousands). The outcome is that of
+   * `put` on each input in order: an input that does not validate, or whose entityID or email
+   * domain belongs to another record (or to an earlier input), gets its `error` and is not written;
+   * the others are stored, all or none (a store failure throws `ERR_SAML_STORE_UNAVAILABLE` and
+   * writes nothing). Each input is validated once. Without it, callers fall back to `put`.
+   */
+  putMany?(inputs: readonly IdpRecordInput[]): Promise<PutManyOutcome[]>
   close?(): Promise<void>
 
   // The metadata-refresh capability (optional: all three methods or none). It keeps, beside each
@@ -66,11 +80,39 @@ export interface IdpStore {
    * saved, when there is no such IdP. Deleting the record deletes its status.
    */
   saveMetadataStatus?(id: string, status: IdpMetadataStatus, holder?: string): Promise<boolean>
+
+  // The federation-refresh capability (optional: all three methods or none): the same status and
+  // claim, kept per federation source id (`startFederationRefresh`), with no record behind it. With
+  // it, instances sharing the store import each federation once per interval between them.
+
+  /** The refresh status of federation source `source`, or undefined (none saved). */
+  getFederationStatus?(source: string): Promise<IdpMetadataStatus | undefined>
+  /**
+   * Claims the next import of federation source `source` for `holder` until `now + leaseMs`, by the
+   * rule of `claimMetadataRefresh` (due, and no other holder's claim running past `now`). Atomic
+   * across every process sharing the backend.
+   */
+  claimFederationRefresh?(source: string, holder: string, now: number, leaseMs: number): Promise<boolean>
+  /** Saves the status of federation source `source` and ends `holder`'s claim when it holds one. */
+  saveFederationStatus?(source: string, status: IdpMetadataStatus, holder?: string): Promise<void>
 }
 
 /** An {@link IdpStore} with the metadata-refresh capability. */
 export type MetadataStatusStore = IdpStore &
   Required<Pick<IdpStore, 'getMetadataStatus' | 'claimMetadataRefresh' | 'saveMetadataStatus'>>
+
+/** An {@link IdpStore} with the federation-refresh capability. */
+export type FederationStatusStore = IdpStore &
+  Required<Pick<IdpStore, 'getFederationStatus' | 'claimFederationRefresh' | 'saveFederationStatus'>>
+
+/** True when `store` has the federation-refresh capability (all three methods). */
+export function hasFederationStatus(store: IdpStore): store is FederationStatusStore {
+  return (
+    typeof store.getFederationStatus === 'function' &&
+    typeof store.claimFederationRefresh === 'function' &&
+    typeof store.saveFederationStatus === 'function'
+  )
+}
 
 /** True when `store` has the metadata-refresh capability (all three methods). */
 export function hasMetadataStatus(store: IdpStore): store is MetadataStatusStore {

@@ -1,11 +1,13 @@
+import { SamlError } from '../errors/saml-error.js'
 import { normalizeEmailDomain } from '../record/email-domain.js'
 import { normalizeIdpRecord } from '../record/normalize-idp-record.js'
-import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
+import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../record/record-fields.js'
 import { compareCodeUnits } from './compare-code-units.js'
-import { checkListOptions, type IdpStore, type ListIdpsOptions } from './idp-store.js'
+import { checkListOptions, type IdpStore, type ListIdpsOptions, type PutManyOutcome } from './idp-store.js'
 import {
   checkClaimArguments,
   checkMetadataStatus,
+  checkSourceId,
   claimable,
   type IdpMetadataStatus,
 } from './metadata-status.js'
@@ -34,6 +36,11 @@ export class MemoryIdpStore implements IdpStore {
     string,
     { status?: IdpMetadataStatus; lease?: { holder: string; until: number } }
   >()
+  /** Refresh status and import claim per federation source id. */
+  private readonly federations = new Map<
+    string,
+    { status?: IdpMetadataStatus; lease?: { holder: string; until: number } }
+  >()
 
   async get(id: string): Promise<IdpRecord | undefined> {
     return typeof id === 'string' ? this.byId.get(id) : undefined
@@ -58,7 +65,31 @@ export class MemoryIdpStore implements IdpStore {
   }
 
   async put(input: IdpRecordInput): Promise<IdpRecord> {
-    const fields = normalizeIdpRecord(input)
+    return this.store(normalizeIdpRecord(input))
+  }
+
+  /** Every input validated first, then all written in one synchronous step (nothing interleaves). */
+  async putMany(inputs: readonly IdpRecordInput[]): Promise<PutManyOutcome[]> {
+    const validated = inputs.map((input): IdpRecordFields | SamlError => {
+      try {
+        return normalizeIdpRecord(input)
+      } catch (err) {
+        if (err instanceof SamlError) return err
+        throw err
+      }
+    })
+    return validated.map((fields) => {
+      if (fields instanceof SamlError) return { error: fields }
+      try {
+        return { record: this.store(fields) }
+      } catch (err) {
+        if (err instanceof SamlError) return { error: err }
+        throw err
+      }
+    })
+  }
+
+  private store(fields: IdpRecordFields): IdpRecord {
     checkUniqueClaims(fields, this.idByEntityId, this.idByDomain)
     const previous = this.byId.get(fields.id)
     const record: IdpRecord = Object.freeze({
@@ -104,6 +135,31 @@ export class MemoryIdpStore implements IdpStore {
       ...(lease && lease.holder !== holder && { lease }),
     })
     return true
+  }
+
+  async getFederationStatus(source: string): Promise<IdpMetadataStatus | undefined> {
+    return typeof source === 'string' ? this.federations.get(source)?.status : undefined
+  }
+
+  async claimFederationRefresh(
+    source: string,
+    holder: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<boolean> {
+    checkClaimArguments(holder, now, leaseMs)
+    checkSourceId(source)
+    const state = this.federations.get(source) ?? {}
+    if (!claimable(state, holder, now)) return false
+    this.federations.set(source, { ...state, lease: { holder, until: now + leaseMs } })
+    return true
+  }
+
+  async saveFederationStatus(source: string, status: IdpMetadataStatus, holder?: string): Promise<void> {
+    const checked = checkMetadataStatus(status)
+    checkSourceId(source)
+    const lease = this.federations.get(source)?.lease
+    this.federations.set(source, { status: checked, ...(lease && lease.holder !== holder && { lease }) })
   }
 
   async close(): Promise<void> {}

@@ -115,6 +115,14 @@ export function checkClaimArguments(holder: unknown, now: unknown, leaseMs: unkn
     throw new TypeError('"leaseMs" must be a positive integer of milliseconds')
 }
 
+/** Checks a federation source id given to the federation-refresh methods (a TypeError for misuse). */
+export function checkSourceId(source: unknown): asserts source is string {
+  if (typeof source !== 'string' || source === '' || source.length > 256 || source.includes('\0'))
+    throw new TypeError(
+      '"source" must be a federation source id: a non-empty string of at most 256 characters',
+    )
+}
+
 /**
  * Whether a claim may be granted: the refresh is due (no status, or `nextRefreshAt` reached) and
  * no other holder has a lease that runs past `now`. The one rule every adapter applies (SQL in one

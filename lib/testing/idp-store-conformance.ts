@@ -14,9 +14,11 @@ import {
   registerFrozenRecordTests,
   registerInputIsolationTests,
 } from './idp-store-conformance/immutability.js'
+import { registerFederationStatusTests } from './idp-store-conformance/federation-status.js'
 import { registerListingTests } from './idp-store-conformance/listing.js'
 import { registerMetadataStatusTests } from './idp-store-conformance/metadata-status.js'
 import { registerLookupTests } from './idp-store-conformance/lookups.js'
+import { registerPutManyTests } from './idp-store-conformance/put-many.js'
 import { registerUniquenessTests } from './idp-store-conformance/uniqueness.js'
 import { registerValidationTests } from './idp-store-conformance/validation.js'
 import { registerWriteTests } from './idp-store-conformance/writes.js'
@@ -38,6 +40,11 @@ export interface IdpStoreConformanceOptions {
    * `saveMetadataStatus`): run its tests (default false).
    */
   metadataStatus?: boolean
+  /**
+   * The store has the federation-refresh capability (`getFederationStatus`,
+   * `claimFederationRefresh`, `saveFederationStatus`): run its tests (default false).
+   */
+  federationStatus?: boolean
 }
 
 /** A factory; writable stores ignore `seed`, read-only ones must hold exactly the seeded records. */
@@ -52,7 +59,7 @@ export function idpStoreConformance(
   makeStore: MakeIdpStore,
   options: IdpStoreConformanceOptions = {},
 ): void {
-  const { readOnly = false, concurrency = true, metadataStatus = false } = options
+  const { readOnly = false, concurrency = true, metadataStatus = false, federationStatus = false } = options
   // Write tests are registered only for writable stores: a read-only adapter does not have the
   // feature, so there is nothing to skip. Concurrency tests can be turned off for adapters that
   // serialize writes outside the process.
@@ -84,7 +91,9 @@ export function idpStoreConformance(
     }
   }
 
-  const harness: ConformanceHarness = { withStore, writeIt, concurrentIt, statusIt }
+  const federationIt = readOnly || !federationStatus ? ((() => undefined) as unknown as typeof it) : it
+
+  const harness: ConformanceHarness = { withStore, writeIt, concurrentIt, statusIt, federationIt }
 
   describe(`IdpStore conformance: ${name}`, () => {
     describe('reads', () => {
@@ -97,10 +106,13 @@ export function idpStoreConformance(
       registerWriteTests(harness)
       registerValidationTests(harness)
       registerUniquenessTests(harness)
+      registerPutManyTests(harness)
       registerInputIsolationTests(harness)
       registerConcurrencyTests(harness)
     })
 
     if (metadataStatus && !readOnly) describe('metadata refresh', () => registerMetadataStatusTests(harness))
+    if (federationStatus && !readOnly)
+      describe('federation refresh', () => registerFederationStatusTests(harness))
   })
 }

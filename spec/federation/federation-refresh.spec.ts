@@ -85,6 +85,42 @@ describe('startFederationRefresh', () => {
     }
   })
 
+  it('shares its schedule through the store: not due is nothing, held elsewhere is skipped', async () => {
+    const store = new MemoryIdpStore()
+    let now = T0
+    const sharedPath = '/fed/shared.xml'
+    const shared = { ...source, url: server.url(sharedPath) }
+    server.answer(sharedPath, {
+      kind: 'document',
+      xml: signedAggregate(aggregate([idp('a')], { cacheDuration: 'PT1H' })),
+    })
+    const options = { fetch: local, clock: () => now, random: () => 0, immediate: false }
+    const one = startFederationRefresh(store, shared, options)
+    const two = startFederationRefresh(store, shared, options)
+    try {
+      assert.equal((await one.refreshDue())?.result?.outcome, 'imported')
+      assert.equal(await two.refreshDue(), undefined, 'imported by the other an instant ago: not due')
+      assert.equal(
+        (await store.getFederationStatus('fed'))?.nextRefreshAt,
+        new Date(T0 + 3600_000).toISOString(),
+      )
+      now += 3600_000
+      // Another instance holds the import: neither a due look nor a forced one fetches.
+      assert.equal(await store.claimFederationRefresh('fed', 'elsewhere', now, 60_000), true)
+      assert.equal(await two.refreshDue(), undefined)
+      assert.deepEqual(await two.refreshNow(), { source: 'fed', skipped: true })
+      assert.equal(server.requests(sharedPath).length, 1)
+      // Its lease over, the next look imports, conditionally, with the validators the store holds.
+      now += 60_000
+      assert.equal((await two.refreshDue())?.result?.outcome, 'not-modified')
+      assert.ok(server.requests(sharedPath).at(-1)!['if-none-match'])
+      assert.equal(server.requests(sharedPath).length, 2)
+    } finally {
+      one.stop()
+      two.stop()
+    }
+  })
+
   it('checks its options up front', () => {
     const store = new MemoryIdpStore()
     assert.throws(() => startFederationRefresh(store, { ...source, signingCerts: [] }), TypeError)

@@ -1,11 +1,17 @@
 import { MemoryIdpStore } from '../../lib/store/memory-idp-store.js'
 import { idpStoreConformance } from './conformance.js'
 
-idpStoreConformance('memory', async () => new MemoryIdpStore(), { metadataStatus: true })
+idpStoreConformance('memory', async () => new MemoryIdpStore(), {
+  metadataStatus: true,
+  federationStatus: true,
+})
 
 // One store shared by every test, as a database is shared: checks the suite's isolation too.
 const shared = new MemoryIdpStore()
-idpStoreConformance('memory (one shared store)', async () => shared, { metadataStatus: true })
+idpStoreConformance('memory (one shared store)', async () => shared, {
+  metadataStatus: true,
+  federationStatus: true,
+})
 
 // The read-only mode, on a store seeded with the records a test needs.
 idpStoreConformance(
@@ -16,4 +22,14 @@ idpStoreConformance(
     return store
   },
   { readOnly: true },
+)
+
+// A user's store without `putMany`: batch writes fall back to `put`, with the same outcomes.
+idpStoreConformance(
+  'memory without putMany (the put fallback)',
+  async () => {
+    const store = new MemoryIdpStore()
+    return Object.assign(Object.create(store) as MemoryIdpStore, { putMany: undefined })
+  },
+  { metadataStatus: true, federationStatus: true },
 )

@@ -29,6 +29,7 @@ describe('SqlIdpStore migrations', () => {
         assert.deepEqual(rows, [
           { component: 'idp-store', version: 1 },
           { component: 'idp-store', version: 2 },
+          { component: 'idp-store', version: 3 },
         ])
         // Every instance sees what another wrote.
         const written = await stores[0]!.put({

@@ -29,7 +29,7 @@ function sharing(open: () => Promise<SqlIdpStore>): {
 
 const inMemory = sharing(() => SqlIdpStore.open())
 after(() => inMemory.close())
-idpStoreConformance('sql (PGlite in memory)', inMemory.make, { metadataStatus: true })
+idpStoreConformance('sql (PGlite in memory)', inMemory.make, { metadataStatus: true, federationStatus: true })
 
 const dataDir = await mkdtemp(join(tmpdir(), 'saml-idps-'))
 const onDisk = sharing(() => SqlIdpStore.open({ dataDir }))
@@ -37,7 +37,10 @@ after(async () => {
   await onDisk.close()
   await rm(dataDir, { recursive: true, force: true })
 })
-idpStoreConformance('sql (PGlite data directory)', onDisk.make, { metadataStatus: true })
+idpStoreConformance('sql (PGlite data directory)', onDisk.make, {
+  metadataStatus: true,
+  federationStatus: true,
+})
 
 // A user-supplied PGlite: every test opens (and migrates) a fresh store on it and closes it, which
 // must leave the database open for the next test.
@@ -108,6 +111,7 @@ describe('SqlIdpStore on PGlite', () => {
       [
         { component: 'idp-store', version: 1 },
         { component: 'idp-store', version: 2 },
+        { component: 'idp-store', version: 3 },
       ],
     )
   })

@@ -20,7 +20,7 @@ after(async () => {
 idpStoreConformance(
   'sql (PostgreSQL, connection string)',
   () => SqlIdpStore.open({ connectionString: PG_URL, schema }),
-  { metadataStatus: true },
+  { metadataStatus: true, federationStatus: true },
 )
 
 // The user's own pool, shared by every test's store and left open by store.close().

@@ -43,6 +43,19 @@ function idpStoreMigrations(quotedSchema: string): Migration[] {
         )`,
       ],
     },
+    {
+      // Where each federation source's imports stand, and which instance imports it next.
+      version: 3,
+      statements: [
+        `CREATE TABLE ${quotedSchema}.federation_status (
+          source_id text COLLATE "C" PRIMARY KEY,
+          status jsonb,
+          next_refresh_at timestamptz,
+          lease_holder text,
+          lease_until timestamptz
+        )`,
+      ],
+    },
   ]
 }
 

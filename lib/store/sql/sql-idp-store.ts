@@ -1,7 +1,7 @@
 import { SamlError } from '../../errors/saml-error.js'
 import { normalizeEmailDomain } from '../../record/email-domain.js'
 import { normalizeIdpRecord } from '../../record/normalize-idp-record.js'
-import type { IdpRecord, IdpRecordInput } from '../../record/record-fields.js'
+import type { IdpRecord, IdpRecordFields, IdpRecordInput } from '../../record/record-fields.js'
 import {
   checkConnectionOptions,
   isUniqueViolation,
@@ -9,13 +9,15 @@ import {
   type SqlConnectionOptions,
   type SqlDriver,
 } from '../../sql/sql-driver.js'
-import { checkListOptions, type IdpStore, type ListIdpsOptions } from '../idp-store.js'
+import { checkListOptions, type IdpStore, type ListIdpsOptions, type PutManyOutcome } from '../idp-store.js'
 import {
   checkClaimArguments,
   checkMetadataStatus,
+  checkSourceId,
   readMetadataStatus,
   type IdpMetadataStatus,
 } from '../metadata-status.js'
+import { findBatchConflicts, writeBatchRows } from './idp-batch.js'
 import { conflictError } from './idp-conflict.js'
 import { idpChangeChannel, IdpLookupCache } from './idp-lookup-cache.js'
 import { IDP_ROW_COLUMNS, recordOfRow, ValidatedRecords, type IdpRow } from './idp-rows.js'
@@ -84,6 +86,8 @@ export class SqlIdpStore implements IdpStore {
     /** The LISTEN/NOTIFY channel of this schema's changes. */
     private readonly channel: string,
     cacheTtlMs: number,
+    /** Whether this store opened the schema without the unique entityID index. */
+    private readonly sharedEntityIds: boolean,
   ) {
     this.lookupCache = new IdpLookupCache(cacheTtlMs)
   }
@@ -122,7 +126,13 @@ export class SqlIdpStore implements IdpStore {
       if (err instanceof SamlError) throw err
       throw unavailable(`cannot create or migrate the IdP store schema "${schema}"`, err)
     }
-    const store = new SqlIdpStore(driver, `"${schema}"`, idpChangeChannel(schema), cacheTtlMs)
+    const store = new SqlIdpStore(
+      driver,
+      `"${schema}"`,
+      idpChangeChannel(schema),
+      cacheTtlMs,
+      allowSharedEntityIds,
+    )
     // With no TTL the cache is never used, so there is nothing to keep honest.
     if (cacheTtlMs > 0) {
       try {
@@ -233,6 +243,73 @@ export class SqlIdpStore implements IdpStore {
     return record
   }
 
+  /**
+   * Validates every input once, then writes the accepted ones in one transaction: the conflicts
+   * `put` would report are found first with two queries (under the per-id locks `put` takes), the
+   * rows are upserted a few hundred per statement, and one notification drops every store's cache.
+   * Should a concurrent writer take an entityID or domain meanwhile (a unique violation), nothing
+   * of the batch is kept and its inputs are put one by one instead, each with `put`'s outcome.
+   */
+  async putMany(inputs: readonly IdpRecordInput[]): Promise<PutManyOutcome[]> {
+    const outcomes: PutManyOutcome[] = new Array(inputs.length)
+    const valid: { index: number; fields: IdpRecordFields; text: string }[] = []
+    inputs.forEach((input, index) => {
+      try {
+        const fields = normalizeIdpRecord(input)
+        valid.push({ index, fields, text: JSON.stringify(fields) })
+      } catch (err) {
+        if (!(err instanceof SamlError)) throw err
+        outcomes[index] = { error: err }
+      }
+    })
+    if (valid.length === 0) return outcomes
+    if (this.closed) throw unavailable('the IdP store is closed', undefined)
+    let written: { index: number; fields: IdpRecordFields; row: IdpRow }[]
+    try {
+      written = await this.driver.transaction(async (tx) => {
+        await tx.query(
+          `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
+           FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) AS keys`,
+          [valid.map((v) => `${this.quotedSchema}.idps:${v.fields.id}`)],
+        )
+        const conflicts = await findBatchConflicts(
+          tx,
+          this.quotedSchema,
+          valid.map((v) => v.fields),
+          this.sharedEntityIds,
+        )
+        const accepted = valid.filter((v, i) => {
+          const conflict = conflicts[i]
+          if (conflict) outcomes[v.index] = { error: conflict }
+          return !conflict
+        })
+        if (accepted.length === 0) return []
+        const rows = await writeBatchRows(tx, this.quotedSchema, accepted)
+        await tx.query('SELECT pg_notify($1, $2)', [this.channel, accepted[0]!.fields.id])
+        return accepted.map((v, i) => ({ index: v.index, fields: v.fields, row: rows[i]! }))
+      })
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw unavailable('cannot store a batch of IdPs', err)
+      // Raced by another writer: put one by one, which names each conflict exactly.
+      for (const v of valid) {
+        try {
+          outcomes[v.index] = { record: await this.put(v.fields) }
+        } catch (putErr) {
+          if (!(putErr instanceof SamlError) || putErr.code === 'ERR_SAML_STORE_UNAVAILABLE') throw putErr
+          outcomes[v.index] = { error: putErr }
+        }
+      }
+      return outcomes
+    }
+    this.lookupCache.invalidate()
+    for (const { index, fields, row } of written) {
+      const record = recordOfRow(fields, row)
+      this.validatedRecords.remember(row, record)
+      outcomes[index] = { record }
+    }
+    return outcomes
+  }
+
   async delete(id: string): Promise<boolean> {
     if (!storable(id, MAX_ID_LENGTH)) return false
     const rows = await this.query(
@@ -307,6 +384,55 @@ export class SqlIdpStore implements IdpStore {
       if (isForeignKeyViolation(err)) return false
       throw err
     }
+  }
+
+  async getFederationStatus(source: string): Promise<IdpMetadataStatus | undefined> {
+    if (!storable(source, 256)) return undefined
+    const rows = await this.query<{ status: string | null }>(
+      `SELECT status::text AS status FROM ${this.quotedSchema}.federation_status WHERE source_id = $1`,
+      [source],
+    )
+    const text = rows[0]?.status
+    if (text === undefined || text === null) return undefined
+    const status = readMetadataStatus(JSON.parse(text))
+    return typeof status === 'string' ? undefined : status
+  }
+
+  /** One conditional upsert, as {@link SqlIdpStore.claimMetadataRefresh}: of concurrent claims at most one wins. */
+  async claimFederationRefresh(
+    source: string,
+    holder: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<boolean> {
+    checkClaimArguments(holder, now, leaseMs)
+    checkSourceId(source)
+    const rows = await this.query(
+      `INSERT INTO ${this.quotedSchema}.federation_status AS m (source_id, lease_holder, lease_until)
+       VALUES ($1, $2, $4::timestamptz)
+       ON CONFLICT (source_id) DO UPDATE SET lease_holder = EXCLUDED.lease_holder, lease_until = EXCLUDED.lease_until
+       WHERE (m.next_refresh_at IS NULL OR m.next_refresh_at <= $3::timestamptz)
+         AND (m.lease_until IS NULL OR m.lease_until <= $3::timestamptz OR m.lease_holder = $2)
+       RETURNING 1`,
+      [source, holder, new Date(now).toISOString(), new Date(now + leaseMs).toISOString()],
+    )
+    return rows.length > 0
+  }
+
+  async saveFederationStatus(source: string, status: IdpMetadataStatus, holder?: string): Promise<void> {
+    const checked = checkMetadataStatus(status)
+    checkSourceId(source)
+    if (holder !== undefined && typeof holder !== 'string') throw new TypeError('"holder" must be a string')
+    await this.query(
+      `INSERT INTO ${this.quotedSchema}.federation_status AS m (source_id, status, next_refresh_at)
+       VALUES ($1, $2::jsonb, $3::timestamptz)
+       ON CONFLICT (source_id) DO UPDATE SET
+         status = EXCLUDED.status,
+         next_refresh_at = EXCLUDED.next_refresh_at,
+         lease_holder = CASE WHEN m.lease_holder = $4 THEN NULL ELSE m.lease_holder END,
+         lease_until = CASE WHEN m.lease_holder = $4 THEN NULL ELSE m.lease_until END`,
+      [source, JSON.stringify(checked), checked.nextRefreshAt, holder ?? null],
+    )
   }
 
   /** Closes the connection pool or PGlite database the store opened (not one you passed in). */

@@ -22,4 +22,6 @@ export interface ConformanceHarness {
   concurrentIt: typeof it
   /** `it` for the metadata-refresh capability; registers nothing unless `metadataStatus` is on. */
   statusIt: typeof it
+  /** `it` for the federation-refresh capability; registers nothing unless `federationStatus` is on. */
+  federationIt: typeof it
 }
