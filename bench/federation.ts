@@ -238,7 +238,8 @@ export async function run(): Promise<void> {
   const dataDir = join(dir, 'pglite-data')
   /** Runs one child (a store kind) to its end; returns its last line of output. */
   const runChild = async (kind: string): Promise<string> => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname], {
+    // The parent's flags: tsx, and the hook that runs the built library (support/use-build.mjs).
+    const proc = spawn(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname], {
       env: {
         ...process.env,
         FEDERATION_BENCH_CHILD: JSON.stringify([
