@@ -10,6 +10,7 @@ import {
   type SignedReference,
 } from './aggregate-signature.js'
 import { ScopeStack, StreamingC14nWriter, type C14nElement } from './streaming-c14n.js'
+import { parseXsDateTimeMs } from '../metadata/xs-date-time.js'
 import { parseXsDurationMs } from '../metadata/xs-duration.js'
 import type { TrustedKeys } from '../xmldsig/trusted-keys.js'
 
@@ -220,8 +221,8 @@ class AggregateReader {
     this.name = attr(el, 'Name')
     const validUntil = attr(el, 'validUntil')
     if (validUntil !== undefined) {
-      const at = Date.parse(validUntil)
-      if (!Number.isFinite(at)) throw invalid(`validUntil "${validUntil.slice(0, 40)}" is not a date`)
+      const at = parseXsDateTimeMs(validUntil)
+      if (at === undefined) throw invalid(`validUntil "${validUntil.slice(0, 40)}" is not an xs:dateTime`)
       this.validUntil = at
     }
     const cacheDuration = attr(el, 'cacheDuration')

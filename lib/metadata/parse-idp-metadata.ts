@@ -3,6 +3,7 @@ import { attr, childElements, childrenNamed, isElement } from '../xml/read-eleme
 import { NS } from '../xml/namespaces.js'
 import { METADATA_XML_LIMITS, parseXml } from '../xml/parse-xml.js'
 import { normalizeCertificate } from './certificate.js'
+import { parseXsDateTimeMs } from './xs-date-time.js'
 import { parseXsDurationMs } from './xs-duration.js'
 import type { XmlElement } from '../xml/tree.js'
 
@@ -56,7 +57,6 @@ const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST'
 const MAX_ENTITY_ID = 1024
 /** How many entityIDs an error message lists before "and N more" (aggregates hold thousands). */
 const MAX_LISTED = 10
-const XS_DATE_TIME = /^(-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:\d{2})?$/
 
 function invalid(message: string, cause?: unknown): SamlError {
   return new SamlError(message, 'ERR_SAML_METADATA_INVALID', cause === undefined ? undefined : { cause })
@@ -90,9 +90,8 @@ function valueText(el: XmlElement, what: string): string {
 }
 
 function parseDateTime(value: string, where: string): number {
-  const m = XS_DATE_TIME.exec(value.trim())
-  const ms = m ? Date.parse(`${m[1]}${m[2] ?? 'Z'}`) : Number.NaN
-  if (Number.isNaN(ms)) throw invalid(`${where} validUntil ${quote(value)} is not an xs:dateTime`)
+  const ms = parseXsDateTimeMs(value)
+  if (ms === undefined) throw invalid(`${where} validUntil ${quote(value)} is not an xs:dateTime`)
   return ms
 }
 
