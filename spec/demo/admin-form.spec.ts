@@ -194,6 +194,35 @@ describe(
       assert.match(textOf(page, 'metadata-signatures'), /^not pinned/)
     })
 
+    it("the admin JSON API takes the same two fields, answering with the contract's codes", async () => {
+      const put = (id: string, body: unknown) =>
+        fetch(`${demo.url}/admin/idps/${id}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      const id = `api-${++n}`
+      const url = served(signMetadata(metadata(id), signer))
+      const wrong = await put(id, { metadataUrl: url, metadataSigningCerts: [stranger.cert] })
+      assert.equal(wrong.status, 400)
+      const error = ((await wrong.json()) as { error: { code: string } }).error
+      assert.equal(error.code, 'ERR_SAML_METADATA_INVALID', 'one of the three codes docs/demo.md names')
+      assert.equal(await recordOf(demo, id), undefined)
+
+      const res = await put(id, {
+        metadataUrl: url,
+        metadataSigningCerts: [signer.cert],
+        acceptExpiredSigningCerts: false,
+      })
+      assert.equal(res.status, 201, await res.clone().text())
+      const created = (await res.json()) as RecordJson
+      assert.equal(created.metadataSigningCerts?.length, 1)
+      assert.equal(created.acceptExpiredSigningCerts, false)
+      const page = await (await admin.get(`${demo.url}/admin/idp/${id}`)).text()
+      assert.match(textOf(page, 'metadata-signatures'), /^pinned/)
+      assert.match(textOf(page, 'expired-signing-certs'), /^refused/)
+    })
+
     it('the form shown again after an error keeps the box as posted', async () => {
       const res = await postForm({ id: `again-${++n}`, metadataUrl: served('<nope/>') }, false)
       const page = await res.text()
