@@ -48,7 +48,9 @@ function pinnedCertificateEntries(text: string): string[] {
  */
 function signaturePolicy(values: Record<string, unknown>): Html {
   const acceptExpired = postedAcceptExpired(values.acceptExpiredSigningCerts) ?? true
-  const pinned = typeof values.metadataSigningCerts === 'string' ? values.metadataSigningCerts : ''
+  const posted = typeof values.metadataSigningCerts === 'string' ? values.metadataSigningCerts : ''
+  // A private key pasted in the wrong place is refused; never send it back in the page.
+  const pinned = /PRIVATE KEY/.test(posted) ? '' : posted
   return html`<label for="metadataSigningCerts">Metadata signing certificates (PEM, optional)</label>
     <textarea
       id="metadataSigningCerts"
