@@ -15,11 +15,73 @@ export interface IdpFormOptions {
   /** Why the last post was refused, shown above the form. */
   error?: string
   /** The fields as last posted, to fill the form again. */
-  values?: Record<string, string>
+  values?: Record<string, unknown>
+}
+
+/**
+ * The expired-certificate checkbox's state as posted: a hidden `false` always comes first, and the
+ * checked box adds `true` (a browser sends nothing for an unchecked box). Undefined when neither was
+ * posted (a client that predates the field): the record then keeps the library's default.
+ */
+function postedAcceptExpired(value: unknown): boolean | undefined {
+  const posted = Array.isArray(value) ? (value as unknown[]) : [value]
+  if (posted.includes('true')) return true
+  return posted.includes('false') ? false : undefined
+}
+
+/**
+ * The metadata signing certificates textarea's PEM blocks, one entry each; text without a PEM
+ * header is one entry (a bare base64 certificate). The library judges each entry, so a private key
+ * or garbage is refused with its code, never stored.
+ */
+function pinnedCertificateEntries(text: string): string[] {
+  const blocks = text.match(/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?-----END [A-Z0-9 ]+-----/g)
+  if (blocks === null) return text ? [text] : []
+  // Text outside the blocks is not dropped silently: it becomes an entry the library refuses.
+  const rest = blocks.reduce((left, block) => left.replace(block, ''), text).trim()
+  return rest ? [...blocks, rest] : blocks
+}
+
+/**
+ * Signed metadata and the expired-certificate policy: the pinned signers of the metadata (URL or
+ * pasted) and whether an expired signing certificate still verifies logins.
+ */
+function signaturePolicy(values: Record<string, unknown>): Html {
+  const acceptExpired = postedAcceptExpired(values.acceptExpiredSigningCerts) ?? true
+  const posted = typeof values.metadataSigningCerts === 'string' ? values.metadataSigningCerts : ''
+  // A private key pasted in the wrong place is refused; never send it back in the page.
+  const pinned = /PRIVATE KEY/.test(posted) ? '' : posted
+  return html`<label for="metadataSigningCerts">Metadata signing certificates (PEM, optional)</label>
+    <textarea
+      id="metadataSigningCerts"
+      name="metadataSigningCerts"
+      placeholder="-----BEGIN CERTIFICATE-----&#10;…&#10;-----END CERTIFICATE-----"
+    >
+${pinned}</textarea>
+    <p class="muted">
+      For the metadata URL or the pasted metadata: when given, the metadata must be signed by one of these
+      certificates (obtained from the IdP or its federation, never from the metadata itself).
+    </p>
+    <input type="hidden" name="acceptExpiredSigningCerts" value="false" />
+    <label
+      ><input
+        type="checkbox"
+        id="acceptExpiredSigningCerts"
+        name="acceptExpiredSigningCerts"
+        value="true"
+        ${acceptExpired ? 'checked' : ''}
+      />
+      Accept expired signing certificates</label
+    >
+    <p class="muted">
+      An IdP's key does not weaken when its certificate's date passes, and refusing it locks users out on that
+      day; uncheck it when a policy requires current certificates (see
+      <code>docs/metadata.md#expired-signing-certificates</code>).
+    </p>`
 }
 
 /** The attribute map preset and the IdP-initiated checkbox. */
-function attributeMapAndIdpInitiated(values: Record<string, string>): Html {
+function attributeMapAndIdpInitiated(values: Record<string, unknown>): Html {
   const presetNames = Object.keys(presets)
   return html`<label for="attributeMap">Attribute map</label>
     <select id="attributeMap" name="attributeMap">
@@ -46,7 +108,11 @@ function attributeMapAndIdpInitiated(values: Record<string, string>): Html {
  * ```
  */
 export function idpForm(options: IdpFormOptions): Html {
-  const { csrfToken, error, values = {} } = options
+  const { csrfToken, error, values: posted = {} } = options
+  // Text fields refill as posted; the expired-certificate checkbox (posted twice when checked) apart.
+  const values: Record<string, string | undefined> = {}
+  for (const [key, value] of Object.entries(posted)) if (typeof value === 'string') values[key] = value
+  const checkbox = { acceptExpiredSigningCerts: posted.acceptExpiredSigningCerts }
   return html`<div class="card" id="add-idp">
     <h2 style="margin-top:0">Add or replace an IdP</h2>
     ${error ? html`<div class="notice bad" id="form-error">${error}</div>` : ''}
@@ -89,7 +155,7 @@ ${values.metadataXml ?? ''}</textarea>
         value="${values.emailDomains ?? ''}"
         placeholder="initech.test"
       />
-      ${attributeMapAndIdpInitiated(values)}
+      ${signaturePolicy({ ...values, ...checkbox })} ${attributeMapAndIdpInitiated(values)}
       <p><button type="submit">Save IdP</button></p>
     </form>
   </div>`
@@ -97,11 +163,13 @@ ${values.metadataXml ?? ''}</textarea>
 
 /**
  * The posted form as IdP record fields: empty fields left out, email domains split on commas and
- * spaces, the checkbox as a boolean.
+ * spaces, pinned metadata signing certificates split into PEM blocks, the checkboxes as booleans
+ * (`acceptExpiredSigningCerts` only when unchecked, so a checked box keeps the library's default).
  *
  * @example
  * ```ts
  * idpFormInput({ emailDomains: 'a.test, b.test' }) // { emailDomains: ['a.test', 'b.test'], allowIdpInitiated: false }
+ * idpFormInput({ acceptExpiredSigningCerts: 'false' }) // { allowIdpInitiated: false, acceptExpiredSigningCerts: false }
  * ```
  */
 export function idpFormInput(body: Record<string, unknown>): Record<string, unknown> {
@@ -115,6 +183,9 @@ export function idpFormInput(body: Record<string, unknown>): Record<string, unkn
     .filter(Boolean)
   if (domains.length) out.emailDomains = domains
   if (text('attributeMap')) out.attributeMap = text('attributeMap')
+  const pinned = pinnedCertificateEntries(text('metadataSigningCerts'))
+  if (pinned.length) out.metadataSigningCerts = pinned
   out.allowIdpInitiated = body.allowIdpInitiated === 'true'
+  if (postedAcceptExpired(body.acceptExpiredSigningCerts) === false) out.acceptExpiredSigningCerts = false
   return out
 }

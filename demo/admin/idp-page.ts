@@ -88,6 +88,17 @@ const PILL: Readonly<Record<IdpHealth['status'], string>> = {
   error: 'pill bad',
 }
 
+/**
+ * Whether the metadata's signature is required: "pinned" with each pinned certificate's notAfter
+ * (a pinned certificate is a trust anchor; its date is shown, not judged), or "not pinned".
+ */
+function metadataSignatures(health: IdpHealth): Html {
+  const pinned = health.certificates.filter((c) => c.use === 'metadata-signing')
+  if (pinned.length === 0) return html`not pinned: the metadata's signature is not checked`
+  return html`pinned: signed by one of ${pinned.length} certificate(s) or refused
+  (${pinned.map((c, i) => html`${i > 0 ? ', ' : ''}<code>${c.subject}</code> notAfter ${c.notAfter}`)})`
+}
+
 function healthCard(health: IdpHealth): Html {
   const fetch = health.metadataStatus
   return html`<div class="card" id="idp-health">
@@ -123,8 +134,16 @@ function healthCard(health: IdpHealth): Html {
       )}
     </table>
     <dl class="kv" style="margin-top:12px">
+      <dt>Metadata signatures</dt>
+      <dd id="metadata-signatures">${metadataSignatures(health)}</dd>
       <dt>Expired signing certificates</dt>
-      <dd>${health.acceptExpiredSigningCerts ? 'still verify logins (the default)' : 'refused'}</dd>
+      <dd id="expired-signing-certs">
+        ${
+          health.acceptExpiredSigningCerts
+            ? 'accepted: they still verify logins (the default)'
+            : 'refused: a response or logout message verified only by an expired certificate fails (ERR_SAML_CERTIFICATE_EXPIRED)'
+        }
+      </dd>
       <dt>Metadata valid until</dt>
       <dd>${health.metadataValidUntil ?? '—'}</dd>
       <dt>Metadata fetches</dt>

@@ -30,7 +30,7 @@ async function sendIdpList(
   res: Response,
   status = 200,
   error?: string,
-  values?: Record<string, string>,
+  values?: Record<string, unknown>,
 ): Promise<void> {
   const idps = await options.store.list({ limit: 500 })
   const csrfToken = options.auth.csrfToken(req)
@@ -51,7 +51,7 @@ function addIdp(options: AdminPagesOptions): RequestHandler {
   const { requireAdmin, csrfOk } = adminGuards(options)
   return async (req, res, next) => {
     if (!requireAdmin(req, res) || !csrfOk(req, res)) return
-    const body = req.body as Record<string, string>
+    const body = req.body as Record<string, unknown>
     const id = typeof body.id === 'string' ? body.id.trim() : ''
     try {
       const { record } = await registerIdp(options.store, id, idpFormInput(body), options.metadataPolicy)

@@ -217,6 +217,27 @@ describe('demo in a real browser', { timeout: 300_000 }, () => {
       assert.ok(await page.isVisible('a[href="/admin/idp/acme"]'))
       await page.screenshot({ path: join(OUT, 'admin.png'), fullPage: true })
 
+      // The add form as Chromium posts it: the expired-certificate box left checked, then unchecked.
+      for (const [id, keepChecked, policy] of [
+        ['initech-lenient', true, /^\s*accepted/],
+        ['initech-strict', false, /^\s*refused/],
+      ] as const) {
+        await page.goto(`${demo.url}/admin`)
+        assert.ok(await page.isChecked('#acceptExpiredSigningCerts'), 'checked by default')
+        await page.fill('#id', id)
+        const metadata = demo.idp.metadataXml('globex')
+        await page.fill(
+          '#metadataXml',
+          metadata.replace(/entityID="[^"]+"/, `entityID="https://${id}.test/saml"`),
+        )
+        if (!keepChecked) await page.uncheck('#acceptExpiredSigningCerts')
+        await page.click('#add-idp button[type="submit"]')
+        await page.waitForURL(`${demo.url}/admin/idp/${id}`)
+        assert.match((await page.textContent('#expired-signing-certs')) ?? '', policy)
+        assert.match((await page.textContent('#metadata-signatures')) ?? '', /not pinned/)
+      }
+      await page.goto(`${demo.url}/admin`)
+
       await page.click('a[href="/admin/idp/globex"]')
       await page.waitForURL(`${demo.url}/admin/idp/globex`)
       assert.match((await page.textContent('#sp-metadata')) ?? '', /AssertionConsumerService/)

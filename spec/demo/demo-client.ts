@@ -122,3 +122,11 @@ export function postToAcs(
   if (post.RelayState !== undefined) form.RelayState = post.RelayState
   return browser.post(action, form, json)
 }
+
+/** A browser signed in to the demo's admin pages with `password`. */
+export async function adminBrowser(demo: { url: string }, password: string): Promise<TestBrowser> {
+  const browser = new TestBrowser()
+  const res = await browser.request(`${demo.url}/admin/login`, { method: 'POST', form: { password } })
+  assert.equal(res.status, 303, 'the admin password is accepted')
+  return browser
+}

@@ -11,7 +11,14 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { startMetadataServer } from '../support/metadata-server.js'
 import { waitUntil } from '../support/wait-until.js'
-import { TestBrowser, inputValue, postToAcs, spInitiated, startTestDemo } from './demo-client.js'
+import {
+  TestBrowser,
+  adminBrowser,
+  inputValue,
+  postToAcs,
+  spInitiated,
+  startTestDemo,
+} from './demo-client.js'
 
 type Demo = Awaited<ReturnType<typeof startTestDemo>>
 
@@ -48,17 +55,6 @@ function signerOf(xml: string): string {
 
 function publishedCerts(metadataXml: string): string[] {
   return [...metadataXml.matchAll(/X509Certificate>([^<]+)</g)].map((m) => fingerprint(m[1]!))
-}
-
-/** An admin browser: signed in to the admin pages. */
-async function adminBrowser(demo: Demo): Promise<TestBrowser> {
-  const browser = new TestBrowser()
-  const res = await browser.request(`${demo.url}/admin/login`, {
-    method: 'POST',
-    form: { password: ADMIN_PASSWORD },
-  })
-  assert.equal(res.status, 303)
-  return browser
 }
 
 /** Posts one of the IdP page's forms (with its CSRF token) and returns the `done` notice it redirects to. */
@@ -102,7 +98,7 @@ describe('demo: key rotation at the embedded IdP, metadata refresh', { timeout: 
       metadataRefresh: ON_DEMAND,
       idpKeyRolloverMs: HOUR,
     })
-    admin = await adminBrowser(demo)
+    admin = await adminBrowser(demo, ADMIN_PASSWORD)
   })
   after(async () => {
     await demo?.close()
@@ -249,7 +245,7 @@ describe('demo: the refresher runs by itself', { timeout: 300_000 }, () => {
       let signing: string
       const first = await startTestDemo(options)
       try {
-        const admin = await adminBrowser(first)
+        const admin = await adminBrowser(first, ADMIN_PASSWORD)
         assert.equal(await adminAction(first, admin, 'rotate-key', { mode: 'rollover' }), 'rotated-rollover')
         await waitUntil(async () => (await record(first, 'acme')).signingCerts.length === 2, {
           signal: t.signal,
