@@ -1,5 +1,6 @@
 // What an import reads of each EntityDescriptor while streaming past it: its identity, what the
 // filters match on, and the discovery fields (mdui, shibmd, mdrpi). Everything else is in its XML.
+import { NS } from '../xml/namespaces.js'
 
 /** `mdattr:EntityAttributes` names whose values are entity categories and assurance certifications. */
 const ENTITY_CATEGORY_ATTRIBUTES: ReadonlySet<string> = new Set([
@@ -27,12 +28,7 @@ export interface AggregateEntity {
   readonly scopes: readonly string[]
 }
 
-const MD = 'urn:oasis:names:tc:SAML:2.0:metadata'
-const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion'
-const MDUI = 'urn:oasis:names:tc:SAML:metadata:ui'
-const MDRPI = 'urn:oasis:names:tc:SAML:metadata:rpi'
-const MDATTR = 'urn:oasis:names:tc:SAML:metadata:attribute'
-const SHIBMD = 'urn:mace:shibboleth:metadata:1.0'
+const { metadata: MD, assertion: SAML, mdui: MDUI, mdrpi: MDRPI, mdattr: MDATTR, shibmd: SHIBMD } = NS
 
 /** Where an element sits, by its parent's place and its own name; anything unlisted is `''`. */
 const PLACES = new Map<string, string>(

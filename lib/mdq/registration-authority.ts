@@ -4,7 +4,6 @@ import { METADATA_XML_LIMITS, parseXml } from '../xml/parse-xml.js'
 import type { XmlElement } from '../xml/tree.js'
 
 /** The Metadata Registration and Publication Info namespace (SAML V2.0 Metadata Extensions). */
-const MDRPI = 'urn:oasis:names:tc:SAML:metadata:rpi'
 
 const isDescriptor = (el: XmlElement) =>
   el.namespaceURI === NS.metadata &&
@@ -32,7 +31,7 @@ export function registrationAuthorityOf(xml: string, entityId: string): string |
   const entity = findEntity(root, entityId)
   for (let el: XmlElement | null | undefined = entity; el && isDescriptor(el); el = el.parent) {
     for (const extensions of childrenNamed(el, NS.metadata, 'Extensions')) {
-      const [info] = childrenNamed(extensions, MDRPI, 'RegistrationInfo')
+      const [info] = childrenNamed(extensions, NS.mdrpi, 'RegistrationInfo')
       if (info) return attr(info, 'registrationAuthority')
     }
   }

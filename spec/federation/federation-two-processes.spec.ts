@@ -4,17 +4,19 @@
 // same moments, many times per interval; the aggregate server counts the fetches. Time is each
 // process's clock moved by the parent past an interval (nothing sleeps).
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
-import pg from 'pg'
 import { SqlIdpStore } from '../../lib/entries/sql.js'
 import { startMetadataServer, type MetadataServer } from '../support/metadata-server.js'
+import {
+  PG_URL,
+  startRefresherInstance,
+  stopRefresherInstances,
+  type RefresherInstance,
+} from '../support/refresher-instances.js'
 import { keys } from '../support/test-idp.js'
 import { aggregate, federationIdp, registered, signedAggregate } from './federation-fixtures.js'
 
-const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const schema = `federation_two_${randomBytes(4).toString('hex')}`
 /** Past the aggregate's cacheDuration (PT1H) and the jitter: the import is due again. */
 const INTERVAL_MS = 2 * 3600_000
@@ -24,45 +26,7 @@ const path = '/federation/aggregate.xml'
 interface Looked {
   outcome?: { result?: { outcome: string; created: string[] }; error?: string }
 }
-interface Instance {
-  ask(command: Record<string, unknown>): Promise<Looked>
-}
-
-const children: ChildProcess[] = []
-let asked = 0
-
-async function startInstance(source: object): Promise<Instance> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL('../support/federation-refresher-instance.ts', import.meta.url).pathname],
-    {
-      env: { ...process.env, PG_URL, PG_SCHEMA: schema, FED_SOURCE: JSON.stringify(source) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  )
-  children.push(child)
-  const pending = new Map<number, (answer: Looked) => void>()
-  child.on('message', (message: Looked & { id?: number }) => {
-    if (message.id !== undefined) pending.get(message.id)?.(message)
-  })
-  // Ready when it says so.
-  await Promise.race([
-    new Promise<void>((resolve) =>
-      child.on('message', (m: { type: string }) => m.type === 'ready' && resolve()),
-    ),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`federation refresher instance exited with ${code} before it was ready`)
-    }),
-  ])
-  return {
-    ask: (command) =>
-      new Promise((resolve) => {
-        const id = ++asked
-        pending.set(id, resolve)
-        child.send({ ...command, id })
-      }),
-  }
-}
+type Instance = RefresherInstance<Looked>
 
 const idp = (name: string) =>
   registered(federationIdp(name).metadataXml(), { displayNames: { en: `University ${name}` } })
@@ -85,20 +49,15 @@ describe('two processes refreshing one federation on one PostgreSQL store', { ti
     // The schema exists before both start, as in a deployment.
     await (await SqlIdpStore.open({ connectionString: PG_URL, schema })).close()
     const source = { id: 'fed', url: server.url(path), signingCerts: [keys.idpGlobex.cert] }
-    ;[a, b] = await Promise.all([startInstance(source), startInstance(source)])
+    const env = { FED_SOURCE: JSON.stringify(source) }
+    ;[a, b] = await Promise.all([
+      startRefresherInstance<Looked>(schema, env),
+      startRefresherInstance<Looked>(schema, env),
+    ])
   })
   after(async () => {
-    for (const child of children) {
-      if (child.exitCode !== null || child.signalCode !== null) continue
-      const exited = once(child, 'exit')
-      child.disconnect()
-      await exited
-    }
+    await stopRefresherInstances(schema)
     await server?.close()
-    const client = new pg.Client({ connectionString: PG_URL })
-    await client.connect()
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-    await client.end()
   })
 
   /** Both look at the same moment, `LOOKS_PER_INTERVAL` times; returns what each import did. */

@@ -3,62 +3,27 @@
 // the same moments, many times per interval; the metadata server counts the fetches. Time is each
 // process's clock moved by the parent past an interval (nothing sleeps).
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
-import pg from 'pg'
 import { putIdpRecord } from '../../lib/index.js'
 import { SqlIdpStore } from '../../lib/entries/sql.js'
 import { startMetadataServer, type MetadataServer } from '../support/metadata-server.js'
+import {
+  PG_URL,
+  startRefresherInstance,
+  stopRefresherInstances,
+  type RefresherInstance,
+} from '../support/refresher-instances.js'
 import { keys, TestIdp } from '../support/test-idp.js'
 
-const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const schema = `refresh_two_${randomBytes(4).toString('hex')}`
 const IDPS = 12
 /** Longer than the default maximum interval (6 h) plus its jitter: every IdP is due again. */
 const INTERVAL_MS = 7 * 3600_000
 const LOOKS_PER_INTERVAL = 6
 
-interface Instance {
-  child: ChildProcess
-  /** Sends a command and resolves with the answer carrying its id. */
-  ask(command: Record<string, unknown>): Promise<{ results?: { idp: string; outcome: string }[] }>
-}
-
-const children: ChildProcess[] = []
-let asked = 0
-
-async function startInstance(): Promise<Instance> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL('../support/refresher-instance.ts', import.meta.url).pathname],
-    { env: { ...process.env, PG_URL, PG_SCHEMA: schema }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-  )
-  children.push(child)
-  const pending = new Map<number, (answer: never) => void>()
-  child.on('message', (message: { type: string; id?: number }) => {
-    if (message.id !== undefined) pending.get(message.id)?.(message as never)
-  })
-  // Ready when it says so.
-  await Promise.race([
-    new Promise<void>((resolve) =>
-      child.on('message', (m: { type: string }) => m.type === 'ready' && resolve()),
-    ),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`refresher instance exited with ${code} before it was ready`)
-    }),
-  ])
-  return {
-    child,
-    ask: (command) =>
-      new Promise((resolve) => {
-        const id = ++asked
-        pending.set(id, resolve as (answer: never) => void)
-        child.send({ ...command, id })
-      }),
-  }
-}
+type Looked = { results?: { idp: string; outcome: string }[] }
+type Instance = RefresherInstance<Looked>
 
 describe('two processes refreshing one PostgreSQL store', { timeout: 300_000 }, () => {
   let server: MetadataServer
@@ -86,20 +51,14 @@ describe('two processes refreshing one PostgreSQL store', { timeout: 300_000 }, 
     } finally {
       await admin.close()
     }
-    ;[a, b] = await Promise.all([startInstance(), startInstance()])
+    ;[a, b] = await Promise.all([
+      startRefresherInstance<Looked>(schema),
+      startRefresherInstance<Looked>(schema),
+    ])
   })
   after(async () => {
-    for (const child of children) {
-      if (child.exitCode !== null || child.signalCode !== null) continue
-      const exited = once(child, 'exit')
-      child.disconnect()
-      await exited
-    }
+    await stopRefresherInstances(schema)
     await server?.close()
-    const client = new pg.Client({ connectionString: PG_URL })
-    await client.connect()
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-    await client.end()
   })
 
   const fetchesPerIdp = () => paths.map((path) => server.requests(path).length)
