@@ -1,7 +1,7 @@
 import { SamlError } from '../errors/saml-error.js'
 import { normalizeEmailDomain } from '../record/email-domain.js'
 import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
-import type { IdpStore } from '../store/idp-store.js'
+import type { IdpStore, PutManyOutcome } from '../store/idp-store.js'
 import { putIdpRecords } from '../store/put-idp-records.js'
 import type { AggregateEntity } from './aggregate-entity.js'
 import { fetchSignedAggregate } from './fetch-aggregate.js'
@@ -211,21 +211,39 @@ async function applyAggregate(
   }
   const created: string[] = []
   const updated: string[] = []
-  // A bounded batch per call: all-or-nothing each, and the process never holds every serialized
-  // record at once. Should the store fail midway, the batches before stay and the next import
-  // writes the rest (they are not unchanged).
-  for (let start = 0; start < writes.length; start += WRITE_BATCH) {
-    const batch = writes.slice(start, start + WRITE_BATCH)
-    const outcomes = await putIdpRecords(
-      store,
-      batch.map((w) => w.input),
-      { concurrency },
-    )
+  const settle = (batch: typeof writes, outcomes: PutManyOutcome[]) =>
     outcomes.forEach((outcome, i) => {
       const write = batch[i]!
       if (outcome.record) (write.created ? created : updated).push(write.input.id)
       else skipped.push({ entityId: write.entityId, code: outcome.error.code, reason: outcome.error.message })
     })
+  // A bounded batch per call: all-or-nothing each, and the process never holds every serialized
+  // record at once. Should the store fail midway, the batches before stay and the next import
+  // writes the rest (they are not unchanged). With `putMany`, two batches are in flight: the next
+  // one is validated here while the database writes the previous one. Batches never share an id
+  // or an entityID (the reader drops duplicate entityIDs), so their order changes nothing stored.
+  const inFlight: { batch: typeof writes; outcomes: Promise<PutManyOutcome[]> }[] = []
+  const depth = typeof store.putMany === 'function' ? 2 : 1
+  try {
+    for (let start = 0; start < writes.length; start += WRITE_BATCH) {
+      const batch = writes.slice(start, start + WRITE_BATCH)
+      const outcomes = putIdpRecords(
+        store,
+        batch.map((w) => w.input),
+        { concurrency },
+      )
+      // Awaited below, in order; until then a failure must not count as unhandled.
+      outcomes.catch(() => {})
+      inFlight.push({ batch, outcomes })
+      if (inFlight.length === depth) {
+        const oldest = inFlight.shift()!
+        settle(oldest.batch, await oldest.outcomes)
+      }
+    }
+    for (const { batch, outcomes } of inFlight.splice(0)) settle(batch, await outcomes)
+  } finally {
+    // A failed batch leaves the one after it running: let it end before reporting the failure.
+    await Promise.allSettled(inFlight.map((w) => w.outcomes))
   }
   const removed: string[] = []
   for (const id of mine.keys()) {

@@ -169,7 +169,16 @@ export async function openSqlDriver(options: SqlConnectionOptions): Promise<SqlD
   )) as {
     PGlite: typeof PGlite
   }
-  const db = await pglite.PGlite.create(options.dataDir)
+  // PGlite keeps PostgreSQL's 128 MB of shared buffers, a second copy of pages that sit in memory
+  // (or the OS's file cache) already, and the store reads through its own lookup cache: 16 MB costs
+  // no measurable speed and ~110 MB less peak memory. Passed at start, not written to the directory.
+  const { defaultStartParams } = pglite.PGlite as { defaultStartParams?: unknown }
+  const db = await pglite.PGlite.create(
+    options.dataDir,
+    Array.isArray(defaultStartParams)
+      ? { startParams: [...(defaultStartParams as string[]), '-c', 'shared_buffers=16MB'] }
+      : {},
+  )
   return pgliteDriver(db, true)
 }
 

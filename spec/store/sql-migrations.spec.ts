@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { after, describe, it } from 'node:test'
 import pg from 'pg'
 import { SqlIdpStore } from '../../lib/store/sql/sql-idp-store.js'
-import { CERTS } from './conformance.js'
+import { CERTS, idpMetadataXml } from './conformance.js'
 
 const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const admin = new pg.Pool({ connectionString: PG_URL, max: 2 })
@@ -30,6 +30,7 @@ describe('SqlIdpStore migrations', () => {
           { component: 'idp-store', version: 1 },
           { component: 'idp-store', version: 2 },
           { component: 'idp-store', version: 3 },
+          { component: 'idp-store', version: 4 },
         ])
         // Every instance sees what another wrote.
         const written = await stores[0]!.put({
@@ -54,4 +55,28 @@ describe('SqlIdpStore migrations', () => {
       }
     })
   }
+
+  it('stores records lz4-compressed where the server has lz4 (migration 4), pglz elsewhere', async () => {
+    const schema = `spec_lz4_${randomBytes(6).toString('hex')}`
+    schemas.push(schema)
+    const store = await SqlIdpStore.open({ connectionString: PG_URL, schema })
+    try {
+      const { rows: settings } = await admin.query<{ enumvals: string[] | null }>(
+        "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'",
+      )
+      const serverHasLz4 = settings[0]?.enumvals?.includes('lz4') ?? false
+      const { rows: column } = await admin.query<{ attcompression: string }>(
+        `SELECT attcompression FROM pg_attribute WHERE attrelid = '"${schema}".idps'::regclass AND attname = 'record'`,
+      )
+      assert.equal(column[0]?.attcompression, serverHasLz4 ? 'l' : '')
+      // A record large enough for PostgreSQL to compress: the metadata and its certificate.
+      await store.put({ id: 'acme', metadataXml: idpMetadataXml('https://idp.acme.test') })
+      const { rows } = await admin.query<{ method: string | null }>(
+        `SELECT pg_column_compression(record) AS method FROM "${schema}".idps WHERE id = 'acme'`,
+      )
+      assert.equal(rows[0]?.method, serverHasLz4 ? 'lz4' : 'pglz')
+    } finally {
+      await store.close()
+    }
+  })
 })

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { PGlite } from '@electric-sql/pglite'
 import { isSamlError } from '../../lib/errors/saml-error.js'
+import type { SqlDriver } from '../../lib/sql/sql-driver.js'
 import type { IdpStore } from '../../lib/store/idp-store.js'
 import { SqlIdpStore } from '../../lib/store/sql/sql-idp-store.js'
 import { CERTS, idpStoreConformance } from './conformance.js'
@@ -98,6 +99,28 @@ describe('SqlIdpStore on PGlite', () => {
     }
   })
 
+  it('runs the PGlite it opens with 16 MB of shared buffers, without writing that into the data directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'saml-idps-buffers-'))
+    try {
+      const store = await SqlIdpStore.open({ dataDir: dir })
+      try {
+        const { driver } = store as unknown as { driver: SqlDriver }
+        assert.deepEqual(await driver.query('SHOW shared_buffers'), [{ shared_buffers: '16MB' }])
+      } finally {
+        await store.close()
+      }
+      // The directory's own configuration is untouched: PGlite opened on it by the app has its default.
+      const own = await PGlite.create(dir)
+      try {
+        assert.deepEqual((await own.query('SHOW shared_buffers')).rows, [{ shared_buffers: '128MB' }])
+      } finally {
+        await own.close()
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('records its migrations and runs them once', async () => {
     const a = await SqlIdpStore.open({ pglite: db, schema: 'migrated' })
     await a.close()
@@ -112,6 +135,7 @@ describe('SqlIdpStore on PGlite', () => {
         { component: 'idp-store', version: 1 },
         { component: 'idp-store', version: 2 },
         { component: 'idp-store', version: 3 },
+        { component: 'idp-store', version: 4 },
       ],
     )
   })

@@ -56,6 +56,20 @@ function idpStoreMigrations(quotedSchema: string): Migration[] {
         )`,
       ],
     },
+    {
+      // Records hold an IdP's metadata (~14 KB of JSON each): lz4 compresses them in half the time
+      // of the default pglz (a 5,000-entity federation import spends most of its database time
+      // there) and smaller. Only where the server has lz4 (PostgreSQL 14+ built with it; PGlite
+      // has not): elsewhere nothing changes.
+      version: 4,
+      statements: [
+        `DO $$ BEGIN
+          IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
+            EXECUTE 'ALTER TABLE ${quotedSchema}.idps ALTER COLUMN record SET COMPRESSION lz4';
+          END IF;
+        END $$`,
+      ],
+    },
   ]
 }
 
