@@ -38,8 +38,7 @@ class WatchedStore extends MemoryIdpStore {
     try {
       // Let the importer run on while this batch is "in the database".
       await new Promise((resolve) => setImmediate(resolve))
-      if (call === this.failCall)
-        throw new SamlError('the database went away', 'ERR_SAML_STORE_UNAVAILABLE')
+      if (call === this.failCall) throw new SamlError('the database went away', 'ERR_SAML_STORE_UNAVAILABLE')
       return await super.putMany(inputs)
     } finally {
       this.inFlight--
