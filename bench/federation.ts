@@ -151,6 +151,8 @@ async function child(url: string, switchUrl: string, kind: string, dataDir: stri
   const source = { id: 'bench', url, signingCerts: [readFileSync(SIGNER.cert, 'utf8')] }
   const local = { allowHttp: true, allowPrivateNetwork: true }
   const rssBefore = process.memoryUsage().rss
+  // The store's own floor: what opening it took (PGlite runs initdb in memory), before any import.
+  const openPeakMb = process.resourceUsage().maxRSS / 1024
   let started = performance.now()
   const cpu = process.cpuUsage()
   const first = await importFederation(store, source, { fetch: local })
@@ -197,6 +199,7 @@ async function child(url: string, switchUrl: string, kind: string, dataDir: stri
       records: first.created.length,
       'peak RSS MB': peakRssMb.toFixed(0),
       'RSS before MB': (rssBefore / 2 ** 20).toFixed(0),
+      'open peak MB': openPeakMb.toFixed(0),
       'lookup p50 ms': fmt(quantile(lookups, 0.5)),
       'lookup p99 ms': fmt(quantile(lookups, 0.99)),
       'search p50 ms': fmt(quantile(searches, 0.5)),

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { after, describe, it } from 'node:test'
 import pg from 'pg'
 import { isSamlError } from '../../lib/errors/saml-error.js'
+import { normalizeIdpRecord } from '../../lib/record/normalize-idp-record.js'
 import { SqlIdpStore } from '../../lib/store/sql/sql-idp-store.js'
 import { CERTS, idpStoreConformance } from './conformance.js'
 
@@ -67,6 +68,59 @@ describe('SqlIdpStore on PostgreSQL', () => {
         assert.equal((await put).version, 1)
       } finally {
         holder.release()
+        await store.close()
+      }
+    },
+  )
+
+  it(
+    'putMany raced by another writer on an entityID: the batch falls back to put one by one, the raced input is a conflict naming the other record, the rest is written',
+    { timeout: 60_000 },
+    async (t) => {
+      const store = await SqlIdpStore.open({ connectionString: PG_URL, schema })
+      const writer = await admin.connect()
+      const tag = randomBytes(3).toString('hex')
+      const contested = `https://idp.example.test/contested-${tag}`
+      const input = (id: string, entityId: string) => ({
+        id,
+        entityId,
+        ssoUrl: 'https://idp.example.test/sso',
+        signingCerts: [CERTS.acme],
+      })
+      try {
+        // Another instance inserts the entityID and has not committed: the batch's conflict check
+        // cannot see it, and its insert waits on the unique index until that writer commits.
+        await writer.query('BEGIN')
+        await writer.query(
+          `INSERT INTO "${schema}".idps (id, entity_id, record, version, updated_at) VALUES ($1, $2, $3::jsonb, 1, now())`,
+          [`other-${tag}`, contested, JSON.stringify(normalizeIdpRecord(input(`other-${tag}`, contested)))],
+        )
+        const batch = store.putMany([
+          input(`mine-${tag}`, contested),
+          input(`fine-${tag}`, `https://idp.example.test/fine-${tag}`),
+        ])
+        // Readiness, not time: poll until a backend waits for a lock held by the writer.
+        const writerPid = (await writer.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number
+        for (;;) {
+          assert.ok(!t.signal.aborted, 'the batch never waited for the other writer')
+          const { rows } = await admin.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))`,
+            [writerPid],
+          )
+          if ((rows[0] as { n: number }).n > 0) break
+          await new Promise((resolve) => setImmediate(resolve))
+        }
+        await writer.query('COMMIT')
+        const [mine, fine] = await batch
+        assert.ok(mine?.error && isSamlError(mine.error, 'ERR_SAML_IDP_CONFLICT'), String(mine?.error))
+        assert.match(mine.error.message, new RegExp(`other-${tag}`))
+        assert.equal(fine?.record?.id, `fine-${tag}`)
+        assert.equal((await store.get(`fine-${tag}`))?.version, 1)
+        assert.equal(await store.get(`mine-${tag}`), undefined)
+        assert.equal((await store.findByEntityId(contested))?.id, `other-${tag}`)
+      } finally {
+        await writer.query('ROLLBACK').catch(() => {})
+        writer.release()
         await store.close()
       }
     },
