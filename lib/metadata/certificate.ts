@@ -1,5 +1,5 @@
-import { X509Certificate } from 'node:crypto'
 import { SamlError } from '../errors/saml-error.js'
+import { assertX509CertificateDer, TrailingBytesError } from './certificate-der.js'
 
 /** Longest certificate text accepted (a 16k-bit RSA certificate is well under 8 KiB of base64). */
 const MAX_CERTIFICATE_CHARS = 64 * 1024
@@ -15,7 +15,9 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
  * sign with expired self-signed certificates, and what matters is the key.
  *
  * Throws `SamlError` `ERR_SAML_CERTIFICATE_INVALID` when the text is not exactly one X.509 certificate
- * (a private key, a certificate request, two certificates, bad base64 or bad DER).
+ * (a private key, a certificate request, two certificates, bad base64 or bad DER). The DER is checked
+ * by its ASN.1 shape only; the public key is decoded when a login first uses the certificate, and a
+ * key that does not decode makes the IdP `ERR_SAML_IDP_UNUSABLE` then.
  *
  * @example
  * ```ts
@@ -71,22 +73,17 @@ export function normalizeCertificate(certPemOrBase64: string): string {
     )
   }
   const der = Buffer.from(base64, 'base64')
-  let cert: X509Certificate
   try {
-    cert = new X509Certificate(der)
+    assertX509CertificateDer(der)
   } catch (err) {
     throw new SamlError(
-      'certificate base64 does not decode to an X.509 certificate',
+      err instanceof TrailingBytesError
+        ? 'certificate has extra bytes after the X.509 DER'
+        : 'certificate base64 does not decode to an X.509 certificate',
       'ERR_SAML_CERTIFICATE_INVALID',
-      {
-        cause: err,
-      },
+      { cause: err },
     )
   }
-  if (!cert.raw.equals(der)) {
-    throw new SamlError('certificate has extra bytes after the X.509 DER', 'ERR_SAML_CERTIFICATE_INVALID')
-  }
-  const canonical = cert.raw.toString('base64')
-  const lines = canonical.match(/.{1,64}/g) ?? []
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? []
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`
 }

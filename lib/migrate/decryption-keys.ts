@@ -26,12 +26,15 @@ export function mergeDecryptionKeys(
   }
   let decryptionCert: string | undefined
   if (input.decryptionCert !== undefined) {
+    let cert: X509Certificate | undefined
     try {
       decryptionCert = normalizeCertificate(input.decryptionCert)
+      // normalizeCertificate checks the DER's shape only; OpenSSL decodes the key here.
+      cert = new X509Certificate(decryptionCert)
     } catch {
+      decryptionCert = undefined
       f.refuse(undefined, 'decryptionCert', 'invalid', 'is not an X.509 certificate (PEM or base64)')
     }
-    const cert = decryptionCert === undefined ? undefined : new X509Certificate(decryptionCert)
     if (cert && !decryption.some((d) => cert.checkPrivateKey(d.key))) {
       f.refuse(undefined, 'decryptionCert', 'invalid', "is not the certificate of any tenant's decryptionPvk")
       decryptionCert = undefined

@@ -29,6 +29,7 @@ export function readSigningKey(t: TenantOptions, record: TenantRecord, sp: Tenan
         )
       }
       let certPem: string | undefined
+      let cert: X509Certificate | undefined
       if (o.publicCert === undefined)
         t.refuse(
           'privateKey',
@@ -38,12 +39,14 @@ export function readSigningKey(t: TenantOptions, record: TenantRecord, sp: Tenan
       else {
         try {
           certPem = normalizeCertificate(o.publicCert)
+          // normalizeCertificate checks the DER's shape only; OpenSSL decodes the key here.
+          cert = new X509Certificate(certPem)
         } catch {
           t.refuse('publicCert', 'invalid', 'is not an X.509 certificate (PEM or base64)')
         }
       }
-      if (key && certPem) {
-        if (!new X509Certificate(certPem).checkPrivateKey(key))
+      if (key && certPem && cert) {
+        if (!cert.checkPrivateKey(key))
           t.refuse('publicCert', 'invalid', 'is not the certificate of privateKey')
         else sp.signing = { key, keyPem, certPem }
       }

@@ -6,6 +6,7 @@
 // Then: passport-saml verify functions as they were, the SP metadata with the old URLs, and the
 // options that cannot be carried over.
 import assert from 'node:assert/strict'
+import { X509Certificate } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -641,6 +642,25 @@ describe('migratePassportSamlOptions', () => {
     assert.equal(reasons['privateKey:c'], 'missing') // no publicCert
     assert.equal(reasons['(tenant id):not ok'], 'invalid')
     assert.equal(reasons['decryptionPvk:d'], 'missing') // its certificate is needed for the metadata
+  })
+
+  it('refuses a publicCert or decryptionCert of the right DER shape whose key OpenSSL cannot decode', () => {
+    // rsaEncryption's OID tagged as an OCTET STRING: the shape of a certificate, a key nobody can read.
+    const der = Buffer.from(new X509Certificate(keys.sp.cert).raw)
+    der[der.indexOf(Buffer.from('06092a864886f70d010101', 'hex'))] = 0x04
+    const undecodable = der.toString('base64')
+    const problems = problemsOf(() =>
+      migratePassportSamlOptions({
+        baseUrl,
+        decryptionCert: undecodable,
+        tenants: {
+          a: { ...tenantA, privateKey: keys.sp.key, publicCert: undecodable, decryptionPvk: keys.spNext.key },
+        },
+      }),
+    )
+    const reasons = Object.fromEntries(problems.map((p) => [`${p.option}:${p.tenants.join(',')}`, p.reason]))
+    assert.equal(reasons['publicCert:a'], 'invalid')
+    assert.equal(reasons['decryptionCert:'], 'invalid')
   })
 
   it('two tenants of one IdP entity are a conflict (a store holds one record per entityID)', () => {
