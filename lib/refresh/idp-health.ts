@@ -40,6 +40,19 @@ export type IdpHealthReason =
       readonly message: string
     }
   | {
+      /**
+       * A certificate that records accept by its shape but whose key OpenSSL cannot use (corrupt
+       * key bits, or a signing key neither RSA nor EC): an `error` for a signing certificate (every
+       * login of the IdP fails with `ERR_SAML_IDP_UNUSABLE`), else a `warning`. It is left out of
+       * `certificates`.
+       */
+      readonly code: 'certificate-unusable'
+      readonly status: 'warning' | 'error'
+      readonly use: IdpCertificateHealth['use']
+      readonly fingerprint: string
+      readonly message: string
+    }
+  | {
       /** A signing certificate expires within the window, and none stays valid past it. */
       readonly code: 'certificate-expiring'
       readonly status: 'warning'
@@ -206,13 +219,28 @@ function resolve(options: IdpHealthOptions): { now: number; within: number } {
   return { now, within: expiringWithinMs }
 }
 
+type CertificateHealthOrUnusable =
+  | (IdpCertificateHealth & { readonly notAfterMs: number })
+  | Extract<IdpHealthReason, { code: 'certificate-unusable' }>
+
 function certificateHealth(
   pem: string,
   use: IdpCertificateHealth['use'],
   now: number,
   within: number,
-): IdpCertificateHealth & { readonly notAfterMs: number } {
-  const cert = new X509Certificate(pem)
+): CertificateHealthOrUnusable {
+  let cert: X509Certificate
+  let keyType: string | undefined
+  try {
+    cert = new X509Certificate(pem)
+    keyType = cert.publicKey.asymmetricKeyType
+  } catch (err) {
+    // Records check a certificate's shape only (lib/metadata/certificate-der.ts); its key is read here.
+    const fingerprint = fingerprintDer(Buffer.from(pem.replace(/-----[A-Z ]+-----|\s+/g, ''), 'base64'))
+    return unusable(use, fingerprint, `its key cannot be decoded (${(err as Error).message})`)
+  }
+  if (use === 'signing' && keyType !== 'rsa' && keyType !== 'ec')
+    return unusable(use, fingerprintDer(cert.raw), `its key is ${String(keyType)}; only RSA and EC can sign`)
   const notBefore = Date.parse(cert.validFrom)
   const notAfter = Date.parse(cert.validTo)
   const state =
@@ -233,6 +261,29 @@ function certificateHealth(
     notAfterMs: notAfter,
   }
 }
+
+function unusable(
+  use: IdpCertificateHealth['use'],
+  fingerprint: string,
+  why: string,
+): Extract<IdpHealthReason, { code: 'certificate-unusable' }> {
+  const signing = use === 'signing'
+  return {
+    code: 'certificate-unusable',
+    status: signing ? 'error' : 'warning',
+    use,
+    fingerprint,
+    message: `the ${use} certificate with SHA-256 fingerprint ${fingerprint} is unusable: ${why}; ${
+      signing
+        ? "every login fails (ERR_SAML_IDP_UNUSABLE): replace it with the IdP's current signing certificate"
+        : 'replace it with a current certificate'
+    }`,
+  }
+}
+
+const isUnusable = (
+  c: CertificateHealthOrUnusable,
+): c is Extract<IdpHealthReason, { code: 'certificate-unusable' }> => 'code' in c
 
 /** Plain http to another machine; loopback (a development IdP) never leaves this one. */
 function isRemoteHttp(url: string | undefined): boolean {
@@ -311,14 +362,18 @@ export function checkIdpRecordHealth(
   } = {},
 ): IdpHealth {
   const { now, within } = resolve(options)
-  const signing = record.signingCerts.map((pem) => certificateHealth(pem, 'signing', now, within))
-  const others = [
+  const checked = [
+    ...record.signingCerts.map((pem) => certificateHealth(pem, 'signing', now, within)),
     ...record.encryptionCerts.map((pem) => certificateHealth(pem, 'encryption', now, within)),
     ...(record.metadataSigningCerts ?? []).map((pem) =>
       certificateHealth(pem, 'metadata-signing', now, within),
     ),
   ]
-  const reasons: IdpHealthReason[] = []
+  const reasons: IdpHealthReason[] = checked.filter(isUnusable)
+  const usable = checked.filter(
+    (c): c is IdpCertificateHealth & { readonly notAfterMs: number } => !isUnusable(c),
+  )
+  const signing = usable.filter((c) => c.use === 'signing')
   const accept = record.acceptExpiredSigningCerts ?? true
 
   if (signing.length > 0 && signing.every((c) => c.state === 'expired')) {
@@ -385,7 +440,7 @@ export function checkIdpRecordHealth(
     (w, r) => (RANK[r.status] > RANK[w] ? (r.status as IdpHealthStatus) : w),
     'ok',
   )
-  const certificates = [...signing, ...others].map(({ notAfterMs: _ms, ...c }) => Object.freeze(c))
+  const certificates = usable.map(({ notAfterMs: _ms, ...c }) => Object.freeze(c))
   return Object.freeze({
     idp: record.id,
     status: worst,

@@ -27,8 +27,11 @@ export function compileTrustedKeys(certs: readonly string[], idp: string): Trust
   const byCertificateBase64 = new Map<string, TrustedKey>()
   for (const pem of certs) {
     let cert: X509Certificate
+    let key: KeyObject
     try {
       cert = new X509Certificate(pem)
+      // OpenSSL reads a certificate whose key bits are corrupt and fails only when the key is read.
+      key = cert.publicKey
     } catch (err) {
       throw new SamlError(
         `IdP "${idp}" has a signing certificate that cannot be decoded`,
@@ -39,7 +42,6 @@ export function compileTrustedKeys(certs: readonly string[], idp: string): Trust
         },
       )
     }
-    const key = cert.publicKey
     const type = key.asymmetricKeyType
     if (type !== 'rsa' && type !== 'ec') {
       throw new SamlError(

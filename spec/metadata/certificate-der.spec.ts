@@ -271,6 +271,19 @@ function tbsFieldOffsets(der: Uint8Array): number[] {
   return offsets
 }
 
+describe('compileTrustedKeys on a certificate OpenSSL parses but whose key it cannot read', () => {
+  it('is ERR_SAML_IDP_UNUSABLE, not the raw OpenSSL error (the key is read lazily, after the parse)', () => {
+    const der = Buffer.from(derOf(fixtureCerts.find((c) => c.name === 'idp-acme.cert.pem')!.pem))
+    der[der.indexOf(Buffer.from('0382010f003082010a', 'hex')) + 5] = 0x31 // RSAPublicKey tagged as a SET
+    const pem = normalizeCertificate(base64Of(der))
+    assert.doesNotThrow(() => new X509Certificate(pem), 'OpenSSL parses the certificate itself')
+    assert.throws(
+      () => compileTrustedKeys([pem], 'acme'),
+      (err) => err instanceof SamlError && err.code === 'ERR_SAML_IDP_UNUSABLE',
+    )
+  })
+})
+
 describe('normalizeCertificate against OpenSSL on mutated certificates (seeded)', () => {
   it('accepts every mutation OpenSSL reads back byte for byte, but for non-DER Name tags; what only it accepts fails at login as ERR_SAML_IDP_UNUSABLE', () => {
     const rng = new Rng(0x11_de4)

@@ -2,6 +2,11 @@
 // soon (dates made by openssl), metadata past its validUntil, and failing metadata fetches from the
 // store's fetch status (a real loopback metadata server that goes down). Time is given, never waited.
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { createHash, X509Certificate } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
   checkIdpHealth,
@@ -39,6 +44,21 @@ const manual = (id: string, signingCerts: string[], extra: Record<string, unknow
     ...extra,
   })
 const codes = (h: { reasons: readonly { code: string }[] }) => h.reasons.map((r) => r.code)
+const pick = (o: object, names: string[]) =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => names.includes(k)))
+
+/** A self-signed Ed25519 certificate, made by openssl. */
+function ed25519Certificate(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ed25519-cert-'))
+  try {
+    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
+    run(['genpkey', '-algorithm', 'ed25519', '-out', 'key.pem'])
+    run(['req', '-x509', '-key', 'key.pem', '-subj', '/CN=ed25519.test', '-days', '30', '-out', 'cert.pem'])
+    return readFileSync(join(dir, 'cert.pem'), 'utf8')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
 
 describe('checkIdpRecordHealth', () => {
   it('ok with current certificates, listing each with its dates', async () => {
@@ -108,6 +128,43 @@ describe('checkIdpRecordHealth', () => {
       'ssoUrls.redirect',
       'sloUrls.post',
     ])
+  })
+
+  it('a certificate whose key cannot be used: an error for signing (every login fails), a warning for encryption; left out of the list', async () => {
+    // The record accepts a certificate by its DER shape; its key is read at login and here.
+    const corrupt = Buffer.from(new X509Certificate(keys.idpGlobex.cert).raw)
+    const spki = corrupt.indexOf(Buffer.from('0382010f003082010a', 'hex'))
+    corrupt[spki + 5] = 0x31 // the RSAPublicKey SEQUENCE tagged as a SET
+    const undecodable = corrupt.toString('base64')
+    const fingerprint = createHash('sha256').update(corrupt).digest('hex')
+    const signing = checkIdpRecordHealth(await manual('s', [keys.idpAcme.cert, undecodable]), { now: NOW })
+    assert.deepEqual([signing.status, codes(signing)], ['error', ['certificate-unusable']])
+    assert.deepEqual(pick(signing.reasons[0]!, ['status', 'use', 'fingerprint']), {
+      status: 'error',
+      use: 'signing',
+      fingerprint,
+    })
+    assert.match(
+      signing.reasons[0]!.message,
+      /cannot be decoded.*every login fails \(ERR_SAML_IDP_UNUSABLE\)/,
+    )
+    assert.deepEqual(
+      signing.certificates.map((c) => c.subject),
+      ['CN=idp-acme.test'],
+    )
+
+    const encryption = checkIdpRecordHealth(
+      await manual('e', [keys.idpAcme.cert], { encryptionCerts: [undecodable] }),
+      { now: NOW },
+    )
+    assert.deepEqual([encryption.status, codes(encryption)], ['warning', ['certificate-unusable']])
+    assert.equal((encryption.reasons[0] as { use?: string }).use, 'encryption')
+
+    // An Ed25519 signing certificate (openssl): a certificate, but no key this library verifies with.
+    const ed25519 = ed25519Certificate()
+    const edHealth = checkIdpRecordHealth(await manual('ed', [ed25519]), { now: NOW })
+    assert.deepEqual([edHealth.status, codes(edHealth)], ['error', ['certificate-unusable']])
+    assert.match(edHealth.reasons[0]!.message, /ed25519; only RSA and EC can sign/)
   })
 
   it('held metadata past its validUntil is an error', async () => {
