@@ -12,15 +12,21 @@ export interface IdpRow {
   updated_at: string
 }
 
-/** The select list of an {@link IdpRow}, from the `idps` table aliased `i`. */
-export const IDP_ROW_COLUMNS = `i.id, i.record::text AS record, i.version,
+/** A row's id and version: what a write needs back when it already has the record. */
+export type IdpRowVersion = Omit<IdpRow, 'record'>
+
+/** The select list of an {@link IdpRowVersion}, from the `idps` table aliased `i`. */
+export const IDP_ROW_VERSION_COLUMNS = `i.id, i.version,
   to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at`
+
+/** The select list of an {@link IdpRow}, from the `idps` table aliased `i`. */
+export const IDP_ROW_COLUMNS = `${IDP_ROW_VERSION_COLUMNS}, i.record::text AS record`
 
 /** Records whose validated form is kept, keyed by id; each read still asks the database. */
 const VALIDATED_RECORDS_SIZE = 10_000
 
 /** The record a row stands for, given its validated fields. */
-export function recordOfRow(fields: IdpRecordFields, row: IdpRow): IdpRecord {
+export function recordOfRow(fields: IdpRecordFields, row: IdpRowVersion): IdpRecord {
   return Object.freeze({ ...fields, version: row.version, updatedAt: row.updated_at })
 }
 

@@ -20,7 +20,13 @@ import {
 import { findBatchConflicts, writeBatchRows } from './idp-batch.js'
 import { conflictError } from './idp-conflict.js'
 import { idpChangeChannel, IdpLookupCache } from './idp-lookup-cache.js'
-import { IDP_ROW_COLUMNS, recordOfRow, ValidatedRecords, type IdpRow } from './idp-rows.js'
+import {
+  IDP_ROW_COLUMNS,
+  recordOfRow,
+  ValidatedRecords,
+  type IdpRow,
+  type IdpRowVersion,
+} from './idp-rows.js'
 import { migrateIdpStore } from './idp-store-schema.js'
 
 /** Options for {@link SqlIdpStore.open}: where the data lives, plus store settings. */
@@ -264,7 +270,7 @@ export class SqlIdpStore implements IdpStore {
     })
     if (valid.length === 0) return outcomes
     if (this.closed) throw unavailable('the IdP store is closed', undefined)
-    let written: { index: number; fields: IdpRecordFields; row: IdpRow }[]
+    let written: { index: number; fields: IdpRecordFields; row: IdpRowVersion }[]
     try {
       written = await this.driver.transaction(async (tx) => {
         await tx.query(
@@ -303,9 +309,10 @@ export class SqlIdpStore implements IdpStore {
     }
     this.lookupCache.invalidate()
     for (const { index, fields, row } of written) {
-      const record = recordOfRow(fields, row)
-      this.validatedRecords.remember(row, record)
-      outcomes[index] = { record }
+      // Not remembered as validated (that needs the row's text, not sent back): a batch is mostly
+      // records nobody reads soon, and each is validated on its first read.
+      this.validatedRecords.forget(row.id)
+      outcomes[index] = { record: recordOfRow(fields, row) }
     }
     return outcomes
   }
