@@ -72,6 +72,52 @@ function expectBitString(der: Uint8Array, tlv: Tlv, what: string): void {
   if (unused > 7 || (unused > 0 && length === 1)) {
     throw new Error(`${what} is not a valid BIT STRING`)
   }
+  // DER sets the unused bits to zero (X.690 §11.2.1); OpenSSL would read such a certificate back
+  // with other bytes, so its fingerprint would not be the one stored.
+  if (unused > 0 && (der[tlv.end - 1]! & ((1 << unused) - 1)) !== 0) {
+    throw new Error(`${what} has unused bits that are not zero`)
+  }
+}
+
+/** Two ASCII digits at `at` as a number, or NaN. */
+function digits2(der: Uint8Array, at: number): number {
+  const a = der[at]! - 0x30
+  const b = der[at + 1]! - 0x30
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN
+}
+
+/**
+ * A validity time as RFC 5280 §4.1.2.5 has CAs write it: UTCTime `YYMMDDHHMMSSZ` or GeneralizedTime
+ * `YYYYMMDDHHMMSSZ`, a real date and time. OpenSSL parses any content there and reports "Bad time
+ * value" only when asked for the date, which health and the expiry policy do.
+ */
+function expectTime(der: Uint8Array, tlv: Tlv, what: string): void {
+  const utc = tlv.tag === UTC_TIME
+  const length = tlv.end - tlv.body
+  if (length !== (utc ? 13 : 15) || der[tlv.end - 1] !== 0x5a /* Z */) {
+    throw new Error(`${what} is not ${utc ? 'YYMMDDHHMMSSZ' : 'YYYYMMDDHHMMSSZ'}`)
+  }
+  let at = tlv.body
+  const year = utc ? digits2(der, at) : digits2(der, at) * 100 + digits2(der, at + 2)
+  at += utc ? 2 : 4
+  const [month, day, hour, minute, second] = [0, 2, 4, 6, 8].map((i) => digits2(der, at + i)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  const fullYear = utc ? (year < 50 ? 2000 + year : 1900 + year) : year
+  const date = new Date(Date.UTC(fullYear, month - 1, day))
+  if (
+    !(hour <= 23 && minute <= 59 && second <= 59) ||
+    Number.isNaN(date.getTime()) ||
+    date.getUTCFullYear() !== fullYear ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day
+  ) {
+    throw new Error(`${what} is not a valid date and time`)
+  }
 }
 
 function expectFilled(end: number, parent: Tlv, what: string): void {
@@ -81,8 +127,9 @@ function expectFilled(end: number, parent: Tlv, what: string): void {
 /**
  * Checks that `der` is exactly one DER-encoded X.509 `Certificate` by its ASN.1 shape (RFC 5280 §4.1):
  * every TLV of the fixed shape has the expected tag and a definite length that its parent holds,
- * each SEQUENCE is filled exactly by its fields, and nothing follows the certificate. Names,
- * algorithm parameters, the key and the extensions are not decoded. Throws an `Error` with a short
+ * each SEQUENCE is filled exactly by its fields, BIT STRINGs have zero unused bits, the validity
+ * times are real dates in RFC 5280's forms, and nothing follows the certificate. Names, algorithm
+ * parameters, the key and the extensions are not decoded. Throws an `Error` with a short
  * reason (a `TrailingBytesError` when only the bytes after the Certificate are wrong); the caller wraps it.
  */
 export function assertX509CertificateDer(der: Uint8Array): void {
@@ -116,7 +163,9 @@ export function assertX509CertificateDer(der: Uint8Array): void {
   const issuer = expectTlv(der, signature.end, tbs.end, [SEQUENCE], 'issuer')
   const validity = expectTlv(der, issuer.end, tbs.end, [SEQUENCE], 'validity')
   const notBefore = expectTlv(der, validity.body, validity.end, [UTC_TIME, GENERALIZED_TIME], 'notBefore')
+  expectTime(der, notBefore, 'notBefore')
   const notAfter = expectTlv(der, notBefore.end, validity.end, [UTC_TIME, GENERALIZED_TIME], 'notAfter')
+  expectTime(der, notAfter, 'notAfter')
   expectFilled(notAfter.end, validity, 'validity')
   const subject = expectTlv(der, validity.end, tbs.end, [SEQUENCE], 'subject')
   const spki = expectTlv(der, subject.end, tbs.end, [SEQUENCE], 'subjectPublicKeyInfo')

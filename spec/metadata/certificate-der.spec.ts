@@ -235,6 +235,24 @@ describe('normalizeCertificate: the DER shape check', () => {
         'a signature BIT STRING with 8 unused bits',
         Buffer.concat([outer.subarray(0, -257), bytes(8), outer.subarray(-256)]),
       ],
+      // OpenSSL reads these as they are and has no date to give for them (validFrom "Bad time value"),
+      // which crashed the health report and the expired-certificate message.
+      ['a notBefore that is no time', validity(tlv(0x17, ascii('ZZZZZZZZZZZZZ')), parts.notAfter)],
+      ['an empty UTCTime', validity(tlv(0x17), parts.notAfter)],
+      ['month 13', validity(tlv(0x17, ascii('201301000000Z')), parts.notAfter)],
+      ['30 February', validity(tlv(0x17, ascii('200230000000Z')), parts.notAfter)],
+      ['hour 24', validity(tlv(0x17, ascii('200101240000Z')), parts.notAfter)],
+      ['a UTCTime without seconds', validity(tlv(0x17, ascii('2001010000Z')), parts.notAfter)],
+      ['a UTCTime with an offset', validity(tlv(0x17, ascii('200101000000+0100')), parts.notAfter)],
+      [
+        'a GeneralizedTime with fractional seconds',
+        validity(parts.notBefore, tlv(0x18, ascii('20510101000000.5Z'))),
+      ],
+      // DER's unused bits are zero (X.690 §11.2.1); OpenSSL reads it back with other bytes.
+      [
+        'a signature BIT STRING whose unused bits are not zero',
+        assemble({ ...parts, signatureValue: tlv(0x03, bytes(4), Buffer.alloc(256, 0x5a)) }),
+      ],
     ]
     for (const [what, der] of cases) assertInvalid(der, what)
   })
@@ -285,9 +303,17 @@ describe('compileTrustedKeys on a certificate OpenSSL parses but whose key it ca
 })
 
 describe('normalizeCertificate against OpenSSL on mutated certificates (seeded)', () => {
-  it('accepts every mutation OpenSSL reads back byte for byte, but for non-DER Name tags; what only it accepts fails at login as ERR_SAML_IDP_UNUSABLE', () => {
+  it('accepts every mutation OpenSSL reads back byte for byte, but for non-DER Name tags, times that are no date and non-zero unused bits; what only it accepts fails at login as ERR_SAML_IDP_UNUSABLE', () => {
     const rng = new Rng(0x11_de4)
-    const counts = { bothAccept: 0, bothRefuse: 0, oursOnly: 0, openSslReencodes: 0, primitiveName: 0 }
+    const counts = {
+      bothAccept: 0,
+      bothRefuse: 0,
+      oursOnly: 0,
+      openSslReencodes: 0,
+      primitiveName: 0,
+      badTime: 0,
+      unusedBits: 0,
+    }
     for (const { name, pem } of fixtureCerts) {
       const der = derOf(pem)
       const headers = headerOffsets(der)
@@ -314,19 +340,25 @@ describe('normalizeCertificate against OpenSSL on mutated certificates (seeded)'
           openSsl = 'refused'
         }
         let ours: string | undefined
+        let why = ''
         try {
           ours = normalizeCertificate(base64Of(mutant))
         } catch (err) {
           assert.ok(err instanceof SamlError && err.code === 'ERR_SAML_CERTIFICATE_INVALID', String(err))
+          why = String((err as Error).cause ?? err.message)
         }
         if (openSsl === 'same' && ours === undefined) {
-          // OpenSSL reads a Name whose SEQUENCE tag lacks its constructed bit (0x10): DER forbids it
-          // (X.690 §8.9.1) and no encoder writes it, so we refuse it. Nothing else may be refused.
-          assert.ok(
-            nameTags.includes(mutatedAt) && mutant[mutatedAt] === 0x10,
-            `OpenSSL reads ${base64Of(mutant)} as it is, we refuse it`,
-          )
-          counts.primitiveName++
+          // What OpenSSL reads as it is and we refuse, each a DER or RFC 5280 rule no encoder breaks:
+          // a Name whose SEQUENCE tag lacks its constructed bit (X.690 §8.9.1); a validity time that
+          // is no date (OpenSSL then has no date to give either); unused bits of a BIT STRING that
+          // are not zero (X.690 §11.2.1). Nothing else may be refused.
+          const cert = new X509Certificate(mutant)
+          const unreadableDate = [cert.validFrom, cert.validTo].some((d) => Number.isNaN(Date.parse(d)))
+          if (nameTags.includes(mutatedAt) && mutant[mutatedAt] === 0x10) counts.primitiveName++
+          else if (/not a valid date and time|is not Y+MMDDHHMMSSZ/.test(why) && unreadableDate)
+            counts.badTime++
+          else if (/unused bits that are not zero/.test(why)) counts.unusedBits++
+          else assert.fail(`OpenSSL reads ${base64Of(mutant)} as it is, we refuse it: ${why}`)
         } else if (openSsl === 'same') {
           counts.bothAccept++
         } else if (openSsl === 'reencoded') {
