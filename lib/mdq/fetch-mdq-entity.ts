@@ -2,6 +2,7 @@ import { SamlError, withIdp } from '../errors/saml-error.js'
 import { fetchIdpMetadataDocument, type FetchedIdpMetadata } from '../metadata/fetch-idp-metadata.js'
 import type { IdpRecord } from '../record/record-fields.js'
 import { checkNotExpired, hintsOf, successStatus, verifyFetchedSignature } from '../refresh/fetch-status.js'
+import { checkUsableCertificates } from '../refresh/usable-certificates.js'
 import { hasMetadataStatus, type IdpStore } from '../store/idp-store.js'
 import type { ResolvedMdqOptions } from './mdq-options.js'
 import { mdqEntityHash, mdqEntityUrl, mdqHashUrl } from './mdq-urls.js'
@@ -70,6 +71,7 @@ export async function fetchMdqEntity(
   const hints = hintsOf(fetched.metadata)
   const now = schedule.clock()
   checkNotExpired(id, url, hints.validUntil, now)
+  checkUsableCertificates(id, { signing: fetched.metadata.signingCerts }, 'ERR_SAML_METADATA_INVALID', url)
   // The record refreshes from the entity's own URL: the form that names it, whichever was asked.
   const metadataUrl = mdqEntityUrl(baseUrl, entityId)
   const record = await store.put({

@@ -2,6 +2,7 @@ import type { FetchIdpMetadataOptions } from '../metadata/fetch-idp-metadata.js'
 import { normalizeCertificate } from '../metadata/certificate.js'
 import { normalizeIdpRecord } from '../record/normalize-idp-record.js'
 import type { IdpRecordInput } from '../record/record-fields.js'
+import { compileTrustedKeys } from '../xmldsig/trusted-keys.js'
 import {
   resolveFetchSchedule,
   type MetadataFetchScheduleOptions,
@@ -132,11 +133,20 @@ export function resolveMdqOptions(options: MdqOptions): ResolvedMdqOptions {
   if (!Array.isArray(signingCerts) || signingCerts.length === 0)
     fail('signingCerts', 'must list the certificates the MDQ responder signs with (at least one)')
   const certs = signingCerts.map((cert, i) => {
+    let pem: string
     try {
-      return normalizeCertificate(cert)
+      pem = normalizeCertificate(cert)
     } catch (err) {
       return fail(`signingCerts[${i}]`, `is not an X.509 certificate: ${(err as Error).message}`)
     }
+    // Decoded now, so a certificate OpenSSL cannot use fails here and not at every lookup.
+    try {
+      compileTrustedKeys([pem], 'mdq')
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err)
+      return fail(`signingCerts[${i}]`, `cannot be used: ${cause}`)
+    }
+    return pem
   })
   if (filter === undefined && entityIdPrefixes === undefined)
     fail(

@@ -1,6 +1,7 @@
 // Steps of migrateTenant for the IdP: its entityID, its SingleSignOnService and the binding
 // AuthnRequests go by, its signing certificates and its SingleLogoutService.
 import { normalizeCertificate } from '../metadata/certificate.js'
+import { compileTrustedKeys } from '../xmldsig/trusted-keys.js'
 import type { TenantRecord } from './tenant-parts.js'
 import { describe, type TenantOptions } from './tenant-options.js'
 
@@ -67,15 +68,30 @@ export function readIdpCerts(t: TenantOptions, record: TenantRecord): void {
     else {
       const pems: string[] = []
       certs.forEach((cert: unknown, i) => {
+        let pem: string
         try {
-          pems.push(normalizeCertificate(cert as string))
+          pem = normalizeCertificate(cert as string)
         } catch (err) {
           t.refuse(
             'idpCert',
             'invalid',
             `[${i}] is not an X.509 certificate (${err instanceof Error ? err.message : String(err)}); a bare public key cannot be carried over: use the IdP's certificate from its metadata`,
           )
+          return
         }
+        // Records check a certificate's shape only: decode it now, not at the tenant's first login.
+        try {
+          compileTrustedKeys([pem], 'migration')
+        } catch (err) {
+          const why = err instanceof Error && err.cause instanceof Error ? err.cause : err
+          t.refuse(
+            'idpCert',
+            'invalid',
+            `[${i}] cannot be used (${why instanceof Error ? why.message : String(why)}); use the IdP's current RSA or EC certificate from its metadata`,
+          )
+          return
+        }
+        pems.push(pem)
       })
       if (pems.length === certs.length) record.signingCerts = pems
     }

@@ -2,11 +2,13 @@ import { SamlError, withIdp } from '../errors/saml-error.js'
 import { fetchIdpMetadataDocument, type FetchedIdpMetadata } from '../metadata/fetch-idp-metadata.js'
 import { normalizeCertificate } from '../metadata/certificate.js'
 import { parseIdpMetadata } from '../metadata/parse-idp-metadata.js'
+import { normalizeIdpRecord } from '../record/normalize-idp-record.js'
 import type { IdpRecord, IdpRecordInput } from '../record/record-fields.js'
 import { hasMetadataStatus, type IdpStore } from '../store/idp-store.js'
 import { isPlainObject } from '../values/plain-values.js'
 import { checkNotExpired, hintsOf, successStatus, verifyFetchedSignature } from './fetch-status.js'
 import { resolveFetchSchedule, type MetadataFetchScheduleOptions } from './refresh-options.js'
+import { checkUsableCertificates } from './usable-certificates.js'
 
 /** Options for {@link putIdpRecord}: how to fetch, and the refresh rule's bounds for the first status. */
 export type PutIdpRecordOptions = MetadataFetchScheduleOptions
@@ -24,13 +26,38 @@ function pinnedCertificates(value: unknown): readonly string[] | undefined {
 }
 
 /**
+ * `store.put` after decoding the record's certificates with OpenSSL: an admin hears now, not at the
+ * first login, that a certificate cannot be used (the store checks certificates by shape only).
+ */
+async function putChecked(store: IdpStore, input: IdpRecordInput): Promise<IdpRecord> {
+  let fields
+  try {
+    fields = normalizeIdpRecord(input)
+  } catch {
+    return store.put(input) // it says what is wrong, naming the field
+  }
+  checkUsableCertificates(
+    fields.id,
+    {
+      signing: fields.signingCerts,
+      ...(fields.metadataSigningCerts && { metadataSigning: fields.metadataSigningCerts }),
+    },
+    fields.metadataXml === undefined ? 'ERR_SAML_IDP_CONFIG' : 'ERR_SAML_METADATA_INVALID',
+    fields.metadataXml === undefined ? 'signingCerts' : 'metadata',
+  )
+  return store.put(input)
+}
+
+/**
  * Writes an IdP record the way an admin API should: a record given only a `metadataUrl` (no
  * `metadataXml`) has its metadata fetched first, with the SSRF guard and the size and time caps of
  * `options.fetch`, and stored with it; the fetch status (validators, `validUntil`, when to refresh
  * next) is saved beside the record when the store has the metadata-refresh capability, so the
  * refresher's next fetch is conditional and on schedule. Metadata whose `validUntil` has passed,
- * fetched or pasted, is refused with `ERR_SAML_METADATA_EXPIRED` and nothing is written. Every
- * other input goes to `store.put` as it is.
+ * fetched or pasted, is refused with `ERR_SAML_METADATA_EXPIRED` and nothing is written. Its
+ * certificates are decoded with OpenSSL before the write (`ERR_SAML_IDP_CONFIG`, or
+ * `ERR_SAML_METADATA_INVALID` for metadata's, when one cannot be used); the store itself checks
+ * their shape only. Every other input goes to `store.put` as it is.
  *
  * Stores never fetch: `store.put` of a URL-only record is `ERR_SAML_IDP_CONFIG` ("entityId" is
  * required). This function is the step above them.
@@ -78,9 +105,9 @@ export async function putIdpRecord(
         'pasted metadata',
       )
     }
-    return store.put(input)
+    return putChecked(store, input)
   }
-  if (typeof input.metadataUrl !== 'string') return store.put(input)
+  if (typeof input.metadataUrl !== 'string') return putChecked(store, input)
   const url = input.metadataUrl.trim()
   let fetched: FetchedIdpMetadata
   try {
@@ -98,7 +125,7 @@ export async function putIdpRecord(
   const hints = hintsOf(fetched.metadata)
   const now = schedule.clock()
   checkNotExpired(id, url, hints.validUntil, now)
-  const record = await store.put({ ...input, metadataXml: fetched.xml })
+  const record = await putChecked(store, { ...input, metadataXml: fetched.xml })
   if (hasMetadataStatus(store) && record.metadataUrl !== undefined) {
     await store.saveMetadataStatus(
       record.id,

@@ -16,6 +16,7 @@ import {
   type MetadataHints,
 } from './fetch-status.js'
 import { metadataStatusKeeper, type MetadataStatusKeeper } from './local-metadata-status.js'
+import { checkUsableCertificates } from './usable-certificates.js'
 import {
   resolveFetchSchedule,
   type MetadataFetchScheduleOptions,
@@ -125,6 +126,12 @@ async function refreshClaimed(
         verifyFetchedSignature(record.id, url, fetched.xml, record.metadataSigningCerts)
       hints = hintsOf(fetched.metadata)
       checkNotExpired(record.id, url, hints.validUntil, now)
+      checkUsableCertificates(
+        record.id,
+        { signing: fetched.metadata.signingCerts },
+        'ERR_SAML_METADATA_INVALID',
+        `metadata fetched from ${url}`,
+      )
       // The fetch may have taken seconds: write only over the version it was made for, never over
       // an admin's later edit, and never bring back a deleted IdP.
       const current = await store.get(record.id)

@@ -52,12 +52,17 @@ export function compileTrustedKeys(certs: readonly string[], idp: string): Trust
         },
       )
     }
-    const trusted: TrustedKey = {
-      key,
-      keyType: type,
-      fingerprint: fingerprintDer(cert.raw),
-      notAfter: Date.parse(cert.validTo),
+    const notAfter = Date.parse(cert.validTo)
+    if (Number.isNaN(notAfter)) {
+      // OpenSSL reads any bytes as a time and says "Bad time value" only when asked; records refuse
+      // such certificates (certificate-der.ts), one stored before that must not reach the expiry rule.
+      throw new SamlError(
+        `IdP "${idp}" has a signing certificate whose validity dates cannot be read`,
+        'ERR_SAML_IDP_UNUSABLE',
+        { idp },
+      )
     }
+    const trusted: TrustedKey = { key, keyType: type, fingerprint: fingerprintDer(cert.raw), notAfter }
     const base64 = cert.raw.toString('base64')
     if (!byCertificateBase64.has(base64)) {
       keys.push(trusted)

@@ -5,6 +5,7 @@
 // attacker-chosen entityID can cost: the allow rule, remembered misses, one fetch per entity at a
 // time, a fixed number at once.
 import assert from 'node:assert/strict'
+import { X509Certificate } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import {
   MemoryIdpStore,
@@ -425,6 +426,8 @@ describe('withMdq: entities from an MDQ responder, on first use', () => {
       [{ ...base, signingCerts: [] }, /"options\.signingCerts"/],
       [{ ...base, signingCerts: ['not a certificate'] }, /"options\.signingCerts\[0\]"/],
       [{ ...base, signingCerts: [keys.sp.key] }, /"options\.signingCerts\[0\]"/],
+      // A certificate by its shape whose key OpenSSL cannot decode: refused now, not at every lookup.
+      [{ ...base, signingCerts: [undecodableCertificate()] }, /"options\.signingCerts\[0\]" cannot be used/],
       [
         { ...base, entityIdPrefixes: undefined },
         /"options\.filter" or "options\.entityIdPrefixes" is required/,
@@ -473,3 +476,10 @@ describe('withMdq: entities from an MDQ responder, on first use', () => {
     assert.equal(await inner.get('x'), undefined)
   })
 })
+
+/** keys.sp's certificate with its key's algorithm OID tagged as an OCTET STRING: a certificate's shape, no key. */
+function undecodableCertificate(): string {
+  const der = Buffer.from(new X509Certificate(keys.sp.cert).raw)
+  der[der.indexOf(Buffer.from('06092a864886f70d010101', 'hex'))] = 0x04
+  return der.toString('base64')
+}

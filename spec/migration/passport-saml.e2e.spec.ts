@@ -663,6 +663,20 @@ describe('migratePassportSamlOptions', () => {
     assert.equal(reasons['decryptionCert:'], 'invalid')
   })
 
+  it("refuses an idpCert of the right DER shape that OpenSSL cannot use: the tenant's logins would all fail", () => {
+    const der = Buffer.from(new X509Certificate(keys.idpAcme.cert).raw)
+    der[der.indexOf(Buffer.from('06092a864886f70d010101', 'hex'))] = 0x04
+    const problems = problemsOf(() =>
+      migratePassportSamlOptions({
+        baseUrl,
+        tenants: { a: { ...tenantA, idpCert: [keys.idpAcme.cert, der.toString('base64')] } },
+      }),
+    )
+    const idpCert = problems.find((p) => p.option === 'idpCert')
+    assert.equal(idpCert?.reason, 'invalid')
+    assert.match(idpCert!.message, /\[1\] cannot be used/)
+  })
+
   it('two tenants of one IdP entity are a conflict (a store holds one record per entityID)', () => {
     const problems = problemsOf(() =>
       migratePassportSamlOptions({

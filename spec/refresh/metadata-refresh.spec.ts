@@ -144,6 +144,49 @@ describe('putIdpRecord: a record from a metadata URL alone', () => {
   })
 })
 
+/** `xml` with each X509Certificate's key made undecodable (its RSAPublicKey SEQUENCE tagged as a SET). */
+function withUnusableCertificate(xml: string): string {
+  return xml.replace(
+    /(<(?:\w+:)?X509Certificate>)([^<]+)(<)/g,
+    (_, open: string, base64: string, close: string) => {
+      const der = Buffer.from(base64.replace(/\s+/g, ''), 'base64')
+      der[der.indexOf(Buffer.from('0382010f003082010a', 'hex')) + 5] = 0x31
+      return `${open}${der.toString('base64')}${close}`
+    },
+  )
+}
+
+describe('putIdpRecord: certificates OpenSSL cannot use', () => {
+  it('refuses them at the write, fetched, pasted or by hand, and stores nothing (store.put checks shape only)', async () => {
+    const store = new MemoryIdpStore()
+    const bad = withUnusableCertificate(acme.metadataXml())
+    await assert.rejects(
+      putIdpRecord(store, { id: 'fetched', metadataUrl: server.url(publish(bad)) }, { fetch: local }),
+      (err: unknown) =>
+        code('ERR_SAML_METADATA_INVALID')(err) && /cannot be used/.test((err as Error).message),
+    )
+    await assert.rejects(
+      putIdpRecord(store, { id: 'pasted', metadataXml: bad }),
+      code('ERR_SAML_METADATA_INVALID'),
+    )
+    const certificate = /<(?:\w+:)?X509Certificate>([^<]+)</.exec(bad)![1]!
+    await assert.rejects(
+      putIdpRecord(store, {
+        id: 'manual',
+        entityId: 'https://idp.manual.test',
+        ssoUrl: 'https://idp.manual.test/sso',
+        signingCerts: [keys.idpAcme.cert, certificate],
+      }),
+      (err: unknown) =>
+        code('ERR_SAML_IDP_CONFIG')(err) &&
+        /signingCerts: signing certificate #2 cannot be used/.test((err as Error).message),
+    )
+    assert.deepEqual(await store.list(), [])
+    // The store alone takes it by its shape: its logins then fail typed (ERR_SAML_IDP_UNUSABLE).
+    assert.equal((await store.put({ id: 'pasted', metadataXml: bad })).id, 'pasted')
+  })
+})
+
 describe('startMetadataRefresh: refresh by the rules', () => {
   /** A memory store holding acme from `path`, and a refresher on the manual clock (no timer of its own). */
   async function setUp(path: string, options: MetadataRefreshOptions = {}) {
@@ -240,6 +283,27 @@ describe('startMetadataRefresh: refresh by the rules', () => {
       assert.equal(back!.outcome, 'not-modified')
       status = await statusOf(store)
       assert.deepEqual([status.consecutiveFailures, status.lastError], [0, undefined])
+    } finally {
+      refresher.stop()
+    }
+  })
+
+  it('metadata whose signing certificate OpenSSL cannot use is never adopted: the last good metadata stays', async () => {
+    const path = publish(acme.metadataXml())
+    const { clock, store, refresher } = await setUp(path)
+    try {
+      // The IdP publishes its certificate with the key's SEQUENCE tagged as a SET: a certificate by
+      // its shape (records accept it), but no login could verify with it.
+      server.answer(path, { kind: 'document', xml: withUnusableCertificate(acme.metadataXml()) })
+      clock.set(await dueAt(store))
+      const [refused] = await refresher.refreshDue()
+      assert.equal(refused!.outcome, 'failed')
+      assert.ok(code('ERR_SAML_METADATA_INVALID')(refused!.error), String(refused!.error))
+      assert.match((refused!.error as Error).message, /signing certificate #1 cannot be used/)
+      const record = (await store.get('acme'))!
+      assert.equal(record.version, 1, 'the last good metadata stays')
+      assert.deepEqual(record.signingCerts, [normalizeCertificate(keys.idpAcme.cert)])
+      assert.equal((await statusOf(store)).lastError?.code, 'ERR_SAML_METADATA_INVALID')
     } finally {
       refresher.stop()
     }
