@@ -25,7 +25,8 @@ export interface ImportFederationOptions {
   lastModified?: string
   /**
    * Records written at once when the store has no `putMany` (one `put` each). Default 8. A store
-   * with `putMany` (every store of this package but `FileIdpStore`) gets all writes in one call.
+   * with `putMany` (every store of this package but `FileIdpStore`) gets the writes in batches of
+   * 100, two batches in flight.
    */
   concurrency?: number
   /** Current time in epoch ms (checks the aggregate's `validUntil`). Default `Date.now`. */
@@ -218,8 +219,8 @@ async function applyAggregate(
       else skipped.push({ entityId: write.entityId, code: outcome.error.code, reason: outcome.error.message })
     })
   // A bounded batch per call: all-or-nothing each, and the process never holds every serialized
-  // record at once. Should the store fail midway, the batches before stay and the next import
-  // writes the rest (they are not unchanged). With `putMany`, two batches are in flight: the next
+  // record at once. Should the store fail midway, the batches before stay (and perhaps the one
+  // after, already in flight) and the next import writes the rest (they are not unchanged). With `putMany`, two batches are in flight: the next
   // one is validated here while the database writes the previous one. Batches never share an id
   // or an entityID (the reader drops duplicate entityIDs), so their order changes nothing stored.
   const inFlight: { batch: typeof writes; outcomes: Promise<PutManyOutcome[]> }[] = []

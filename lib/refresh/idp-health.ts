@@ -41,13 +41,14 @@ export type IdpHealthReason =
     }
   | {
       /**
-       * A certificate that records accept by its shape but whose key OpenSSL cannot use (corrupt
-       * key bits, or a signing key neither RSA nor EC): an `error` for a signing certificate (every
-       * login of the IdP fails with `ERR_SAML_IDP_UNUSABLE`), else a `warning`. It is left out of
-       * `certificates`.
+       * A certificate that records accept by its shape but OpenSSL cannot use (it cannot decode the
+       * certificate or its key, or a signing key is neither RSA nor EC): an `error` for a signing
+       * certificate (every login of the IdP fails with `ERR_SAML_IDP_UNUSABLE`), a `warning` for a
+       * pinned metadata signer (every refresh fails), a `notice` for an encryption certificate
+       * (nothing uses it). It is left out of `certificates`.
        */
       readonly code: 'certificate-unusable'
-      readonly status: 'warning' | 'error'
+      readonly status: 'notice' | 'warning' | 'error'
       readonly use: IdpCertificateHealth['use']
       readonly fingerprint: string
       readonly message: string
@@ -237,12 +238,15 @@ function certificateHealth(
   } catch (err) {
     // Records check a certificate's shape only (lib/metadata/certificate-der.ts); its key is read here.
     const fingerprint = fingerprintDer(Buffer.from(pem.replace(/-----[A-Z ]+-----|\s+/g, ''), 'base64'))
-    return unusable(use, fingerprint, `its key cannot be decoded (${(err as Error).message})`)
+    return unusable(use, fingerprint, `OpenSSL cannot decode it (${(err as Error).message})`)
   }
   if (use === 'signing' && keyType !== 'rsa' && keyType !== 'ec')
     return unusable(use, fingerprintDer(cert.raw), `its key is ${String(keyType)}; only RSA and EC can sign`)
   const notBefore = Date.parse(cert.validFrom)
   const notAfter = Date.parse(cert.validTo)
+  // Stored before records checked validity times (certificate-der.ts): OpenSSL gives "Bad time value".
+  if (Number.isNaN(notBefore) || Number.isNaN(notAfter))
+    return unusable(use, fingerprintDer(cert.raw), 'its validity dates cannot be read')
   const state =
     notAfter < now
       ? 'expired'
@@ -267,17 +271,22 @@ function unusable(
   fingerprint: string,
   why: string,
 ): Extract<IdpHealthReason, { code: 'certificate-unusable' }> {
-  const signing = use === 'signing'
+  const effect = {
+    signing: [
+      'error',
+      "every login fails (ERR_SAML_IDP_UNUSABLE): replace it with the IdP's current signing certificate",
+    ],
+    'metadata-signing': ['warning', 'every metadata refresh fails: replace the pinned certificate'],
+    // Nothing encrypts to the IdP with it (the library sends no encrypted messages to IdPs).
+    encryption: ['notice', 'nothing uses it; the IdP should publish a valid one'],
+  } as const
+  const [status, consequence] = effect[use]
   return {
     code: 'certificate-unusable',
-    status: signing ? 'error' : 'warning',
+    status,
     use,
     fingerprint,
-    message: `the ${use} certificate with SHA-256 fingerprint ${fingerprint} is unusable: ${why}; ${
-      signing
-        ? "every login fails (ERR_SAML_IDP_UNUSABLE): replace it with the IdP's current signing certificate"
-        : 'replace it with a current certificate'
-    }`,
+    message: `the ${use} certificate with SHA-256 fingerprint ${fingerprint} is unusable: ${why}; ${consequence}`,
   }
 }
 

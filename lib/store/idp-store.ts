@@ -55,7 +55,8 @@ export interface IdpStore {
    * `put` on each input in order: an input that does not validate, or whose entityID or email
    * domain belongs to another record (or to an earlier input), gets its `error` and is not written;
    * the others are stored, all or none (a store failure throws `ERR_SAML_STORE_UNAVAILABLE` and
-   * writes nothing). Each input is validated once. Without it, callers fall back to `put`.
+   * writes nothing). Each input is validated once. Without it, callers fall back to `put`. Calls
+   * may overlap: the federation import keeps two in flight, whose inputs share no id or entityID.
    */
   putMany?(inputs: readonly IdpRecordInput[]): Promise<PutManyOutcome[]>
   close?(): Promise<void>

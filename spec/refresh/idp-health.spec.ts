@@ -12,9 +12,12 @@ import {
   checkIdpHealth,
   checkIdpRecordHealth,
   MemoryIdpStore,
+  normalizeCertificate,
   putIdpRecord,
+  SamlError,
   startMetadataRefresh,
 } from '../../lib/index.js'
+import { compileTrustedKeys } from '../../lib/xmldsig/trusted-keys.js'
 import { startMetadataServer, withHints, type MetadataServer } from '../support/metadata-server.js'
 import { makeCertificate } from '../support/openssl-certificates.js'
 import { keys } from '../support/test-idp.js'
@@ -130,7 +133,7 @@ describe('checkIdpRecordHealth', () => {
     ])
   })
 
-  it('a certificate whose key cannot be used: an error for signing (every login fails), a warning for encryption; left out of the list', async () => {
+  it('a certificate OpenSSL cannot use: an error for signing (every login fails), a warning for a metadata pin, a notice for encryption; left out of the list', async () => {
     // The record accepts a certificate by its DER shape; its key is read at login and here.
     const corrupt = Buffer.from(new X509Certificate(keys.idpGlobex.cert).raw)
     const spki = corrupt.indexOf(Buffer.from('0382010f003082010a', 'hex'))
@@ -146,7 +149,7 @@ describe('checkIdpRecordHealth', () => {
     })
     assert.match(
       signing.reasons[0]!.message,
-      /cannot be decoded.*every login fails \(ERR_SAML_IDP_UNUSABLE\)/,
+      /OpenSSL cannot decode it.*every login fails \(ERR_SAML_IDP_UNUSABLE\)/,
     )
     assert.deepEqual(
       signing.certificates.map((c) => c.subject),
@@ -157,8 +160,34 @@ describe('checkIdpRecordHealth', () => {
       await manual('e', [keys.idpAcme.cert], { encryptionCerts: [undecodable] }),
       { now: NOW },
     )
-    assert.deepEqual([encryption.status, codes(encryption)], ['warning', ['certificate-unusable']])
-    assert.equal((encryption.reasons[0] as { use?: string }).use, 'encryption')
+    // Nothing uses an IdP's encryption certificate: a notice, which leaves the IdP ok.
+    assert.deepEqual([encryption.status, codes(encryption)], ['ok', ['certificate-unusable']])
+    assert.deepEqual(pick(encryption.reasons[0]!, ['status', 'use']), { status: 'notice', use: 'encryption' })
+
+    // A pin is verified against on every put, so only a record stored before can hold an unusable one.
+    const pinnedRecord = {
+      ...(await manual('m', [keys.idpAcme.cert])),
+      metadataSigningCerts: [normalizeCertificate(undecodable)],
+    }
+    const pinned = checkIdpRecordHealth(pinnedRecord, { now: NOW })
+    assert.deepEqual([pinned.status, codes(pinned)], ['warning', ['certificate-unusable']])
+    assert.match(pinned.reasons[0]!.message, /every metadata refresh fails/)
+
+    // A record stored before records checked validity times: OpenSSL reads the certificate but has
+    // no date for it ("Bad time value"); the report says so instead of throwing.
+    const der = Buffer.from(new X509Certificate(keys.idpGlobex.cert).raw)
+    const notBefore = der.indexOf(Buffer.from('170d', 'hex')) + 2
+    const notAfter = der.indexOf(Buffer.from('170d', 'hex'), notBefore) + 2
+    der.fill(0x5a, notAfter, notAfter + 12) // ZZZZZZZZZZZZZ
+    const pem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`
+    const legacy = { ...(await manual('old', [keys.idpAcme.cert])), signingCerts: [keys.idpAcme.cert, pem] }
+    const legacyHealth = checkIdpRecordHealth(legacy, { now: NOW })
+    assert.deepEqual([legacyHealth.status, codes(legacyHealth)], ['error', ['certificate-unusable']])
+    assert.match(legacyHealth.reasons[0]!.message, /validity dates cannot be read/)
+    assert.throws(
+      () => compileTrustedKeys(legacy.signingCerts, 'old'),
+      (err) => err instanceof SamlError && err.code === 'ERR_SAML_IDP_UNUSABLE',
+    )
 
     // An Ed25519 signing certificate (openssl): a certificate, but no key this library verifies with.
     const ed25519 = ed25519Certificate()

@@ -94,4 +94,25 @@ export function registerPutManyTests({ withStore, writeIt }: ConformanceHarness)
       assert.equal(await store.get(names.id()), undefined)
     })
   })
+
+  writeIt('two batches at once, with disjoint ids and entityIDs, both land whole', async () => {
+    // The federation import keeps two batches in flight: the next is validated while the store
+    // writes the previous one. A store must take overlapping calls whose inputs do not overlap.
+    const names = freshNames()
+    await withStore(async (store, cleanup) => {
+      const ids = Array.from({ length: 8 }, (_, i) => `b${i}`)
+      for (const id of ids) cleanup.add(names.id(id))
+      const batch = (part: string[]) =>
+        putIdpRecords(
+          store,
+          part.map((id) => manualInput(names.id(id), names.entityId(id))),
+        )
+      const [first, second] = await Promise.all([batch(ids.slice(0, 4)), batch(ids.slice(4))])
+      assert.deepEqual(
+        codes([...first, ...second]),
+        ids.map(() => 'ok'),
+      )
+      for (const id of ids) assert.equal((await store.findByEntityId(names.entityId(id)))?.id, names.id(id))
+    })
+  })
 }
