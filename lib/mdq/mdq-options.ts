@@ -2,7 +2,7 @@ import type { FetchIdpMetadataOptions } from '../metadata/fetch-idp-metadata.js'
 import { normalizeCertificate } from '../metadata/certificate.js'
 import { normalizeIdpRecord } from '../record/normalize-idp-record.js'
 import type { IdpRecordInput } from '../record/record-fields.js'
-import { compileTrustedKeys } from '../xmldsig/trusted-keys.js'
+import { unusableSigningCertificate } from '../xmldsig/trusted-keys.js'
 import {
   resolveFetchSchedule,
   type MetadataFetchScheduleOptions,
@@ -140,12 +140,8 @@ export function resolveMdqOptions(options: MdqOptions): ResolvedMdqOptions {
       return fail(`signingCerts[${i}]`, `is not an X.509 certificate: ${(err as Error).message}`)
     }
     // Decoded now, so a certificate OpenSSL cannot use fails here and not at every lookup.
-    try {
-      compileTrustedKeys([pem], 'mdq')
-    } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err)
-      return fail(`signingCerts[${i}]`, `cannot be used: ${cause}`)
-    }
+    const unusable = unusableSigningCertificate(pem)
+    if (unusable !== undefined) return fail(`signingCerts[${i}]`, `cannot be used: ${unusable}`)
     return pem
   })
   if (filter === undefined && entityIdPrefixes === undefined)

@@ -1,7 +1,7 @@
 // Steps of migrateTenant for the IdP: its entityID, its SingleSignOnService and the binding
 // AuthnRequests go by, its signing certificates and its SingleLogoutService.
 import { normalizeCertificate } from '../metadata/certificate.js'
-import { compileTrustedKeys } from '../xmldsig/trusted-keys.js'
+import { unusableSigningCertificate } from '../xmldsig/trusted-keys.js'
 import type { TenantRecord } from './tenant-parts.js'
 import { describe, type TenantOptions } from './tenant-options.js'
 
@@ -80,14 +80,12 @@ export function readIdpCerts(t: TenantOptions, record: TenantRecord): void {
           return
         }
         // Records check a certificate's shape only: decode it now, not at the tenant's first login.
-        try {
-          compileTrustedKeys([pem], 'migration')
-        } catch (err) {
-          const why = err instanceof Error && err.cause instanceof Error ? err.cause : err
+        const unusable = unusableSigningCertificate(pem)
+        if (unusable !== undefined) {
           t.refuse(
             'idpCert',
             'invalid',
-            `[${i}] cannot be used (${why instanceof Error ? why.message : String(why)}); use the IdP's current RSA or EC certificate from its metadata`,
+            `[${i}] cannot be used: ${unusable}; use the IdP's current RSA or EC certificate from its metadata`,
           )
           return
         }

@@ -1,5 +1,5 @@
 import { SamlError, type SamlErrorCode } from '../errors/saml-error.js'
-import { compileTrustedKeys } from '../xmldsig/trusted-keys.js'
+import { unusableSigningCertificate } from '../xmldsig/trusted-keys.js'
 
 /**
  * Decodes, with OpenSSL, the certificates an IdP's logins (`signing`) or metadata refreshes
@@ -21,16 +21,14 @@ export function checkUsableCertificates(
   ] as const
   for (const [what, pems] of lists) {
     pems.forEach((pem, index) => {
-      try {
-        compileTrustedKeys([pem], idp)
-      } catch (err) {
-        // OpenSSL's words when it could not decode; else why the key is refused (its type).
-        const reason =
-          err instanceof Error && err.cause instanceof Error ? err.cause.message : (err as Error).message
+      const unusable = unusableSigningCertificate(pem)
+      if (unusable !== undefined) {
         throw new SamlError(
-          `IdP "${idp}": ${where}: ${what} #${index + 1} cannot be used (${reason}); it must be an RSA or EC certificate OpenSSL can decode`,
+          `IdP "${idp}": ${where}: ${what} #${index + 1} cannot be used: ${unusable}`,
           code,
-          { cause: err, idp },
+          {
+            idp,
+          },
         )
       }
     })

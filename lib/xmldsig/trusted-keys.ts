@@ -19,54 +19,59 @@ export interface TrustedKeys {
 }
 
 /**
+ * One signing certificate decoded by OpenSSL, with its raw DER; or, when it cannot sign for an IdP,
+ * why (OpenSSL's words, or the key type).
+ */
+function decodeSigningCertificate(
+  pem: string,
+):
+  | { readonly trusted: TrustedKey; readonly raw: Buffer }
+  | { readonly unusable: string; readonly cause?: unknown } {
+  let cert: X509Certificate
+  let key: KeyObject
+  try {
+    cert = new X509Certificate(pem)
+    // OpenSSL reads a certificate whose key bits are corrupt and fails only when the key is read.
+    key = cert.publicKey
+  } catch (err) {
+    return { unusable: `OpenSSL cannot decode it (${(err as Error).message})`, cause: err }
+  }
+  const type = key.asymmetricKeyType
+  if (type !== 'rsa' && type !== 'ec')
+    return { unusable: `its key is ${String(type)}; only RSA and EC can sign` }
+  const notAfter = Date.parse(cert.validTo)
+  // OpenSSL reads any bytes as a time and says "Bad time value" only when asked; records refuse
+  // such certificates (certificate-der.ts), one stored before that must not reach the expiry rule.
+  if (Number.isNaN(notAfter)) return { unusable: 'its validity dates cannot be read' }
+  return { trusted: { key, keyType: type, fingerprint: fingerprintDer(cert.raw), notAfter }, raw: cert.raw }
+}
+
+/** Why `pem` cannot verify an IdP's signatures (OpenSSL's words, or its key type), or undefined when it can. */
+export function unusableSigningCertificate(pem: string): string | undefined {
+  const decoded = decodeSigningCertificate(pem)
+  return 'unusable' in decoded ? decoded.unusable : undefined
+}
+
+/**
  * Decodes PEM certificates into `KeyObject`s once, so verification never touches PEM (decoding a
- * PEM costs ~0.5 ms, eight times an RSA-2048 verify).
+ * PEM costs ~0.5 ms, eight times an RSA-2048 verify). One that cannot sign is `ERR_SAML_IDP_UNUSABLE`.
  */
 export function compileTrustedKeys(certs: readonly string[], idp: string): TrustedKeys {
   const keys: TrustedKey[] = []
   const byCertificateBase64 = new Map<string, TrustedKey>()
   for (const pem of certs) {
-    let cert: X509Certificate
-    let key: KeyObject
-    try {
-      cert = new X509Certificate(pem)
-      // OpenSSL reads a certificate whose key bits are corrupt and fails only when the key is read.
-      key = cert.publicKey
-    } catch (err) {
+    const decoded = decodeSigningCertificate(pem)
+    if ('unusable' in decoded) {
       throw new SamlError(
-        `IdP "${idp}" has a signing certificate that cannot be decoded`,
+        `IdP "${idp}" has a signing certificate that cannot be used: ${decoded.unusable}`,
         'ERR_SAML_IDP_UNUSABLE',
-        {
-          cause: err,
-          idp,
-        },
+        { cause: decoded.cause, idp },
       )
     }
-    const type = key.asymmetricKeyType
-    if (type !== 'rsa' && type !== 'ec') {
-      throw new SamlError(
-        `IdP "${idp}" has a ${String(type)} signing key; only RSA and EC are supported`,
-        'ERR_SAML_IDP_UNUSABLE',
-        {
-          idp,
-        },
-      )
-    }
-    const notAfter = Date.parse(cert.validTo)
-    if (Number.isNaN(notAfter)) {
-      // OpenSSL reads any bytes as a time and says "Bad time value" only when asked; records refuse
-      // such certificates (certificate-der.ts), one stored before that must not reach the expiry rule.
-      throw new SamlError(
-        `IdP "${idp}" has a signing certificate whose validity dates cannot be read`,
-        'ERR_SAML_IDP_UNUSABLE',
-        { idp },
-      )
-    }
-    const trusted: TrustedKey = { key, keyType: type, fingerprint: fingerprintDer(cert.raw), notAfter }
-    const base64 = cert.raw.toString('base64')
+    const base64 = decoded.raw.toString('base64')
     if (!byCertificateBase64.has(base64)) {
-      keys.push(trusted)
-      byCertificateBase64.set(base64, trusted)
+      keys.push(decoded.trusted)
+      byCertificateBase64.set(base64, decoded.trusted)
     }
   }
   return { keys, byCertificateBase64 }

@@ -63,9 +63,10 @@ export async function findBatchConflicts(
 }
 
 /**
- * Writes validated records, in order, a few hundred rows per statement (an id written twice starts
- * a new statement: one statement cannot update a row twice): upserts the `idps` rows, bumping each
- * version as `put` does, then replaces their email domains. Returns each written row's id and
+ * Writes validated records (one for `put`, a batch for `putMany`), in order, up to 100 rows per
+ * statement (an id written twice starts a new statement: one statement cannot update a row twice):
+ * upserts the `idps` rows, bumping each version, then replaces their email domains, sorted (one
+ * lock order for every writer, so writers never deadlock). Returns each written row's id and
  * version in input order, not its record: the caller has it, and sending 100 records back (~1.4 MB)
  * for each statement only cost time and, on PGlite, peak memory.
  * Runs inside the caller's transaction; a unique violation (a concurrent writer) aborts it.

@@ -69,8 +69,8 @@ export class ValidatedRecords {
     return record
   }
 
-  /** Remembers `record` as the validated form of `row` (after `put` wrote it). */
-  remember(row: IdpRow, record: IdpRecord): void {
+  /** Remembers `record` as the validated form of `row`. */
+  private remember(row: IdpRow, record: IdpRecord): void {
     // Re-inserted, so the oldest entry is the first to go when full.
     this.byId.delete(row.id)
     if (this.byId.size >= VALIDATED_RECORDS_SIZE) {

@@ -205,10 +205,7 @@ export class SqlIdpStore implements IdpStore {
 
   async put(input: IdpRecordInput): Promise<IdpRecord> {
     const fields = normalizeIdpRecord(input)
-    const text = JSON.stringify(fields)
-    // One lock order for every writer (idps row, then domains sorted), so writers never deadlock.
-    const domains = [...fields.emailDomains].sort()
-    let row: IdpRow
+    let row: IdpRowVersion
     try {
       row = await this.driver.transaction(async (tx) => {
         // Puts of one id wait for each other. Without this, two puts creating the same new id at once
@@ -217,24 +214,9 @@ export class SqlIdpStore implements IdpStore {
         await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
           `${this.quotedSchema}.idps:${fields.id}`,
         ])
-        const [written] = await tx.query<IdpRow>(
-          `INSERT INTO ${this.quotedSchema}.idps AS i (id, entity_id, record, version, updated_at)
-           VALUES ($1, $2, $3::jsonb, 1, date_trunc('milliseconds', clock_timestamp()))
-           ON CONFLICT (id) DO UPDATE SET
-             entity_id = EXCLUDED.entity_id,
-             record = EXCLUDED.record,
-             version = i.version + 1,
-             updated_at = date_trunc('milliseconds', clock_timestamp())
-           RETURNING ${IDP_ROW_COLUMNS}`,
-          [fields.id, fields.entityId, text],
-        )
-        await tx.query(`DELETE FROM ${this.quotedSchema}.idp_email_domains WHERE idp_id = $1`, [fields.id])
-        if (domains.length > 0) {
-          await tx.query(
-            `INSERT INTO ${this.quotedSchema}.idp_email_domains (domain, idp_id) SELECT unnest($1::text[]), $2`,
-            [domains, fields.id],
-          )
-        }
+        const [written] = await writeBatchRows(tx, this.quotedSchema, [
+          { fields, text: JSON.stringify(fields) },
+        ])
         // Delivered on commit to every store listening on this schema, this one included.
         await tx.query('SELECT pg_notify($1, $2)', [this.channel, fields.id])
         return written!
@@ -243,10 +225,10 @@ export class SqlIdpStore implements IdpStore {
       if (isUniqueViolation(err)) throw await conflictError(this.driver, this.quotedSchema, fields, err)
       throw unavailable(`cannot store IdP "${fields.id}"`, err, fields.id)
     }
-    const record = recordOfRow(fields, row)
     this.lookupCache.invalidate()
-    this.validatedRecords.remember(row, record)
-    return record
+    // Validated again on its first read, as a batch-written record is: the row's text is not sent back.
+    this.validatedRecords.forget(fields.id)
+    return recordOfRow(fields, row)
   }
 
   /**
