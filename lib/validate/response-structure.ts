@@ -58,7 +58,9 @@ function checkDocumentShape(
   const stack: XmlElement[] = [root]
   while (stack.length > 0) {
     const el = stack.pop()!
-    for (const a of el.attributes) {
+    const attributes = el.attributes
+    for (let i = 0; i < attributes.length; i++) {
+      const a = attributes[i]!
       const local = a.localName
       if (local === 'ID' || local === 'Id' || local === 'id' || local === 'AssertionID') {
         if (ids.has(a.value))

@@ -1,10 +1,17 @@
 import { SamlError } from '../errors/saml-error.js'
 import type { XmlElement, XmlNode } from './tree.js'
 
+// Indexed loops: these helpers run for nearly every element of every response, and a `for…of`
+// allocates an iterator per call until V8 has optimized the caller.
+
 /** The element children of `el`, in document order. */
 export function childElements(el: XmlElement): XmlElement[] {
   const out: XmlElement[] = []
-  for (const n of el.children) if (n.type === 'element') out.push(n)
+  const children = el.children
+  for (let i = 0; i < children.length; i++) {
+    const n = children[i]!
+    if (n.type === 'element') out.push(n)
+  }
   return out
 }
 
@@ -16,7 +23,11 @@ export function isElement(node: XmlNode | null | undefined, ns: string, local: s
 /** Element children of `el` named `{ns}local`. */
 export function childrenNamed(el: XmlElement, ns: string, local: string): XmlElement[] {
   const out: XmlElement[] = []
-  for (const n of el.children) if (isElement(n, ns, local)) out.push(n)
+  const children = el.children
+  for (let i = 0; i < children.length; i++) {
+    const n = children[i]!
+    if (isElement(n, ns, local)) out.push(n)
+  }
   return out
 }
 
@@ -72,12 +83,17 @@ export function textContent(el: XmlElement): string {
 
 /** The value of the attribute written `name` (an empty attribute counts as present), or undefined. */
 export function attr(el: XmlElement, name: string): string | undefined {
-  for (const a of el.attributes) if (a.name === name) return a.value
+  const attributes = el.attributes
+  for (let i = 0; i < attributes.length; i++) if (attributes[i]!.name === name) return attributes[i]!.value
   return undefined
 }
 
 /** The value of the attribute `{ns}local`, or undefined. */
 export function attrNS(el: XmlElement, ns: string, local: string): string | undefined {
-  for (const a of el.attributes) if (a.localName === local && a.namespaceURI === ns) return a.value
+  const attributes = el.attributes
+  for (let i = 0; i < attributes.length; i++) {
+    const a = attributes[i]!
+    if (a.localName === local && a.namespaceURI === ns) return a.value
+  }
   return undefined
 }

@@ -69,6 +69,11 @@ function colonOf(name: string, errorCode: NamespaceErrorCode): number {
   return colon
 }
 
+/** `forEach` callback copying a binding into the Map given as `this` (no closure per element). */
+function setBinding(this: Map<string, string>, uri: string, prefix: string): void {
+  this.set(prefix, uri)
+}
+
 // Plain functions, no closures: this walk runs once per element of every response.
 function build(
   source: ParsedElement,
@@ -108,8 +113,10 @@ function build(
 
   let scope = outer
   if (namespaces.length > 0) {
-    const inner = new Map(outer)
-    for (const { prefix, uri } of namespaces) inner.set(prefix, uri)
+    // Copied with forEach, not `new Map(outer)`, which builds a [key, value] array per entry.
+    const inner = new Map<string, string>()
+    outer.forEach(setBinding, inner)
+    for (let i = 0; i < namespaces.length; i++) inner.set(namespaces[i]!.prefix, namespaces[i]!.uri)
     scope = inner
   }
 

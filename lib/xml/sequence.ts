@@ -32,7 +32,8 @@ export function readSequence(parent: XmlElement, particles: readonly Particle[])
   const kids = childElements(parent)
   const found: XmlElement[][] = particles.map(() => [])
   let i = 0
-  for (const [index, p] of particles.entries()) {
+  for (let index = 0; index < particles.length; index++) {
+    const p = particles[index]!
     const max = p.max ?? 1
     while (i < kids.length && found[index]!.length < max && matches(kids[i]!, p))
       found[index]!.push(kids[i++]!)
