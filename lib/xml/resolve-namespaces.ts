@@ -5,11 +5,6 @@ import type { XmlAttribute, XmlElement, XmlNamespaceDeclaration, XmlNode } from 
 const XML_URI = 'http://www.w3.org/XML/1998/namespace'
 const XMLNS_URI = 'http://www.w3.org/2000/xmlns/'
 
-/** Prefix → namespace URI in scope; `''` is the default namespace (`''` as a value: none). */
-type Scope = ReadonlyMap<string, string>
-
-const DOCUMENT_SCOPE: Scope = new Map([['xml', XML_URI]])
-
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 type NamespaceErrorCode = 'ERR_SAML_MALFORMED' | 'ERR_SAML_METADATA_INVALID'
@@ -19,20 +14,18 @@ const NO_DECLARATIONS = Object.freeze([]) as unknown as XmlNamespaceDeclaration[
 const NO_ATTRIBUTES = Object.freeze([]) as unknown as XmlAttribute[]
 
 /**
- * The bindings in scope at `context` (nearest declaration wins): where a decrypted element sat.
- * Its own `xml` binding comes first and cannot be overridden (declarations never rebind it).
+ * The URI bound to `prefix` where an element declaring `own` sits under `parent`: its own
+ * declarations first, then its ancestors', nearest first (the tree is the scope, so nothing is
+ * copied per element). `xml` is bound by definition and never rebound; undefined when undeclared.
  */
-export function scopeAt(context: XmlElement | null): Scope {
-  const scope = new Map(DOCUMENT_SCOPE)
-  const seen = new Set<string>()
-  for (let el = context; el !== null; el = el.parent) {
-    for (const { prefix, uri } of el.namespaces) {
-      if (seen.has(prefix)) continue
-      seen.add(prefix)
-      scope.set(prefix, uri)
-    }
+function lookup(prefix: string, own: readonly XmlNamespaceDeclaration[], parent: XmlElement | null) {
+  if (prefix === 'xml') return XML_URI
+  for (let i = 0; i < own.length; i++) if (own[i]!.prefix === prefix) return own[i]!.uri
+  for (let el = parent; el !== null; el = el.parent) {
+    const declared = el.namespaces
+    for (let i = 0; i < declared.length; i++) if (declared[i]!.prefix === prefix) return declared[i]!.uri
   }
-  return scope
+  return undefined
 }
 
 /**
@@ -50,12 +43,18 @@ export function resolveNamespaces(
   errorCode: NamespaceErrorCode,
   context: XmlElement | null = null,
 ): XmlElement {
-  return build(parsed, context, context === null ? DOCUMENT_SCOPE : scopeAt(context), errorCode)
+  return build(parsed, context, errorCode)
 }
 
-/** The namespace URI bound to `prefix` in `scope`; an undeclared prefix is refused. */
-function uriOf(scope: Scope, prefix: string, what: string, errorCode: NamespaceErrorCode): string {
-  const uri = scope.get(prefix)
+/** The namespace URI bound to `prefix` at the element being built; an undeclared prefix is refused. */
+function uriOf(
+  prefix: string,
+  own: readonly XmlNamespaceDeclaration[],
+  parent: XmlElement | null,
+  what: string,
+  errorCode: NamespaceErrorCode,
+): string {
+  const uri = lookup(prefix, own, parent)
   if (uri === undefined || uri === '') fail(`the prefix "${prefix}" of ${what} is not declared`, errorCode)
   return uri
 }
@@ -69,18 +68,8 @@ function colonOf(name: string, errorCode: NamespaceErrorCode): number {
   return colon
 }
 
-/** `forEach` callback copying a binding into the Map given as `this` (no closure per element). */
-function setBinding(this: Map<string, string>, uri: string, prefix: string): void {
-  this.set(prefix, uri)
-}
-
 // Plain functions, no closures: this walk runs once per element of every response.
-function build(
-  source: ParsedElement,
-  parent: XmlElement | null,
-  outer: Scope,
-  errorCode: NamespaceErrorCode,
-): XmlElement {
+function build(source: ParsedElement, parent: XmlElement | null, errorCode: NamespaceErrorCode): XmlElement {
   const written = source.attributes
   let namespaces: XmlNamespaceDeclaration[] = NO_DECLARATIONS
   let plainCount = 0
@@ -111,27 +100,18 @@ function build(
     }
   }
 
-  let scope = outer
-  if (namespaces.length > 0) {
-    // Copied with forEach, not `new Map(outer)`, which builds a [key, value] array per entry.
-    const inner = new Map<string, string>()
-    outer.forEach(setBinding, inner)
-    for (let i = 0; i < namespaces.length; i++) inner.set(namespaces[i]!.prefix, namespaces[i]!.uri)
-    scope = inner
-  }
-
   const name = source.name
   const colon = colonOf(name, errorCode)
   let prefix = ''
   let localName = name
   let namespaceURI: string
   if (colon === -1) {
-    namespaceURI = scope.get('') ?? ''
+    namespaceURI = lookup('', namespaces, parent) ?? ''
   } else {
     prefix = name.slice(0, colon)
     localName = name.slice(colon + 1)
     if (prefix === 'xmlns') fail(`the element <${name}> may not use the xmlns prefix`, errorCode)
-    namespaceURI = uriOf(scope, prefix, `<${name}>`, errorCode)
+    namespaceURI = uriOf(prefix, namespaces, parent, `<${name}>`, errorCode)
   }
 
   const attributes: XmlAttribute[] = plainCount === 0 ? NO_ATTRIBUTES : []
@@ -148,7 +128,7 @@ function build(
       }
       const attrPrefix = attrName.slice(0, attrColon)
       const attrLocal = attrName.slice(attrColon + 1)
-      const attrUri = uriOf(scope, attrPrefix, `the attribute ${attrName}`, errorCode)
+      const attrUri = uriOf(attrPrefix, namespaces, parent, `the attribute ${attrName}`, errorCode)
       // Unprefixed attributes are in no namespace, so only prefixed ones can share an expanded name.
       for (let i = 0; i < attributes.length && prefixed > 0; i++) {
         const other = attributes[i]!
@@ -184,7 +164,7 @@ function build(
     const child = sourceChildren[i]!
     switch (child.type) {
       case 'element':
-        children.push(build(child as ParsedElement, element, scope, errorCode))
+        children.push(build(child as ParsedElement, element, errorCode))
         break
       case 'text':
       case 'cdata': {
