@@ -14,19 +14,57 @@ const NO_DECLARATIONS = Object.freeze([]) as unknown as XmlNamespaceDeclaration[
 const NO_ATTRIBUTES = Object.freeze([]) as unknown as XmlAttribute[]
 
 /**
- * The URI bound to `prefix` where an element declaring `own` sits under `parent`: its own
- * declarations first, then its ancestors', nearest first (the tree is the scope, so nothing is
- * copied per element). `xml` is bound by definition and never rebound; undefined when undeclared.
+ * The bindings in scope where the walk is: one Map, changed in place on the way into an element that
+ * declares something and put back on the way out, so a lookup is one Map read however many
+ * declarations are in scope, and nothing is copied per element (copying cost a hostile document
+ * with thousands of declarations seconds; walking the ancestors' declarations instead was as slow
+ * per lookup). `xml` is bound by definition and never rebound.
  */
-function lookup(prefix: string, own: readonly XmlNamespaceDeclaration[], parent: XmlElement | null) {
-  if (prefix === 'xml') return XML_URI
-  for (let i = 0; i < own.length; i++) if (own[i]!.prefix === prefix) return own[i]!.uri
-  for (let el = parent; el !== null; el = el.parent) {
-    const declared = el.namespaces
-    for (let i = 0; i < declared.length; i++) if (declared[i]!.prefix === prefix) return declared[i]!.uri
+class Scope {
+  private readonly bindings = new Map<string, string>([['xml', XML_URI]])
+  private readonly undoPrefixes: string[] = []
+  private readonly undoUris: Array<string | undefined> = []
+
+  /** The scope at `context` (a decrypted element's wrapper): its bindings and its ancestors', nearest winning. */
+  constructor(context: XmlElement | null) {
+    const chain: XmlElement[] = []
+    for (let el = context; el !== null; el = el.parent) chain.push(el)
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const declared = chain[i]!.namespaces
+      for (let k = 0; k < declared.length; k++) this.bindings.set(declared[k]!.prefix, declared[k]!.uri)
+    }
   }
-  return undefined
+
+  get(prefix: string): string | undefined {
+    return this.bindings.get(prefix)
+  }
+
+  /** A point to {@link restore} to. */
+  get mark(): number {
+    return this.undoPrefixes.length
+  }
+
+  declare(declarations: readonly XmlNamespaceDeclaration[]): void {
+    for (let i = 0; i < declarations.length; i++) {
+      const { prefix, uri } = declarations[i]!
+      this.undoPrefixes.push(prefix)
+      this.undoUris.push(this.bindings.get(prefix))
+      this.bindings.set(prefix, uri)
+    }
+  }
+
+  restore(mark: number): void {
+    while (this.undoPrefixes.length > mark) {
+      const prefix = this.undoPrefixes.pop()!
+      const uri = this.undoUris.pop()
+      if (uri === undefined) this.bindings.delete(prefix)
+      else this.bindings.set(prefix, uri)
+    }
+  }
 }
+
+/** Prefixed attributes an element may have before duplicates are found with a Set, not pairwise. */
+const PAIRWISE_ATTRIBUTES = 8
 
 /**
  * Builds the namespace-resolved tree from parse-xml's element tree, in one walk, applying
@@ -43,18 +81,12 @@ export function resolveNamespaces(
   errorCode: NamespaceErrorCode,
   context: XmlElement | null = null,
 ): XmlElement {
-  return build(parsed, context, errorCode)
+  return build(parsed, context, new Scope(context), errorCode)
 }
 
-/** The namespace URI bound to `prefix` at the element being built; an undeclared prefix is refused. */
-function uriOf(
-  prefix: string,
-  own: readonly XmlNamespaceDeclaration[],
-  parent: XmlElement | null,
-  what: string,
-  errorCode: NamespaceErrorCode,
-): string {
-  const uri = lookup(prefix, own, parent)
+/** The namespace URI bound to `prefix` in `scope`; an undeclared prefix is refused. */
+function uriOf(scope: Scope, prefix: string, what: string, errorCode: NamespaceErrorCode): string {
+  const uri = scope.get(prefix)
   if (uri === undefined || uri === '') fail(`the prefix "${prefix}" of ${what} is not declared`, errorCode)
   return uri
 }
@@ -69,7 +101,12 @@ function colonOf(name: string, errorCode: NamespaceErrorCode): number {
 }
 
 // Plain functions, no closures: this walk runs once per element of every response.
-function build(source: ParsedElement, parent: XmlElement | null, errorCode: NamespaceErrorCode): XmlElement {
+function build(
+  source: ParsedElement,
+  parent: XmlElement | null,
+  scope: Scope,
+  errorCode: NamespaceErrorCode,
+): XmlElement {
   const written = source.attributes
   let namespaces: XmlNamespaceDeclaration[] = NO_DECLARATIONS
   let plainCount = 0
@@ -100,23 +137,28 @@ function build(source: ParsedElement, parent: XmlElement | null, errorCode: Name
     }
   }
 
+  const mark = scope.mark
+  if (namespaces.length > 0) scope.declare(namespaces)
+
   const name = source.name
   const colon = colonOf(name, errorCode)
   let prefix = ''
   let localName = name
   let namespaceURI: string
   if (colon === -1) {
-    namespaceURI = lookup('', namespaces, parent) ?? ''
+    namespaceURI = scope.get('') ?? ''
   } else {
     prefix = name.slice(0, colon)
     localName = name.slice(colon + 1)
     if (prefix === 'xmlns') fail(`the element <${name}> may not use the xmlns prefix`, errorCode)
-    namespaceURI = uriOf(prefix, namespaces, parent, `<${name}>`, errorCode)
+    namespaceURI = uriOf(scope, prefix, `<${name}>`, errorCode)
   }
 
   const attributes: XmlAttribute[] = plainCount === 0 ? NO_ATTRIBUTES : []
   if (plainCount > 0) {
     let prefixed = 0
+    // `{uri}local` of the prefixed attributes so far, once there are PAIRWISE_ATTRIBUTES of them.
+    let expandedNames: Set<string> | undefined
     for (let a = 0; a < names.length; a++) {
       const attrName = names[a]!
       if (attrName === 'xmlns' || attrName.startsWith('xmlns:')) continue
@@ -128,12 +170,25 @@ function build(source: ParsedElement, parent: XmlElement | null, errorCode: Name
       }
       const attrPrefix = attrName.slice(0, attrColon)
       const attrLocal = attrName.slice(attrColon + 1)
-      const attrUri = uriOf(attrPrefix, namespaces, parent, `the attribute ${attrName}`, errorCode)
+      const attrUri = uriOf(scope, attrPrefix, `the attribute ${attrName}`, errorCode)
       // Unprefixed attributes are in no namespace, so only prefixed ones can share an expanded name.
-      for (let i = 0; i < attributes.length && prefixed > 0; i++) {
-        const other = attributes[i]!
-        if (other.namespaceURI === attrUri && other.localName === attrLocal) {
-          fail(`<${name}> has two attributes named {${attrUri}}${attrLocal}`, errorCode)
+      // Pairwise for the few most elements have; a Set past that, or 25,000 of them cost seconds.
+      if (expandedNames !== undefined) {
+        const key = attrUri + '\u0000' + attrLocal
+        if (expandedNames.has(key)) duplicateAttribute(name, attrUri, attrLocal, errorCode)
+        expandedNames.add(key)
+      } else {
+        for (let i = 0; i < attributes.length && prefixed > 0; i++) {
+          const other = attributes[i]!
+          if (other.namespaceURI === attrUri && other.localName === attrLocal)
+            duplicateAttribute(name, attrUri, attrLocal, errorCode)
+        }
+        if (prefixed + 1 === PAIRWISE_ATTRIBUTES) {
+          expandedNames = new Set([attrUri + '\u0000' + attrLocal])
+          for (let i = 0; i < attributes.length; i++) {
+            const other = attributes[i]!
+            if (other.prefix !== '') expandedNames.add(other.namespaceURI + '\u0000' + other.localName)
+          }
         }
       }
       prefixed++
@@ -164,7 +219,7 @@ function build(source: ParsedElement, parent: XmlElement | null, errorCode: Name
     const child = sourceChildren[i]!
     switch (child.type) {
       case 'element':
-        children.push(build(child as ParsedElement, element, errorCode))
+        children.push(build(child as ParsedElement, element, scope, errorCode))
         break
       case 'text':
       case 'cdata': {
@@ -186,7 +241,17 @@ function build(source: ParsedElement, parent: XmlElement | null, errorCode: Name
         fail(`unexpected ${child.type} node`, errorCode)
     }
   }
+  scope.restore(mark)
   return element
+}
+
+function duplicateAttribute(
+  element: string,
+  uri: string,
+  local: string,
+  errorCode: NamespaceErrorCode,
+): never {
+  fail(`<${element}> has two attributes named {${uri}}${local}`, errorCode)
 }
 
 function fail(message: string, errorCode: NamespaceErrorCode): never {

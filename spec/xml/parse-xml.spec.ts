@@ -82,4 +82,40 @@ describe('parseXml', () => {
     assert.equal(code('<r><a><b><c></c></b></a></r>'), 'ERR_SAML_XML_LIMITS')
     assert.equal(code('<r><a><b/></a></r>'), 'accepted')
   })
+
+  it('finds two attributes with one expanded name among many, whatever their prefixes', () => {
+    const many = Array.from({ length: 30 }, (_, i) => ` a:x${i}="v"`).join('')
+    const root = (extra: string) =>
+      `<r xmlns:a="urn:one" xmlns:b="urn:one" xmlns:c="urn:two"><e${many}${extra}/></r>`
+    // 30 prefixed attributes and one more: past the first few, duplicates are found with a Set.
+    const e = only(parseXml(root(' c:x3="v" x3="v"'), MESSAGE_XML_LIMITS).root)
+    assert.equal(e.attributes.length, 32)
+    for (const late of [' b:x29="v"', ' b:x0="v"']) {
+      assert.throws(
+        () => parseXml(root(late), MESSAGE_XML_LIMITS),
+        (err: unknown) =>
+          err instanceof SamlError &&
+          err.code === 'ERR_SAML_MALFORMED' &&
+          err.message.includes('two attributes named {urn:one}'),
+      )
+    }
+  })
+
+  it('puts each binding back on the way out of the element that declared it, among thousands', () => {
+    const declarations = Array.from({ length: 3000 }, (_, i) => ` xmlns:p${i}="urn:outer:${i}"`).join('')
+    const { root } = parseXml(
+      `<r${declarations} xmlns="urn:default">` +
+        '<p7:a xmlns:p7="urn:inner" p7:x="1"><b/><p2999:c/></p7:a>' +
+        '<p7:a p7:x="2"><b xmlns=""/></p7:a><b/></r>',
+      MESSAGE_XML_LIMITS,
+    )
+    const [inner, outer, last] = root.children as XmlElement[]
+    assert.deepEqual(
+      [inner!.namespaceURI, inner!.attributes[0]!.namespaceURI, outer!.namespaceURI, last!.namespaceURI],
+      ['urn:inner', 'urn:inner', 'urn:outer:7', 'urn:default'],
+    )
+    const [b, c] = inner!.children as XmlElement[]
+    assert.deepEqual([b!.namespaceURI, c!.namespaceURI], ['urn:default', 'urn:outer:2999'])
+    assert.equal(only(outer!).namespaceURI, '')
+  })
 })
