@@ -118,4 +118,21 @@ describe('parseXml', () => {
     assert.deepEqual([b!.namespaceURI, c!.namespaceURI], ['urn:default', 'urn:outer:2999'])
     assert.equal(only(outer!).namespaceURI, '')
   })
+
+  it('resolves the same on either side of the number of declarations where lookups switch to a Map', () => {
+    // 30 on the root, 5 more on <a>: over 32 inside <a> and its children, under it again after <a>.
+    const declarations = Array.from({ length: 30 }, (_, i) => ` xmlns:p${i}="urn:p${i}"`).join('')
+    const inner = Array.from({ length: 5 }, (_, i) => ` xmlns:p${i}="urn:inner${i}"`).join('')
+    const { root } = parseXml(
+      `<r${declarations}><p0:a${inner} p1:x="1"><p4:b p29:y="2"/></p0:a><p0:c p1:x="3"/></r>`,
+      MESSAGE_XML_LIMITS,
+    )
+    const [a, c] = root.children as XmlElement[]
+    const b = only(a!)
+    assert.deepEqual(
+      [a!.namespaceURI, a!.attributes[0]!.namespaceURI, b.namespaceURI, b.attributes[0]!.namespaceURI],
+      ['urn:inner0', 'urn:inner1', 'urn:inner4', 'urn:p29'],
+    )
+    assert.deepEqual([c!.namespaceURI, c!.attributes[0]!.namespaceURI], ['urn:p0', 'urn:p1'])
+  })
 })
