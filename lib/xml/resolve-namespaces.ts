@@ -224,7 +224,7 @@ function build(
       // Unprefixed attributes are in no namespace, so only prefixed ones can share an expanded name.
       // Pairwise for the few most elements have; a Set past that, or 25,000 of them cost seconds.
       if (expandedNames !== undefined) {
-        const key = attrUri + '\u0000' + attrLocal
+        const key = expandedName(attrUri, attrLocal)
         if (expandedNames.has(key)) duplicateAttribute(name, attrUri, attrLocal, errorCode)
         expandedNames.add(key)
       } else {
@@ -234,10 +234,10 @@ function build(
             duplicateAttribute(name, attrUri, attrLocal, errorCode)
         }
         if (prefixed + 1 === PAIRWISE_ATTRIBUTES) {
-          expandedNames = new Set([attrUri + '\u0000' + attrLocal])
+          expandedNames = new Set([expandedName(attrUri, attrLocal)])
           for (let i = 0; i < attributes.length; i++) {
             const other = attributes[i]!
-            if (other.prefix !== '') expandedNames.add(other.namespaceURI + '\u0000' + other.localName)
+            if (other.prefix !== '') expandedNames.add(expandedName(other.namespaceURI, other.localName))
           }
         }
       }
@@ -293,6 +293,11 @@ function build(
   }
   scope.leave(namespaces, entered)
   return element
+}
+
+/** `{uri}local` as one Set key (U+0000 cannot occur in XML, so no two names share a key). */
+function expandedName(uri: string, local: string): string {
+  return uri + '\u0000' + local
 }
 
 function duplicateAttribute(
