@@ -100,9 +100,10 @@ export class MemorySamlCache implements SamlCache {
     // Re-insert so Map order is write order: the oldest entries come first for the bounded sweep.
     this.entries.delete(key)
     let looked = 0
-    for (const [oldKey, entry] of this.entries) {
+    // Keys, not [key, entry] pairs: no array per entry looked at, on every login.
+    for (const oldKey of this.entries.keys()) {
       if (looked++ >= SWEEP_ON_WRITE) break
-      if (entry.expiresAt <= now) this.entries.delete(oldKey)
+      if (this.entries.get(oldKey)!.expiresAt <= now) this.entries.delete(oldKey)
     }
     this.entries.set(key, { value, expiresAt: now + ttlMs })
   }

@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto'
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { parseCookie, stringifySetCookie } from 'cookie'
 
@@ -46,9 +47,14 @@ export function bindingTokenForLogin(
   return { token, setCookie }
 }
 
-/** SHA-256 hex: pending requests store the hash, never the token. */
+/** `crypto.hash` (Node 20.12 and later): one call, no Hash object, half the time of createHash. */
+const oneShotHash = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash
+
+/** SHA-256 hex: pending requests store the hash, never the token (and replay keys, every login). */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
+  return oneShotHash === undefined
+    ? createHash('sha256').update(token).digest('hex')
+    : oneShotHash('sha256', token, 'hex')
 }
 
 /** Compares two hashes in constant time. */

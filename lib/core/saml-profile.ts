@@ -51,7 +51,7 @@ export interface SamlProfile {
   readonly context: SamlLoginContext
 }
 
-/** The profile of a verified assertion, frozen. */
+/** The profile of a verified assertion, frozen; `context` is frozen and kept (not copied). */
 export function buildProfile(
   assertion: ValidatedAssertion,
   mapped: MappedProfile,
@@ -72,6 +72,7 @@ export function buildProfile(
   profile.assertionId = a.assertionId
   profile.mapped = mapped
   profile.attributes = a.attributes
-  Object.defineProperty(profile, 'context', { value: Object.freeze({ ...context }), enumerable: false })
+  // Not enumerable (defineProperty's default), so JSON and spreads leave it out.
+  Object.defineProperty(profile, 'context', { value: Object.freeze(context) })
   return Object.freeze(profile) as unknown as SamlProfile
 }

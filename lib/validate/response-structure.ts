@@ -1,4 +1,11 @@
-import { attr, childElements, childrenNamed, isElement, optionalChild } from '../xml/read-element.js'
+import {
+  attr,
+  childElements,
+  childrenNamed,
+  hasChild,
+  isElement,
+  optionalChild,
+} from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { readSequence, type Particle } from '../xml/sequence.js'
 import { requiredTime } from './time.js'
@@ -34,7 +41,7 @@ const ASSERTION_CHILDREN: readonly Particle[] = [
 ]
 
 function checkChildren(el: XmlElement, sequence: readonly Particle[]): void {
-  if (childElements(el).some((child) => isElement(child, NS.assertion, 'Advice'))) {
+  if (hasChild(el, NS.assertion, 'Advice')) {
     // Advice may carry whole assertions (signed ones included), the raw material of signature
     // wrapping; no IdP we support needs it for login, so it is refused rather than skipped.
     fail(
@@ -68,17 +75,18 @@ function checkDocumentShape(
         ids.add(a.value)
       }
     }
-    if (isElement(el, NS.dsig, 'Signature') && !allowedSignatureParents.has(el.parent!)) {
-      fail('ERR_SAML_STRUCTURE', 'a Signature appears where SAML does not put one')
+    // One look at the local name, then the namespace: this runs for every element.
+    const local = el.localName
+    if (local === 'Signature') {
+      if (el.namespaceURI === NS.dsig && !allowedSignatureParents.has(el.parent!))
+        fail('ERR_SAML_STRUCTURE', 'a Signature appears where SAML does not put one')
+    } else if (local === 'Assertion' || local === 'EncryptedAssertion') {
+      if (el.namespaceURI === NS.assertion && el !== topAssertion)
+        fail('ERR_SAML_STRUCTURE', 'an assertion appears where SAML does not put one')
     }
-    if (
-      (isElement(el, NS.assertion, 'Assertion') || isElement(el, NS.assertion, 'EncryptedAssertion')) &&
-      el !== topAssertion
-    ) {
-      fail('ERR_SAML_STRUCTURE', 'an assertion appears where SAML does not put one')
-    }
-    for (let i = el.children.length - 1; i >= 0; i--) {
-      const n = el.children[i]!
+    const children = el.children
+    for (let i = children.length - 1; i >= 0; i--) {
+      const n = children[i]!
       if (n.type === 'element') stack.push(n)
     }
   }
@@ -106,15 +114,12 @@ export interface ResponseParts {
 /** `document-shape`: unique IDs, and no Signature or assertion outside the places SAML puts them. */
 export function checkResponseShape(response: XmlElement): ResponseParts {
   const signature = optionalChild(response, NS.dsig, 'Signature')
-  const assertions = [
-    ...childrenNamed(response, NS.assertion, 'Assertion'),
-    ...childrenNamed(response, NS.assertion, 'EncryptedAssertion'),
-  ]
-  checkDocumentShape(
-    response,
-    new Set([response, ...assertions]),
-    assertions.length === 1 ? assertions[0] : undefined,
-  )
+  const assertions = childrenNamed(response, NS.assertion, 'Assertion')
+  const encrypted = childrenNamed(response, NS.assertion, 'EncryptedAssertion')
+  for (let i = 0; i < encrypted.length; i++) assertions.push(encrypted[i]!)
+  const signatureParents = new Set<XmlElement>(assertions)
+  signatureParents.add(response)
+  checkDocumentShape(response, signatureParents, assertions.length === 1 ? assertions[0] : undefined)
   return { signature, issuer: optionalChild(response, NS.assertion, 'Issuer'), assertions }
 }
 

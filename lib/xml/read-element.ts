@@ -31,16 +31,31 @@ export function childrenNamed(el: XmlElement, ns: string, local: string): XmlEle
   return out
 }
 
+/** True when `el` has a child `{ns}local`. */
+export function hasChild(el: XmlElement, ns: string, local: string): boolean {
+  const children = el.children
+  for (let i = 0; i < children.length; i++) if (isElement(children[i], ns, local)) return true
+  return false
+}
+
 /** The single child `{ns}local` of `el`, or undefined; more than one is a structural error. */
 export function optionalChild(el: XmlElement, ns: string, local: string): XmlElement | undefined {
-  const found = childrenNamed(el, ns, local)
-  if (found.length > 1) {
+  let found: XmlElement | undefined
+  let count = 0
+  const children = el.children
+  for (let i = 0; i < children.length; i++) {
+    const n = children[i]!
+    if (!isElement(n, ns, local)) continue
+    count++
+    found ??= n
+  }
+  if (count > 1) {
     throw new SamlError(
-      `<${el.localName}> has ${found.length} <${local}> children; at most one is allowed`,
+      `<${el.localName}> has ${count} <${local}> children; at most one is allowed`,
       'ERR_SAML_STRUCTURE',
     )
   }
-  return found[0]
+  return found
 }
 
 /** The single child `{ns}local` of `el`; missing is `ERR_SAML_MALFORMED`, repeated `ERR_SAML_STRUCTURE`. */

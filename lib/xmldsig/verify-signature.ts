@@ -147,12 +147,16 @@ function readSignature(signature: XmlElement, signed: XmlElement, policy: Signat
  * first (looked up by its text, with no decoding or hashing), so a rotation with two certificates
  * still costs one RSA verify.
  */
+const NO_SPACE = /^\S*$/
+
 function keyInfoHint(keyInfo: XmlElement): string | undefined {
   for (const data of childElements(keyInfo)) {
     if (!isElement(data, NS.dsig, 'X509Data')) continue
     for (const cert of childElements(data)) {
       if (!isElement(cert, NS.dsig, 'X509Certificate')) continue
-      return textContent(cert).replace(/\s+/g, '')
+      const text = textContent(cert)
+      // Most IdPs send the certificate on one line: no copy without its line breaks to make.
+      return NO_SPACE.test(text) ? text : text.replace(/\s+/g, '')
     }
   }
   return undefined
