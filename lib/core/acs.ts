@@ -155,14 +155,16 @@ async function checkReplay(
 }
 
 function sessionInfoOf(profile: SamlProfile): SamlSessionInfo {
-  return {
+  // Assigned one by one: a conditional spread allocates a temporary object for each field present.
+  const info: { -readonly [K in keyof SamlSessionInfo]: SamlSessionInfo[K] } = {
     idp: profile.idp,
     nameID: profile.nameID,
-    ...(profile.nameIDFormat !== undefined && { nameIDFormat: profile.nameIDFormat }),
-    ...(profile.nameQualifier !== undefined && { nameQualifier: profile.nameQualifier }),
-    ...(profile.spNameQualifier !== undefined && { spNameQualifier: profile.spNameQualifier }),
-    ...(profile.sessionIndex !== undefined && { sessionIndex: profile.sessionIndex }),
   }
+  if (profile.nameIDFormat !== undefined) info.nameIDFormat = profile.nameIDFormat
+  if (profile.nameQualifier !== undefined) info.nameQualifier = profile.nameQualifier
+  if (profile.spNameQualifier !== undefined) info.spNameQualifier = profile.spNameQualifier
+  if (profile.sessionIndex !== undefined) info.sessionIndex = profile.sessionIndex
+  return info
 }
 
 /**

@@ -64,6 +64,13 @@ export function headerOf(request: SamlHttpRequest, name: string): string | undef
   return typeof value === 'string' ? value : value?.[0]
 }
 
+/** `host` lower-cased, without a port (the regex runs only when there is a colon). */
+function hostWithoutPort(host: string | undefined): string | undefined {
+  if (host === undefined) return undefined
+  const lower = host.toLowerCase()
+  return lower.includes(':') ? lower.replace(/:\d+$/, '') : lower
+}
+
 /** What the resolvers see of the request; `responseIssuer` reads the unverified Issuer lazily. */
 export function resolveInputOf(
   request: SamlHttpRequest,
@@ -73,7 +80,7 @@ export function resolveInputOf(
     params: request.params ?? {},
     query: queryOf(request),
     body: bodyOf(request),
-    host: request.host?.toLowerCase().replace(/:\d+$/, ''),
+    host: hostWithoutPort(request.host),
     responseIssuer,
   }
 }

@@ -2,10 +2,11 @@ import { SamlError } from '../errors/saml-error.js'
 import { hasFederationStatus, hasMetadataStatus, type IdpStore } from './idp-store.js'
 
 /** A read that turns any failure other than a SamlError into `ERR_SAML_STORE_UNAVAILABLE`. */
-function guarded<A extends unknown[], R>(read: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return async (...args) => {
+function guarded<A, R>(read: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
+  // One argument, not a rest parameter: every read takes one, and `get` runs on every login.
+  return async (arg) => {
     try {
-      return await read(...args)
+      return await read(arg)
     } catch (err) {
       if (err instanceof SamlError) throw err
       throw new SamlError(

@@ -7,10 +7,23 @@ import type { XmlElement } from '../xml/tree.js'
 
 function readAttributeValue(value: XmlElement): string | undefined {
   if (attrNS(value, NS.xsi, 'nil') === 'true') return undefined
-  const kids = childElements(value)
   // eduPersonTargetedID carries a NameID inside the value.
-  if (kids.length === 1 && isElement(kids[0], NS.assertion, 'NameID')) return trimmedText(kids[0])
+  const only = onlyChildElement(value)
+  if (only !== undefined && isElement(only, NS.assertion, 'NameID')) return trimmedText(only)
   return trimmedText(value)
+}
+
+/** The element child of `el` when it has exactly one, else undefined (no array: this runs per value). */
+function onlyChildElement(el: XmlElement): XmlElement | undefined {
+  let only: XmlElement | undefined
+  const children = el.children
+  for (let i = 0; i < children.length; i++) {
+    const n = children[i]!
+    if (n.type !== 'element') continue
+    if (only !== undefined) return undefined
+    only = n
+  }
+  return only
 }
 
 /**
@@ -37,12 +50,13 @@ export function readAttributes(assertion: XmlElement, decryption: ElementDecrypt
       }
       const friendlyName = attr(el, 'FriendlyName')
       const nameFormat = attr(el, 'NameFormat')
-      out.push({
-        name,
-        ...(friendlyName !== undefined ? { friendlyName } : {}),
-        ...(nameFormat !== undefined ? { nameFormat } : {}),
-        values,
-      })
+      // Keys assigned one by one in the order they always had (name, friendlyName, nameFormat,
+      // values): conditional spreads would allocate a temporary object for each.
+      const attribute: { -readonly [K in keyof SamlAttribute]?: SamlAttribute[K] } = { name }
+      if (friendlyName !== undefined) attribute.friendlyName = friendlyName
+      if (nameFormat !== undefined) attribute.nameFormat = nameFormat
+      attribute.values = values
+      out.push(attribute as SamlAttribute)
     }
   }
   return out

@@ -11,11 +11,21 @@ export interface TrustedKey {
   readonly notAfter: number
 }
 
+/**
+ * How many characters of a certificate's base64 the KeyInfo hint compares: the last 64, which
+ * encode the end of the certificate's own signature, so no two certificates share them. Comparing
+ * those instead of the whole certificate (1–2 KB) saves hashing it on every message.
+ */
+export const CERTIFICATE_TAIL_LENGTH = 64
+
 /** An IdP's signing certificates, ready to verify with. Built once per IdP record version. */
 export interface TrustedKeys {
   readonly keys: readonly TrustedKey[]
-  /** By the certificate's DER in base64, as a KeyInfo carries it (whitespace removed). */
-  readonly byCertificateBase64: ReadonlyMap<string, TrustedKey>
+  /**
+   * By the last {@link CERTIFICATE_TAIL_LENGTH} characters of the certificate's DER in base64, as a
+   * KeyInfo carries it (whitespace removed): a hint at which key to try first, never trusted itself.
+   */
+  readonly byCertificateTail: ReadonlyMap<string, TrustedKey>
 }
 
 /**
@@ -58,7 +68,8 @@ export function unusableSigningCertificate(pem: string): string | undefined {
  */
 export function compileTrustedKeys(certs: readonly string[], idp: string): TrustedKeys {
   const keys: TrustedKey[] = []
-  const byCertificateBase64 = new Map<string, TrustedKey>()
+  const seen = new Set<string>()
+  const byCertificateTail = new Map<string, TrustedKey>()
   for (const pem of certs) {
     const decoded = decodeSigningCertificate(pem)
     if ('unusable' in decoded) {
@@ -69,12 +80,13 @@ export function compileTrustedKeys(certs: readonly string[], idp: string): Trust
       )
     }
     const base64 = decoded.raw.toString('base64')
-    if (!byCertificateBase64.has(base64)) {
-      keys.push(decoded.trusted)
-      byCertificateBase64.set(base64, decoded.trusted)
-    }
+    if (seen.has(base64)) continue
+    seen.add(base64)
+    keys.push(decoded.trusted)
+    const tail = base64.slice(-CERTIFICATE_TAIL_LENGTH)
+    if (!byCertificateTail.has(tail)) byCertificateTail.set(tail, decoded.trusted)
   }
-  return { keys, byCertificateBase64 }
+  return { keys, byCertificateTail }
 }
 
 export function fingerprintDer(der: Buffer): string {

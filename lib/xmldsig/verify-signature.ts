@@ -11,7 +11,7 @@ import {
   readCanonicalization,
   type Canonicalization,
 } from './canonicalization.js'
-import type { TrustedKey, TrustedKeys } from './trusted-keys.js'
+import { CERTIFICATE_TAIL_LENGTH, type TrustedKey, type TrustedKeys } from './trusted-keys.js'
 import type { XmlElement } from '../xml/tree.js'
 
 export interface SignaturePolicy {
@@ -33,7 +33,7 @@ interface SignatureParts {
   signatureValue: Buffer
   signedInfoCanonicalization: Canonicalization
   referenceCanonicalization: Canonicalization
-  /** The KeyInfo certificate's base64, whitespace removed: a lookup key, never trusted itself. */
+  /** The end of the KeyInfo certificate's base64 (see {@link keyInfoHint}): a lookup key, never trusted itself. */
   keyInfoCertificate: string | undefined
 }
 
@@ -144,8 +144,9 @@ function readSignature(signature: XmlElement, signed: XmlElement, policy: Signat
 
 /**
  * The certificate in KeyInfo is never trusted; it only picks which of the IdP's own keys to try
- * first (looked up by its text, with no decoding or hashing), so a rotation with two certificates
- * still costs one RSA verify.
+ * first (looked up by the end of its text, with no decoding), so a rotation with two certificates
+ * still costs one RSA verify. Returns the last {@link CERTIFICATE_TAIL_LENGTH} characters of its
+ * base64, whitespace left out.
  */
 const NO_SPACE = /^\S*$/
 
@@ -154,9 +155,10 @@ function keyInfoHint(keyInfo: XmlElement): string | undefined {
     if (!isElement(data, NS.dsig, 'X509Data')) continue
     for (const cert of childElements(data)) {
       if (!isElement(cert, NS.dsig, 'X509Certificate')) continue
-      const text = textContent(cert)
-      // Most IdPs send the certificate on one line: no copy without its line breaks to make.
-      return NO_SPACE.test(text) ? text : text.replace(/\s+/g, '')
+      const text = textContent(cert).trimEnd()
+      const tail = text.slice(-CERTIFICATE_TAIL_LENGTH)
+      // Most IdPs send the certificate on one line; a wrapped one is unwrapped first.
+      return NO_SPACE.test(tail) ? tail : text.replace(/\s+/g, '').slice(-CERTIFICATE_TAIL_LENGTH)
     }
   }
   return undefined
@@ -238,7 +240,7 @@ export function verifyEnvelopedSignature(
   // 1. SignatureValue over canonical SignedInfo, with a trusted key (cheap; fails fast on a wrong key).
   const signedInfoC14n = canonicalize(parts.signedInfo, parts.signedInfoCanonicalization)
   const hinted = parts.keyInfoCertificate
-    ? policy.trust.byCertificateBase64.get(parts.keyInfoCertificate)
+    ? policy.trust.byCertificateTail.get(parts.keyInfoCertificate)
     : undefined
   const valid = verifiedByTrustedKey(
     policy,
