@@ -7,7 +7,7 @@ import {
   optionalChild,
 } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
-import { readSequence, type Particle } from '../xml/sequence.js'
+import { checkSequence, type Particle } from '../xml/sequence.js'
 import { requiredTime } from './time.js'
 import { fail } from './validation-step.js'
 import type { XmlElement } from '../xml/tree.js'
@@ -49,7 +49,7 @@ function checkChildren(el: XmlElement, sequence: readonly Particle[]): void {
       'the assertion carries <Advice>, which this SP refuses (it can smuggle other assertions); ask the IdP to leave it out',
     )
   }
-  readSequence(el, sequence)
+  checkSequence(el, sequence)
 }
 
 /**
