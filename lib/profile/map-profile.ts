@@ -191,7 +191,11 @@ export function compileAttributeMap(
   })
 }
 
+/** How many values of a multi-valued field are searched for a duplicate before a Set takes over. */
+const SCAN_FOR_DUPLICATES = 16
+
 function applyTransforms(value: string, transforms: readonly AttributeTransform[]): string {
+  if (transforms.length === 0) return value
   for (const t of transforms) {
     value = t === 'trim' ? value.trim() : t === 'lowercase' ? value.toLowerCase() : value.toUpperCase()
   }
@@ -248,37 +252,19 @@ export function mapProfile(
 ): MappedProfile {
   const { fields, byName, byFriendlyName, byClaimUri } = compiled
   const count = fields.length
-  const singleRank: number[] = new Array<number>(count).fill(Number.POSITIVE_INFINITY)
-  const singleValue: (string | undefined)[] = new Array<string | undefined>(count)
-  const multiHits: (MultiHit[] | undefined)[] = new Array<MultiHit[] | undefined>(count)
-
-  const visit = (refs: readonly CandidateRef[] | undefined, values: readonly string[]): void => {
-    if (refs === undefined) return
-    for (const { field, rank } of refs) {
-      const spec = fields[field]!
-      if (spec.multi) {
-        const hits = multiHits[field]
-        if (hits === undefined) multiHits[field] = [{ rank, values }]
-        else hits.push({ rank, values })
-      } else if (rank < singleRank[field]!) {
-        for (const raw of values) {
-          const value = raw === '' ? raw : applyTransforms(raw, spec.transforms)
-          if (value !== '') {
-            singleRank[field] = rank
-            singleValue[field] = value
-            break
-          }
-        }
-      }
-    }
+  const found: Found = {
+    singleRank: new Array<number>(count).fill(Number.POSITIVE_INFINITY),
+    singleValue: new Array<string | undefined>(count),
+    multiHits: new Array<MultiHit[] | undefined>(count),
   }
-
-  for (const attribute of attributes) {
-    const { name, friendlyName, values } = attribute
-    visit(byName.get(name), values)
+  for (let a = 0; a < attributes.length; a++) {
+    const { name, friendlyName, values } = attributes[a]!
+    visit(found, fields, byName.get(name), values)
     // A FriendlyName equal to the Name adds nothing the Name lookups did not already find.
-    if (friendlyName !== undefined && friendlyName !== name) visit(byFriendlyName.get(friendlyName), values)
-    if (byClaimUri.size > 0 && isClaimUri(name)) visit(byClaimUri.get(name.toLowerCase()), values)
+    if (friendlyName !== undefined && friendlyName !== name)
+      visit(found, fields, byFriendlyName.get(friendlyName), values)
+    if (byClaimUri.size > 0 && isClaimUri(name))
+      visit(found, fields, byClaimUri.get(name.toLowerCase()), values)
   }
 
   const out: MappedProfile = Object.create(null) as MappedProfile
@@ -286,17 +272,53 @@ export function mapProfile(
   for (let i = 0; i < count; i++) {
     const spec = fields[i]!
     if (spec.multi) {
-      const collected = collectMulti(multiHits[i], spec, compiled.groupsMap)
+      const collected = collectMulti(found.multiHits[i], spec, compiled.groupsMap)
       if (collected.length > 0) out[spec.name] = collected
       else if (spec.required) (missing ??= []).push(spec)
-    } else if (singleValue[i] !== undefined) {
-      out[spec.name] = singleValue[i]
+    } else if (found.singleValue[i] !== undefined) {
+      out[spec.name] = found.singleValue[i]
     } else if (spec.required) {
       ;(missing ??= []).push(spec)
     }
   }
   if (missing !== undefined) throw missingError(missing, attributes, context.idp)
   return out
+}
+
+/** What the attributes gave each field so far: the best single value and its rank, or the multi hits. */
+interface Found {
+  readonly singleRank: number[]
+  readonly singleValue: (string | undefined)[]
+  readonly multiHits: (MultiHit[] | undefined)[]
+}
+
+/** Feeds one attribute's values to the fields its name matched (`refs`). */
+function visit(
+  found: Found,
+  fields: readonly CompiledField[],
+  refs: readonly CandidateRef[] | undefined,
+  values: readonly string[],
+): void {
+  if (refs === undefined) return
+  for (let r = 0; r < refs.length; r++) {
+    const { field, rank } = refs[r]!
+    const spec = fields[field]!
+    if (spec.multi) {
+      const hits = found.multiHits[field]
+      if (hits === undefined) found.multiHits[field] = [{ rank, values }]
+      else hits.push({ rank, values })
+    } else if (rank < found.singleRank[field]!) {
+      for (let v = 0; v < values.length; v++) {
+        const raw = values[v]!
+        const value = raw === '' ? raw : applyTransforms(raw, spec.transforms)
+        if (value !== '') {
+          found.singleRank[field] = rank
+          found.singleValue[field] = value
+          break
+        }
+      }
+    }
+  }
 }
 
 function collectMulti(
@@ -308,13 +330,23 @@ function collectMulti(
   if (hits === undefined) return out
   if (hits.length > 1) hits.sort((a, b) => a.rank - b.rank) // stable: document order within a rank
   const rename = spec.name === GROUPS_FIELD && groupsMap.size > 0
-  const seen = new Set<string>()
-  for (const hit of hits) {
-    for (const raw of hit.values) {
+  // Duplicates are looked for in the output while it is short (most users have a few groups),
+  // with a Set past that (Entra sends up to 150).
+  let seen: Set<string> | undefined
+  for (let h = 0; h < hits.length; h++) {
+    const hitValues = hits[h]!.values
+    for (let v = 0; v < hitValues.length; v++) {
+      const raw = hitValues[v]!
       if (raw === '') continue
       const value = (rename ? groupsMap.get(raw) : undefined) ?? applyTransforms(raw, spec.transforms)
-      if (value === '' || seen.has(value)) continue
-      seen.add(value)
+      if (value === '') continue
+      if (seen !== undefined) {
+        if (seen.has(value)) continue
+        seen.add(value)
+      } else {
+        if (out.includes(value)) continue
+        if (out.length === SCAN_FOR_DUPLICATES) seen = new Set(out).add(value)
+      }
       out.push(value)
     }
   }

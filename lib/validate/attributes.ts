@@ -1,5 +1,5 @@
 import type { SamlAttribute } from '../profile/types.js'
-import { attr, attrNS, childElements, childrenNamed, isElement, trimmedText } from '../xml/read-element.js'
+import { attr, attrNS, isElement, trimmedText } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { decryptSamlElement, ENCRYPTED, type ElementDecryption } from './encrypted-elements.js'
 import { fail } from './validation-step.js'
@@ -32,8 +32,15 @@ function onlyChildElement(el: XmlElement): XmlElement | undefined {
  */
 export function readAttributes(assertion: XmlElement, decryption: ElementDecryption): SamlAttribute[] {
   const out: SamlAttribute[] = []
-  for (const statement of childrenNamed(assertion, NS.assertion, 'AttributeStatement')) {
-    for (const child of childElements(statement)) {
+  // Indexed loops over the children, no arrays of them: this runs for every attribute and value.
+  const statements = assertion.children
+  for (let s = 0; s < statements.length; s++) {
+    const statement = statements[s]!
+    if (!isElement(statement, NS.assertion, 'AttributeStatement')) continue
+    const children = statement.children
+    for (let c = 0; c < children.length; c++) {
+      const child = children[c]!
+      if (child.type !== 'element') continue
       const el = isElement(child, NS.assertion, 'EncryptedAttribute')
         ? decryptSamlElement(child, ENCRYPTED.attribute, decryption)
         : child
@@ -42,10 +49,13 @@ export function readAttributes(assertion: XmlElement, decryption: ElementDecrypt
       const name = attr(el, 'Name')
       if (!name) fail('ERR_SAML_MALFORMED', 'an Attribute has no Name')
       const values: string[] = []
-      for (const v of childElements(el)) {
-        if (!isElement(v, NS.assertion, 'AttributeValue'))
-          fail('ERR_SAML_STRUCTURE', `Attribute may not contain <${(v as XmlElement).localName}>`)
-        const text = readAttributeValue(v)
+      const valueNodes = el.children
+      for (let v = 0; v < valueNodes.length; v++) {
+        const value = valueNodes[v]!
+        if (value.type !== 'element') continue
+        if (!isElement(value, NS.assertion, 'AttributeValue'))
+          fail('ERR_SAML_STRUCTURE', `Attribute may not contain <${(value as XmlElement).localName}>`)
+        const text = readAttributeValue(value)
         if (text !== undefined) values.push(text)
       }
       const friendlyName = attr(el, 'FriendlyName')

@@ -279,6 +279,19 @@ describe('mapProfile: multi-valued fields', () => {
     assert.deepEqual(mapped.tags, ['red', 'blue'])
   })
 
+  it('de-duplicates the same way below and past 16 values (a scan, then a Set)', () => {
+    // Values 0..39 with every value sent again later, some repeats falling before the 16th
+    // distinct value and some after it, and repeats of values first seen past it.
+    const sent: string[] = []
+    for (let i = 0; i < 40; i++) sent.push(`g${i}`, `g${Math.floor(i / 2)}`, `g${(i * 7) % 40}`)
+    const expected = [...new Set(sent)]
+    for (const length of [15, 16, 17, 33, sent.length]) {
+      const mapped = map({ groups: 'memberOf' }, [attr('memberOf', sent.slice(0, length))])
+      assert.deepEqual(mapped.groups, [...new Set(sent.slice(0, length))], `first ${length} values`)
+    }
+    assert.equal(expected.length, 40)
+  })
+
   it('makes groups multi-valued even when the spec says otherwise', () => {
     const mapped = map({ groups: { from: 'memberOf', multi: false } }, [attr('memberOf', ['g1', 'g2'])])
     assert.deepEqual(mapped.groups, ['g1', 'g2'])
