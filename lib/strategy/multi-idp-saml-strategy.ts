@@ -76,7 +76,7 @@ function runVerify(call: (done: VerifyDone) => void | Promise<unknown>): Promise
       if (settled) return
       settled = true
       if (err) reject(err)
-      else resolve({ user, ...(info !== undefined && { info }) })
+      else resolve(info === undefined ? { user } : { user, info })
     }
     try {
       const result = call(done)

@@ -43,14 +43,16 @@ export interface PassportRequest {
  * ```
  */
 export function toSamlRequest(req: PassportRequest): SamlHttpRequest {
-  return {
+  const request: { -readonly [K in keyof SamlHttpRequest]: SamlHttpRequest[K] } = {
     method: req.method ?? 'GET',
     url: req.originalUrl ?? req.url ?? '/',
-    ...(req.hostname !== undefined && { host: req.hostname }),
     params: (req.params ?? {}) as Record<string, string | undefined>,
     body: req.body,
     headers: req.headers,
   }
+  // Set only when known (no conditional spread: that allocates a temporary object per request).
+  if (req.hostname !== undefined) request.host = req.hostname
+  return request
 }
 
 function responseOf(req: PassportRequest, what: string): PassportResponse {
