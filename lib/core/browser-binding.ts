@@ -1,3 +1,5 @@
+// The namespace import reads `hash` where it exists: a named import of it would fail to link on
+// Node 20 before 20.12, which package.json's engines allow.
 import * as nodeCrypto from 'node:crypto'
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { parseCookie, stringifySetCookie } from 'cookie'

@@ -191,9 +191,6 @@ export function compileAttributeMap(
   })
 }
 
-/** How many values of a multi-valued field are searched for a duplicate before a Set takes over. */
-const SCAN_FOR_DUPLICATES = 16
-
 function applyTransforms(value: string, transforms: readonly AttributeTransform[]): string {
   if (transforms.length === 0) return value
   for (const t of transforms) {
@@ -320,6 +317,9 @@ function visit(
     }
   }
 }
+
+/** How many values of a multi-valued field are searched for a duplicate before a Set takes over. */
+const SCAN_FOR_DUPLICATES = 16
 
 function collectMulti(
   hits: MultiHit[] | undefined,

@@ -13,8 +13,10 @@ export interface TrustedKey {
 
 /**
  * How many characters of a certificate's base64 the KeyInfo hint compares: the last 64, which
- * encode the end of the certificate's own signature, so no two certificates share them. Comparing
- * those instead of the whole certificate (1–2 KB) saves hashing it on every message.
+ * encode the end of the certificate's own signature (in practice unique to it). Comparing those
+ * instead of the whole certificate (1–2 KB) saves hashing it on every message. The hint only
+ * orders the attempts: a tail shared by chance, or copied by an attacker, costs one more verify
+ * and never accepts anything the trusted keys do not verify.
  */
 export const CERTIFICATE_TAIL_LENGTH = 64
 

@@ -142,14 +142,15 @@ function readSignature(signature: XmlElement, signed: XmlElement, policy: Signat
   }
 }
 
+/** A string without whitespace. */
+const NO_SPACE = /^\S*$/
+
 /**
  * The certificate in KeyInfo is never trusted; it only picks which of the IdP's own keys to try
  * first (looked up by the end of its text, with no decoding), so a rotation with two certificates
  * still costs one RSA verify. Returns the last {@link CERTIFICATE_TAIL_LENGTH} characters of its
  * base64, whitespace left out.
  */
-const NO_SPACE = /^\S*$/
-
 function keyInfoHint(keyInfo: XmlElement): string | undefined {
   for (const data of childElements(keyInfo)) {
     if (!isElement(data, NS.dsig, 'X509Data')) continue
