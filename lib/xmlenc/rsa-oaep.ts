@@ -64,6 +64,10 @@ export function rsaOaepDecrypt(
   label: Buffer | undefined,
 ): Buffer | undefined {
   try {
+    // RFC 8017 7.1.2 step 1: the ciphertext is exactly k octets. OpenSSL would left-pad a shorter
+    // one, so a ciphertext with its leading zero byte dropped would still decrypt on one path only.
+    const k = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8)
+    if (ciphertext.length !== k) return undefined
     if (hash === mgfHash) {
       return privateDecrypt(
         {
@@ -75,8 +79,6 @@ export function rsaOaepDecrypt(
         ciphertext,
       )
     }
-    const k = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8)
-    if (ciphertext.length !== k) return undefined
     const raw = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, ciphertext)
     const em = raw.length === k ? raw : Buffer.concat([Buffer.alloc(k - raw.length), raw])
     return decodeOaep(em, k, hash, mgfHash, label ?? Buffer.alloc(0))

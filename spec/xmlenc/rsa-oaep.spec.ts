@@ -3,7 +3,14 @@
 // pysaml2), which can encrypt with the two hashes apart. Every tampered input gives undefined.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { createPrivateKey, randomBytes } from 'node:crypto'
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+} from 'node:crypto'
 import { describe, it } from 'node:test'
 import type { OaepHash } from '../../lib/xmlenc/algorithms.js'
 import { rsaOaepDecrypt } from '../../lib/xmlenc/rsa-oaep.js'
@@ -77,6 +84,38 @@ describe('RSA-OAEP decryption', () => {
       )
     })
   }
+
+  it('refuses a ciphertext shorter than the modulus, which OpenSSL alone would left-pad and decrypt', () => {
+    // One ciphertext in 256 starts with a zero byte; without it, it is the same number in k − 1
+    // octets. RFC 8017 7.1.2 step 1 refuses it on every path (this spec used to fail 1 run in ~64
+    // when Python's random ciphertexts happened to start with zero).
+    const publicKey = createPublicKey(keys.sp.cert)
+    for (const hash of ['sha1', 'sha256'] as const) {
+      let ciphertext: Buffer | undefined
+      let message = Buffer.alloc(0)
+      for (let tries = 0; ciphertext === undefined && tries < 100_000; tries++) {
+        message = randomBytes(32)
+        const c = publicEncrypt(
+          { key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash },
+          message,
+        )
+        if (c[0] === 0) ciphertext = c
+      }
+      assert.ok(ciphertext, 'a ciphertext with a leading zero byte')
+      assert.deepEqual(rsaOaepDecrypt(spKey, ciphertext, hash, hash, undefined), message)
+      const short = ciphertext.subarray(1)
+      // OpenSSL's own OAEP decryption accepts the short form: what the length rule is for.
+      assert.deepEqual(
+        privateDecrypt({ key: spKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, short),
+        message,
+      )
+      assert.equal(rsaOaepDecrypt(spKey, short, hash, hash, undefined), undefined)
+      assert.equal(
+        rsaOaepDecrypt(spKey, short, hash, hash === 'sha1' ? 'sha256' : 'sha1', undefined),
+        undefined,
+      )
+    }
+  })
 
   it('an EC key gives undefined, not an exception', () => {
     assert.equal(
