@@ -1,5 +1,5 @@
 import type { SamlAttribute } from '../profile/types.js'
-import { attr, attrNS, isElement, trimmedText } from '../xml/read-element.js'
+import { attr, attrNS, isElement, onlyChildElement, trimmedText } from '../xml/read-element.js'
 import { NS } from '../xml/namespaces.js'
 import { decryptSamlElement, ENCRYPTED, type ElementDecryption } from './encrypted-elements.js'
 import { fail } from './validation-step.js'
@@ -11,19 +11,6 @@ function readAttributeValue(value: XmlElement): string | undefined {
   const only = onlyChildElement(value)
   if (only !== undefined && isElement(only, NS.assertion, 'NameID')) return trimmedText(only)
   return trimmedText(value)
-}
-
-/** The element child of `el` when it has exactly one, else undefined (no array: this runs per value). */
-function onlyChildElement(el: XmlElement): XmlElement | undefined {
-  let only: XmlElement | undefined
-  const children = el.children
-  for (let i = 0; i < children.length; i++) {
-    const n = children[i]!
-    if (n.type !== 'element') continue
-    if (only !== undefined) return undefined
-    only = n
-  }
-  return only
 }
 
 /**

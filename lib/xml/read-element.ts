@@ -38,6 +38,19 @@ export function hasChild(el: XmlElement, ns: string, local: string): boolean {
   return false
 }
 
+/** The element child of `el` when it has exactly one, else undefined (without collecting them). */
+export function onlyChildElement(el: XmlElement): XmlElement | undefined {
+  let only: XmlElement | undefined
+  const children = el.children
+  for (let i = 0; i < children.length; i++) {
+    const n = children[i]!
+    if (n.type !== 'element') continue
+    if (only !== undefined) return undefined
+    only = n
+  }
+  return only
+}
+
 /** The single child `{ns}local` of `el`, or undefined; more than one is a structural error. */
 export function optionalChild(el: XmlElement, ns: string, local: string): XmlElement | undefined {
   let found: XmlElement | undefined

@@ -34,7 +34,7 @@ interface SignatureParts {
   signedInfoCanonicalization: Canonicalization
   referenceCanonicalization: Canonicalization
   /** The end of the KeyInfo certificate's base64 (see {@link keyInfoHint}): a lookup key, never trusted itself. */
-  keyInfoCertificate: string | undefined
+  keyInfoCertificateTail: string | undefined
 }
 
 function structure(message: string): SamlError {
@@ -138,7 +138,7 @@ function readSignature(signature: XmlElement, signed: XmlElement, policy: Signat
     signatureValue,
     signedInfoCanonicalization,
     referenceCanonicalization,
-    keyInfoCertificate: keyInfo ? keyInfoHint(keyInfo) : undefined,
+    keyInfoCertificateTail: keyInfo ? keyInfoHint(keyInfo) : undefined,
   }
 }
 
@@ -240,8 +240,8 @@ export function verifyEnvelopedSignature(
 
   // 1. SignatureValue over canonical SignedInfo, with a trusted key (cheap; fails fast on a wrong key).
   const signedInfoC14n = canonicalize(parts.signedInfo, parts.signedInfoCanonicalization)
-  const hinted = parts.keyInfoCertificate
-    ? policy.trust.byCertificateTail.get(parts.keyInfoCertificate)
+  const hinted = parts.keyInfoCertificateTail
+    ? policy.trust.byCertificateTail.get(parts.keyInfoCertificateTail)
     : undefined
   const valid = verifiedByTrustedKey(
     policy,
